@@ -1,0 +1,383 @@
+/*
+ * goc.h — Go-style concurrency for C: goroutines, channels, select, timers.
+ *
+ * This header is the contract. Each declaration says whether it blocks, what
+ * it returns on error, who may call it, and which happens-before edge it
+ * creates (the Go memory model, https://go.dev/ref/mem, carried over).
+ *
+ * Who may call: every function may be called from a goroutine, from the main
+ * thread, or from any other pthread ("foreign thread"). A goroutine blocks by
+ * switching to another goroutine; a thread blocks by parking on a futex. The
+ * main thread is goroutine 1. A foreign thread gets a goroutine id the first
+ * time it calls into goc.
+ *
+ * Fatal errors: misuse that Go treats as a fatal error (send on a closed
+ * channel, close of a closed or nil channel) prints "fatal error: ..." and a
+ * goroutine dump on stderr, then aborts (SIGABRT). When every goroutine and
+ * every thread that uses goc is blocked on goc objects, no timer is pending
+ * and nothing is inside goc_blocking_begin/end, the runtime prints
+ * "fatal error: all goroutines are asleep - deadlock!" and a goroutine dump,
+ * and exits with status 2, as Go does.
+ *
+ * Environment: GOC_MAXPROCS (worker threads, default: online CPUs),
+ * GOC_STACK_SIZE (bytes per goroutine stack, default 64 KiB, rounded up to
+ * whole pages), GOC_STACK_GUARDS (how many stacks get a guard page; the
+ * default is derived from vm.max_map_count).
+ */
+#ifndef GOC_GOC_H
+#define GOC_GOC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define GOC_API __attribute__((visibility("default")))
+#else
+#define GOC_API
+#endif
+
+/* Error codes: public functions return 0 or one of these (negative). */
+enum {
+	GOC_OK = 0,
+	GOC_EINVAL = -22, /* an argument is out of range */
+	GOC_ENOMEM = -12, /* out of memory (or address space for stacks) */
+	GOC_EAGAIN = -11, /* a try-operation would have blocked */
+};
+
+/* Durations are int64_t nanoseconds. */
+#define GOC_NANOSECOND ((int64_t)1)
+#define GOC_MICROSECOND ((int64_t)1000)
+#define GOC_MILLISECOND ((int64_t)1000000)
+#define GOC_SECOND ((int64_t)1000000000)
+
+typedef void (*goc_fn)(void *arg);
+typedef struct goc_chan goc_chan;
+typedef struct goc_timer goc_timer;
+typedef struct goc_ticker goc_ticker;
+
+/* ------------------------------------------------------------------------
+ * Goroutines and the scheduler
+ * ------------------------------------------------------------------------ */
+
+/*
+ * goc_go starts fn(arg) in a new goroutine and returns its id (> 0), or
+ * GOC_ENOMEM when no stack could be had. Does not block. The goroutine runs
+ * on one of GOC_MAXPROCS worker threads and may move between them whenever it
+ * blocks or yields. When fn returns, the goroutine ends and its stack is
+ * reused.
+ * HB: everything before goc_go happens before fn starts.
+ */
+GOC_API int64_t goc_go(goc_fn fn, void *arg);
+
+/* goc_go_named is goc_go with a name shown in goroutine dumps and reports.
+ * The string is copied (at most 31 bytes kept). */
+GOC_API int64_t goc_go_named(const char *name, goc_fn fn, void *arg);
+
+/* goc_yield lets other runnable goroutines run; the caller goes behind them
+ * (to the tail of the global run queue). From a thread it is sched_yield().
+ * Never blocks indefinitely. No HB edge. */
+GOC_API void goc_yield(void);
+
+/* goc_id returns the calling goroutine's id; the main thread is 1. A foreign
+ * thread is given an id on its first call into goc. */
+GOC_API int64_t goc_id(void);
+
+/* goc_num_goroutine returns the number of live goroutines, counting the main
+ * thread (as Go's runtime.NumGoroutine does) and foreign threads currently
+ * known to goc. */
+GOC_API int64_t goc_num_goroutine(void);
+
+/* goc_maxprocs returns the number of worker threads that run goroutines. */
+GOC_API int goc_maxprocs(void);
+
+/* goc_set_maxprocs changes it (1..256) at run time and returns the previous
+ * value, or GOC_EINVAL. Goroutines queued on a retired worker move to the
+ * global queue. Does not block. */
+GOC_API int goc_set_maxprocs(int n);
+
+/*
+ * goc_blocking_begin / goc_blocking_end bracket a call that may block in the
+ * kernel (read(2), a pthread lock, sleep(3)...). On a worker thread, begin
+ * hands the worker's processor to another thread so other goroutines keep
+ * running (Go's entersyscall/handoff); end takes a processor back, waiting
+ * for one if needed. While inside, the caller does not count as blocked for
+ * the global deadlock check. Calls must pair on the same goroutine; goc
+ * functions other than these two must not be called in between. No HB edge.
+ */
+GOC_API void goc_blocking_begin(void);
+GOC_API void goc_blocking_end(void);
+
+/* ------------------------------------------------------------------------
+ * Channels
+ * ------------------------------------------------------------------------ */
+
+/*
+ * goc_chan_new makes a channel of elements of elem_size bytes (0 is allowed:
+ * a signalling channel) with a buffer of cap elements (0: unbuffered).
+ * Returns NULL on ENOMEM (or if elem_size * cap overflows). Does not block.
+ */
+GOC_API goc_chan *goc_chan_new(size_t elem_size, size_t cap);
+
+/*
+ * goc_chan_free releases a channel. The caller must be the last user: freeing
+ * a channel that goroutines are blocked on is a fatal error. A channel
+ * returned by goc_after, or owned by a timer or ticker, is released when both
+ * the user has freed it and its timer is done with it. NULL is ignored.
+ */
+GOC_API void goc_chan_free(goc_chan *c);
+
+/*
+ * goc_chan_send copies elem_size bytes from elem into the channel. Blocks
+ * until a receiver takes it (unbuffered) or there is buffer space. On a NULL
+ * channel it blocks forever. On a closed channel (or one closed while the
+ * sender waits) it is a fatal error: "send on closed channel".
+ * HB: a send happens before the corresponding receive completes. For a
+ * channel of capacity C, the k-th receive happens before the (k+C)-th send
+ * completes (for C = 0: a receive happens before the send completes).
+ */
+GOC_API void goc_chan_send(goc_chan *c, const void *elem);
+
+/*
+ * goc_chan_recv receives one element into elem (which may be NULL to discard
+ * it). Blocks until a value is available or the channel is closed. Returns
+ * true for a value sent by a send, false once the channel is closed and
+ * drained (elem is then zero-filled). On a NULL channel it blocks forever.
+ * HB: as for goc_chan_send; also, goc_chan_close happens before a receive
+ * that returns false because the channel is closed.
+ */
+GOC_API bool goc_chan_recv(goc_chan *c, void *elem);
+
+/* goc_chan_trysend sends only if it can do so without blocking: returns 0 if
+ * it sent, GOC_EAGAIN otherwise (also for a NULL channel). A closed channel
+ * is fatal, as for goc_chan_send. HB: as goc_chan_send when it sends. */
+GOC_API int goc_chan_trysend(goc_chan *c, const void *elem);
+
+/* goc_chan_tryrecv receives only if it can do so without blocking: returns 0
+ * and sets *ok (if ok is not NULL) as goc_chan_recv would, or GOC_EAGAIN
+ * (also for a NULL channel). HB: as goc_chan_recv when it receives. */
+GOC_API int goc_chan_tryrecv(goc_chan *c, void *elem, bool *ok);
+
+/*
+ * goc_chan_close closes the channel: every blocked receiver wakes with
+ * ok = false, every blocked sender hits the fatal "send on closed channel",
+ * buffered values can still be received. Closing a closed channel ("close of
+ * closed channel") or NULL ("close of nil channel") is a fatal error. Does
+ * not block. HB: close happens before every receive that returns because the
+ * channel is closed.
+ */
+GOC_API void goc_chan_close(goc_chan *c);
+
+/* goc_chan_len returns the number of buffered elements; goc_chan_cap the
+ * buffer size. Both return 0 for NULL. No HB edge. */
+GOC_API size_t goc_chan_len(const goc_chan *c);
+GOC_API size_t goc_chan_cap(const goc_chan *c);
+
+/* goc_chan_elem_size returns the element size given at creation. */
+GOC_API size_t goc_chan_elem_size(const goc_chan *c);
+
+/* ------------------------------------------------------------------------
+ * Select
+ * ------------------------------------------------------------------------ */
+
+typedef enum goc_select_dir {
+	GOC_SELECT_SEND = 1,
+	GOC_SELECT_RECV = 2,
+} goc_select_dir;
+
+/* One case of a select. For a send, elem points at the value to send; for a
+ * receive, elem receives the value (NULL discards it) and *ok (if ok is not
+ * NULL) is set as goc_chan_recv's result. A case whose channel is NULL is
+ * never chosen. */
+typedef struct goc_select_case {
+	goc_chan *chan;
+	goc_select_dir dir;
+	void *elem;
+	bool *ok;
+} goc_select_case;
+
+#define GOC_SEND(c, p) ((goc_select_case){(c), GOC_SELECT_SEND, (void *)(p), NULL})
+#define GOC_RECV(c, p, okp) ((goc_select_case){(c), GOC_SELECT_RECV, (p), (okp)})
+
+/*
+ * goc_select waits until one of the n cases can proceed, performs it, and
+ * returns its index. When several are ready, one is chosen uniformly at
+ * random. With no cases (or only NULL channels) it blocks forever. A send
+ * case on a closed channel is fatal when chosen. Channels are locked in
+ * address order, so concurrent selects over the same channels never deadlock
+ * each other. HB: exactly those of the operation performed.
+ */
+GOC_API int goc_select(goc_select_case *cases, size_t n);
+
+/* goc_select_try is select with a default case: if no case is ready it
+ * returns -1 at once. */
+GOC_API int goc_select_try(goc_select_case *cases, size_t n);
+
+/* ------------------------------------------------------------------------
+ * Time and timers
+ * ------------------------------------------------------------------------ */
+
+/* goc_now returns a monotonic clock reading in nanoseconds. */
+GOC_API int64_t goc_now(void);
+
+/* goc_sleep blocks the caller for at least ns nanoseconds (returns at once
+ * for ns <= 0). While it sleeps, a timer is pending, so the global deadlock
+ * check does not fire. No HB edge (as in Go: sleeping synchronises nothing). */
+GOC_API void goc_sleep(int64_t ns);
+
+/*
+ * goc_after returns a channel (elem: int64_t, goc_now() at firing, cap 1)
+ * that receives one value after ns nanoseconds. Free it with goc_chan_free
+ * when done; the runtime keeps it alive until the timer has fired. Returns
+ * NULL on ENOMEM. HB: none beyond the channel's own.
+ */
+GOC_API goc_chan *goc_after(int64_t ns);
+
+/*
+ * Timers. goc_timer_new returns a timer whose channel (goc_timer_chan,
+ * elem int64_t, cap 1) receives goc_now() once, ns nanoseconds from now.
+ * goc_timer_stop prevents the firing: it returns true if the call stopped the
+ * timer, false if it had already fired or been stopped. goc_timer_reset
+ * re-arms the timer to fire ns from now and returns true if it had been
+ * active. As in Go 1.23, after stop or reset returns, no value from before
+ * the call is received from the channel. goc_timer_free stops and releases
+ * the timer and its channel. None of these block.
+ */
+GOC_API goc_timer *goc_timer_new(int64_t ns);
+GOC_API goc_chan *goc_timer_chan(goc_timer *t);
+GOC_API bool goc_timer_stop(goc_timer *t);
+GOC_API bool goc_timer_reset(goc_timer *t, int64_t ns);
+GOC_API void goc_timer_free(goc_timer *t);
+
+/* goc_after_func runs fn(arg) in a new goroutine after ns nanoseconds. The
+ * returned timer has no channel (goc_timer_chan returns NULL); stop, reset
+ * and free work as above. HB: goc_after_func happens before fn starts. */
+GOC_API goc_timer *goc_after_func(int64_t ns, goc_fn fn, void *arg);
+
+/*
+ * Tickers. goc_ticker_new (period > 0, else NULL) returns a ticker whose
+ * channel (elem int64_t, cap 1) receives goc_now() every period; ticks are
+ * dropped when the reader is slow. goc_ticker_stop stops it (no value from
+ * before the call is received afterwards); goc_ticker_reset changes the
+ * period and restarts it; goc_ticker_free stops and releases it.
+ */
+GOC_API goc_ticker *goc_ticker_new(int64_t period);
+GOC_API goc_chan *goc_ticker_chan(goc_ticker *t);
+GOC_API void goc_ticker_stop(goc_ticker *t);
+GOC_API int goc_ticker_reset(goc_ticker *t, int64_t period);
+GOC_API void goc_ticker_free(goc_ticker *t);
+
+/* ------------------------------------------------------------------------
+ * Diagnostics
+ * ------------------------------------------------------------------------ */
+
+/*
+ * goc_dump_goroutines writes a dump of every goroutine to fd, in Go's
+ * format: "goroutine N [wait reason]:", the stack as function() and
+ * "\tfile:line +0xoff" lines, and "created by F in goroutine P" with its
+ * file:line. Goroutines running on other threads are listed without a stack.
+ * SIGQUIT prints the same dump to stderr and exits with status 2 (unless the
+ * program installed its own SIGQUIT handler first).
+ */
+GOC_API void goc_dump_goroutines(int fd);
+
+/* Counters of what the runtime holds, for tests and monitoring. */
+typedef struct goc_stats {
+	int64_t goroutines;     /* live goroutines on stacks (not counting threads) */
+	int64_t threads;        /* main and foreign threads known to goc */
+	int64_t timers;         /* armed timers, including sleeps */
+	int64_t stacks_in_use;  /* stacks owned by live goroutines */
+	int64_t stacks_cached;  /* stacks kept for reuse */
+	int64_t stacks_guarded; /* stacks that have a guard page */
+	int64_t workers;        /* worker threads started */
+	int64_t stack_size;     /* bytes per stack */
+} goc_stats;
+
+/* goc_read_stats fills *s with a snapshot (each counter read atomically, the
+ * set not atomically as a whole). Never blocks. */
+GOC_API void goc_read_stats(goc_stats *s);
+
+/* ------------------------------------------------------------------------
+ * Detector interface (used by goc-race; programs do not call this)
+ * ------------------------------------------------------------------------ */
+
+/* Why a goroutine is blocked; the strings are Go's (goc_wait_reason_string). */
+typedef enum goc_wait_reason {
+	GOC_WAIT_NONE = 0,
+	GOC_WAIT_CHAN_SEND,      /* "chan send" */
+	GOC_WAIT_CHAN_RECV,      /* "chan receive" */
+	GOC_WAIT_CHAN_SEND_NIL,  /* "chan send (nil chan)" */
+	GOC_WAIT_CHAN_RECV_NIL,  /* "chan receive (nil chan)" */
+	GOC_WAIT_SELECT,         /* "select" */
+	GOC_WAIT_SELECT_NO_CASES, /* "select (no cases)" */
+	GOC_WAIT_SLEEP,          /* "sleep" */
+	GOC_WAIT_PREEMPTED,      /* "preempted": yielded, runnable */
+	GOC_WAIT_MUTEX,          /* "sync.Mutex.Lock" */
+	GOC_WAIT_RWMUTEX_RLOCK,  /* "sync.RWMutex.RLock" */
+	GOC_WAIT_RWMUTEX_LOCK,   /* "sync.RWMutex.Lock" */
+	GOC_WAIT_WAITGROUP,      /* "sync.WaitGroup.Wait" */
+	GOC_WAIT_COND,           /* "sync.Cond.Wait" */
+	GOC_WAIT_SEMACQUIRE,     /* "semacquire" */
+	GOC_WAIT_BLOCKING,       /* "syscall": inside goc_blocking_begin/end */
+	GOC_WAIT__COUNT
+} goc_wait_reason;
+
+GOC_API const char *goc_wait_reason_string(goc_wait_reason r);
+
+/* Synchronisation operations reported through goc_tracer.sync, with the
+ * clock semantics of ThreadSanitizer's Go interface: ACQUIRE: g joins the
+ * object's clock; RELEASE: the object's clock becomes g's (store);
+ * RELEASE_MERGE: the object's clock joins g's; RELEASE_ACQUIRE: both, the
+ * object keeping g's clock from before the acquire. */
+typedef enum goc_sync_op {
+	GOC_SYNC_ACQUIRE = 1,
+	GOC_SYNC_RELEASE,
+	GOC_SYNC_RELEASE_MERGE,
+	GOC_SYNC_RELEASE_ACQUIRE,
+} goc_sync_op;
+
+/* Channel operations reported through goc_tracer.chan_op. */
+typedef enum goc_chan_event {
+	GOC_CHAN_MAKE = 1,
+	GOC_CHAN_SEND,  /* a send completed into slot (or handed off if unbuffered) */
+	GOC_CHAN_RECV,  /* a receive completed from slot */
+	GOC_CHAN_CLOSE,
+	GOC_CHAN_FREE,
+} goc_chan_event;
+
+/*
+ * The tracer table. libgoc calls through it when a detector has installed
+ * one; otherwise every hook site costs one predictable branch. Goroutine ids
+ * are goc_id() values. Each hook runs on the thread where the event happens,
+ * before the event becomes visible to other goroutines where that matters
+ * (go_create before the child can run; sync RELEASE before the partner can
+ * observe it). Hooks must not call back into goc. Any field may be NULL.
+ */
+typedef struct goc_tracer {
+	size_t size; /* sizeof(goc_tracer) as the detector was built */
+	void (*go_create)(int64_t parent, int64_t child, const void *pc);
+	void (*go_start)(int64_t g);             /* first run, on its thread */
+	void (*go_exit)(int64_t g);              /* fn returned */
+	void (*go_switch)(int64_t from, int64_t to); /* worker switches goroutines */
+	void (*block)(int64_t g, goc_wait_reason why, const void *obj);
+	void (*unblock)(int64_t g, int64_t waker);
+	void (*sync)(int64_t g, goc_sync_op op, const void *addr);
+	void (*access)(int64_t g, const void *addr, size_t size, bool write, const void *pc);
+	void (*chan_op)(int64_t g, goc_chan_event ev, const goc_chan *c, size_t slot);
+	void (*timer)(int64_t g, const void *timer, int64_t when); /* armed */
+} goc_tracer;
+
+/* goc_tracer_install installs t (NULL uninstalls) and returns the previous
+ * table. The table must outlive its installation. Install before the first
+ * goroutine starts (the preload runtime does it from its constructor). */
+GOC_API const goc_tracer *goc_tracer_install(const goc_tracer *t);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GOC_GOC_H */
