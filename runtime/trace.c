@@ -1,0 +1,94 @@
+/*
+ * trace.c — the two ways libgoc tells a detector what happens: the goc
+ * tracer table (installed by goc-race's preload runtime) and the public
+ * ThreadSanitizer annotations (present when the program is built with real
+ * TSan, which exports them; weak references here).
+ *
+ * When a tracer is installed the TSan annotations are skipped, so a program
+ * running under goc-race is never described twice.
+ * The installed table is copied into a full-size table, zero beyond the
+ * size the detector was built with, so an older detector's missing hooks
+ * read as NULL. Installation is expected before goroutines start; the
+ * pointer is published with release and read relaxed at each hook site
+ * (an install racing with running goroutines may miss a few events).
+ *
+ * TSan fibers: each goroutine is a fiber; a worker switches fibers right
+ * before it switches stacks (sched.c, switch_to_g/switch_to_g0), with
+ * synchronisation, so the scheduler's own bookkeeping is ordered. As a
+ * consequence, goroutines that run back to back on one worker are ordered
+ * for TSan; channel and sync edges are coarse (whole object). Real TSan
+ * never reports a false race on libgoc's account; goc-race is precise.
+ */
+#include "internal.h"
+
+#include <string.h>
+
+const goc_tracer *_Atomic goc__tracer;
+static goc_tracer installed;
+static const goc_tracer *installed_from;
+
+extern void __tsan_acquire(void *addr) __attribute__((weak));
+extern void __tsan_release(void *addr) __attribute__((weak));
+extern void *__tsan_get_current_fiber(void) __attribute__((weak));
+extern void *__tsan_create_fiber(unsigned flags) __attribute__((weak));
+extern void __tsan_destroy_fiber(void *fiber) __attribute__((weak));
+extern void __tsan_switch_to_fiber(void *fiber, unsigned flags) __attribute__((weak));
+
+const goc_tracer *goc_tracer_install(const goc_tracer *t)
+{
+	const goc_tracer *old = installed_from;
+	if (t == NULL) {
+		atomic_store_explicit(&goc__tracer, NULL, memory_order_release);
+		installed_from = NULL;
+		return old;
+	}
+	goc_tracer copy;
+	memset(&copy, 0, sizeof(copy));
+	size_t n = t->size < sizeof(copy) ? t->size : sizeof(copy);
+	memcpy(&copy, t, n);
+	atomic_store_explicit(&goc__tracer, NULL, memory_order_release);
+	installed = copy;
+	installed_from = t;
+	/* release: pairs with the loads in goc__trace (installed before use) */
+	atomic_store_explicit(&goc__tracer, &installed, memory_order_release);
+	return old;
+}
+
+static bool tsan_on(void)
+{
+	return __tsan_switch_to_fiber != NULL && goc__trace() == NULL;
+}
+
+void goc__tsan_acquire(const void *addr)
+{
+	if (GOC_UNLIKELY(__tsan_acquire != NULL) && goc__trace() == NULL)
+		__tsan_acquire((void *)addr);
+}
+
+void goc__tsan_release(const void *addr)
+{
+	if (GOC_UNLIKELY(__tsan_release != NULL) && goc__trace() == NULL)
+		__tsan_release((void *)addr);
+}
+
+void *goc__tsan_fiber_create(void)
+{
+	return tsan_on() ? __tsan_create_fiber(0) : NULL;
+}
+
+void *goc__tsan_fiber_current(void)
+{
+	return tsan_on() ? __tsan_get_current_fiber() : NULL;
+}
+
+void goc__tsan_fiber_switch(void *fiber)
+{
+	if (fiber != NULL && __tsan_switch_to_fiber != NULL)
+		__tsan_switch_to_fiber(fiber, 0);
+}
+
+void goc__tsan_fiber_destroy(void *fiber)
+{
+	if (fiber != NULL && __tsan_destroy_fiber != NULL)
+		__tsan_destroy_fiber(fiber);
+}
