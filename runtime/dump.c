@@ -25,6 +25,7 @@
 
 #define UNW_LOCAL_ONLY
 #include <libunwind.h>
+#include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
 
 #include <signal.h>
@@ -167,6 +168,32 @@ static bool module_hidden(Dwfl_Module *mod, const char *name)
 		strncmp(base, "libunwind", 9) == 0;
 }
 
+/* libdw looks lines up through .debug_aranges, which clang does not emit
+ * by default: find the compile unit that covers the address ourselves. */
+static void src_by_cu_scan(Dwfl_Module *mod, Dwarf_Addr addr, struct frame *f)
+{
+	Dwarf_Addr bias = 0;
+	Dwarf *dw = dwfl_module_getdwarf(mod, &bias);
+	if (dw == NULL)
+		return;
+	Dwarf_Off off = 0, next;
+	size_t hsize;
+	while (dwarf_nextcu(dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
+		Dwarf_Die cu;
+		if (dwarf_offdie(dw, off + hsize, &cu) != NULL && dwarf_haspc(&cu, addr - bias) > 0) {
+			Dwarf_Line *l = dwarf_getsrc_die(&cu, addr - bias);
+			if (l != NULL) {
+				int lineno = 0;
+				f->file = dwarf_linesrc(l, NULL, NULL);
+				dwarf_lineno(l, &lineno);
+				f->line = lineno;
+			}
+			return;
+		}
+		off = next;
+	}
+}
+
 /* pc is a return address unless exact (the first frame of a signal). */
 static void symbolize(uintptr_t pc, bool exact, struct frame *f)
 {
@@ -197,15 +224,54 @@ static void symbolize(uintptr_t pc, bool exact, struct frame *f)
 		int lineno = 0;
 		f->file = dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL);
 		f->line = lineno;
+	} else {
+		src_by_cu_scan(mod, look, f);
 	}
 	f->hidden = module_hidden(mod, f->module);
 }
 
+/* Collapse "dir/../" and "./" in a path (compilers record paths relative
+ * to the build directory); purely textual. */
+static const char *clean_path(const char *in, char *buf, size_t size)
+{
+	if (in == NULL || strlen(in) >= size)
+		return in;
+	char *seg[128];
+	int n = 0;
+	char tmp[1024];
+	if (strlen(in) >= sizeof(tmp))
+		return in;
+	strcpy(tmp, in);
+	bool abs = tmp[0] == '/';
+	for (char *save = NULL, *t = strtok_r(tmp, "/", &save); t != NULL; t = strtok_r(NULL, "/", &save)) {
+		if (strcmp(t, ".") == 0)
+			continue;
+		if (strcmp(t, "..") == 0 && n > 0 && strcmp(seg[n - 1], "..") != 0) {
+			n--;
+			continue;
+		}
+		if (n == 128)
+			return in;
+		seg[n++] = t;
+	}
+	size_t len = 0;
+	buf[0] = '\0';
+	for (int i = 0; i < n; i++) {
+		int w = snprintf(buf + len, size - len, "%s%s", (i > 0 || abs) ? "/" : "", seg[i]);
+		if (w < 0 || (size_t)w >= size - len)
+			return in;
+		len += (size_t)w;
+	}
+	return buf;
+}
+
 static void print_frame(struct out *o, const struct frame *f)
 {
+	char path[1024];
 	outf(o, "%s()\n", f->func != NULL ? f->func : "??");
 	if (f->file != NULL)
-		outf(o, "\t%s:%d +0x%lx\n", f->file, f->line, (unsigned long)f->off);
+		outf(o, "\t%s:%d +0x%lx\n", clean_path(f->file, path, sizeof(path)), f->line,
+				(unsigned long)f->off);
 	else
 		outf(o, "\t%s+0x%lx\n", f->module != NULL ? f->module : "??", (unsigned long)f->off);
 }
@@ -279,8 +345,10 @@ static void print_created_by(struct out *o, goc__g *g)
 	symbolize((uintptr_t)g->gopc, false, &f);
 	outf(o, "created by %s in goroutine %lld\n", f.func != NULL ? f.func : "??",
 			(long long)g->parent_id);
+	char path[1024];
 	if (f.file != NULL)
-		outf(o, "\t%s:%d +0x%lx\n", f.file, f.line, (unsigned long)f.off);
+		outf(o, "\t%s:%d +0x%lx\n", clean_path(f.file, path, sizeof(path)), f.line,
+				(unsigned long)f.off);
 	else
 		outf(o, "\t%s+0x%lx\n", f.module != NULL ? f.module : "??", (unsigned long)f.off);
 }

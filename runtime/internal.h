@@ -191,7 +191,7 @@ enum goc__pstatus { P_IDLE = 0, P_RUNNING, P_DEAD };
 
 struct goc__p {
 	int id;
-	int status;               /* sched.lock */
+	_Atomic int status;       /* written under sched.lock; read racily as a hint */
 	goc__m *m;
 	goc__p *link;             /* idle list: sched.lock */
 	uint32_t schedtick;       /* owner */

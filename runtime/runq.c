@@ -113,6 +113,18 @@ static uint32_t runqgrab(goc__p *victim, goc__g **batch, bool stealnext)
 			goc__g *next = atomic_load_explicit(&victim->runnext, memory_order_relaxed);
 			if (next == NULL)
 				return 0;
+			if (atomic_load_explicit(&victim->status, memory_order_relaxed) == P_RUNNING) {
+				/* The victim's M is about to run runnext itself (a direct
+				 * handoff, e.g. one side of a ping-pong). Give it ~3 µs
+				 * first, as Go does, rather than split the pair across
+				 * threads. A racy read of status is only a hint. */
+				int64_t until = goc__nanotime() + 3000;
+				while (goc__nanotime() < until)
+					__builtin_ia32_pause();
+				next = atomic_load_explicit(&victim->runnext, memory_order_relaxed);
+				if (next == NULL)
+					return 0;
+			}
 			if (atomic_compare_exchange_strong_explicit(&victim->runnext, &next, NULL,
 					memory_order_acq_rel, memory_order_relaxed)) {
 				batch[0] = next;

@@ -217,7 +217,7 @@ static void thread_wake(goc__g *g)
 
 static void pidleput(goc__p *p)
 {
-	p->status = P_IDLE;
+	atomic_store_explicit(&p->status, P_IDLE, memory_order_relaxed);
 	p->m = NULL;
 	p->link = goc__sched.pidle;
 	goc__sched.pidle = p;
@@ -251,7 +251,7 @@ static void acquirep(goc__m *m, goc__p *p)
 {
 	m->p = p;
 	p->m = m;
-	p->status = P_RUNNING;
+	atomic_store_explicit(&p->status, P_RUNNING, memory_order_relaxed);
 }
 
 static goc__p *palloc(int id)
@@ -261,7 +261,7 @@ static goc__p *palloc(int id)
 		goc__throw("out of memory allocating a P");
 	memset(p, 0, sizeof(*p));
 	p->id = id;
-	p->status = P_DEAD;
+	atomic_store_explicit(&p->status, P_DEAD, memory_order_relaxed);
 	return p;
 }
 
@@ -274,12 +274,12 @@ static void procresize_locked(int n)
 	if (n > nallp)
 		atomic_store_explicit(&goc__sched.nallp, n, memory_order_release);
 	for (int i = 0; i < n; i++)
-		if (goc__sched.allp[i]->status == P_DEAD)
+		if (atomic_load_explicit(&goc__sched.allp[i]->status, memory_order_relaxed) == P_DEAD)
 			pidleput(goc__sched.allp[i]);
 	for (int i = n; i < atomic_load_explicit(&goc__sched.nallp, memory_order_relaxed); i++) {
 		goc__p *p = goc__sched.allp[i];
-		if (p->status == P_IDLE && pidleremove(p))
-			p->status = P_DEAD;
+		if (atomic_load_explicit(&p->status, memory_order_relaxed) == P_IDLE && pidleremove(p))
+			atomic_store_explicit(&p->status, P_DEAD, memory_order_relaxed);
 	}
 	atomic_store_explicit(&goc__sched.gomaxprocs, n, memory_order_relaxed);
 }
@@ -495,7 +495,7 @@ top:
 		/* This P was retired by goc_set_maxprocs. */
 		goc__lock(&goc__sched.lock);
 		goc__runq_drain_to_global(p);
-		p->status = P_DEAD;
+		atomic_store_explicit(&p->status, P_DEAD, memory_order_relaxed);
 		p->m = NULL;
 		m->p = NULL;
 		goc__unlock(&goc__sched.lock);
@@ -830,7 +830,7 @@ void goc_blocking_end(void)
 	goc__p *old = m->oldp;
 	m->oldp = NULL;
 	int procs = atomic_load_explicit(&goc__sched.gomaxprocs, memory_order_relaxed);
-	if (old != NULL && old->status == P_IDLE && old->id < procs && pidleremove(old))
+	if (old != NULL && atomic_load_explicit(&old->status, memory_order_relaxed) == P_IDLE && old->id < procs && pidleremove(old))
 		p = old;
 	else
 		p = pidleget();
