@@ -150,7 +150,7 @@ struct goc__g {
 	goc__sudog *param;       /* the sudog that woke a select; set before ready */
 
 	/* thread G only */
-	_Atomic uint32_t park_key; /* 0 parked, 1 woken */
+	_Atomic uint32_t park_key; /* 0 parked, 2 asleep in the futex, 1 woken */
 	pid_t tid;
 	pthread_t pthread;
 	void *park_ctx;          /* unw_context_t captured when parking */

@@ -195,9 +195,25 @@ GOC_NOINLINE static void thread_park(goc__g *g, bool (*unlockf)(void *), void *a
 		atomic_store_explicit(&g->status, G_RUNNING, memory_order_relaxed);
 		return;
 	}
-	/* acquire: pairs with the release in thread_wake */
-	while (atomic_load_explicit(&g->park_key, memory_order_acquire) == 0)
-		goc__futex_wait(&g->park_key, 0, -1);
+	/* A goroutine partner usually answers within microseconds: spin a
+	 * little before paying for a futex sleep and wakeup (not with one
+	 * worker: the partner needs this CPU). */
+	if (atomic_load_explicit(&goc__sched.gomaxprocs, memory_order_relaxed) > 1) {
+		int64_t until = goc__nanotime() + 4000;
+		while (atomic_load_explicit(&g->park_key, memory_order_acquire) == 0 &&
+		       goc__nanotime() < until)
+			__builtin_ia32_pause();
+	}
+	/* 0 → 2 announces a futex sleeper, so thread_wake only makes the
+	 * system call when someone sleeps. acquire: pairs with the exchange in
+	 * thread_wake. */
+	uint32_t key = 0;
+	while (atomic_load_explicit(&g->park_key, memory_order_acquire) != 1) {
+		key = 0;
+		if (atomic_compare_exchange_strong_explicit(&g->park_key, &key, 2,
+				memory_order_acquire, memory_order_acquire) || key == 2)
+			goc__futex_wait(&g->park_key, 2, -1);
+	}
 	atomic_store_explicit(&g->status, G_RUNNING, memory_order_relaxed);
 }
 
@@ -208,9 +224,9 @@ static void thread_wake(goc__g *g)
 	goc__lock(&goc__sched.lock);
 	goc__sched.nthreads_parked--;
 	goc__unlock(&goc__sched.lock);
-	/* release: pairs with the acquire in thread_park */
-	atomic_store_explicit(&g->park_key, 1, memory_order_release);
-	goc__futex_wake(&g->park_key, 1);
+	/* release: pairs with the acquire loads in thread_park */
+	if (atomic_exchange_explicit(&g->park_key, 1, memory_order_acq_rel) == 2)
+		goc__futex_wake(&g->park_key, 1);
 }
 
 /* -------------------------------------------------------- P and M lists */
