@@ -359,7 +359,8 @@ static void dump_one(struct out *o, goc__g *g)
 	unw_context_t uc;
 	switch (st) {
 	case G_WAITING:
-		print_header(o, g, goc_wait_reason_string(g->waitreason));
+		print_header(o, g, goc_wait_reason_string(
+				atomic_load_explicit(&g->waitreason, memory_order_relaxed)));
 		if (g->is_thread)
 			print_stack(o, (unw_context_t *)g->park_ctx);
 		else {
@@ -449,6 +450,9 @@ static void fatal_enter(void)
 			pause(); /* another thread is already reporting */
 }
 
+/* do_abort: a panic or throw by the running goroutine (shown first, as
+ * [running]); otherwise the deadlock report, made by whichever thread went
+ * to sleep last: every goroutine is shown in its waiting state. */
 GOC_NOINLINE static void fatal(const char *prefix, const char *msg, bool do_abort)
 {
 	unw_context_t uc;
@@ -457,7 +461,12 @@ GOC_NOINLINE static void fatal(const char *prefix, const char *msg, bool do_abor
 	write_str(2, prefix);
 	write_str(2, msg);
 	write_str(2, "\n\n");
-	dump_here(2, "running", &uc, fatal_stack);
+	if (do_abort) {
+		dump_here(2, "running", &uc, fatal_stack);
+	} else {
+		struct dump_args a = { .fd = 2, .current = NULL };
+		goc__call_on_stack(dump_all, &a, fatal_stack + DUMP_STACK_SIZE);
+	}
 	if (do_abort) {
 		signal(SIGABRT, SIG_DFL);
 		abort();

@@ -130,7 +130,7 @@ struct goc__g {
 	goc__m *m;               /* M running this G; owner: that M */
 	int64_t id;
 	_Atomic int status;      /* enum goc__gstatus */
-	goc_wait_reason waitreason; /* set by the G before it parks */
+	_Atomic int waitreason;  /* goc_wait_reason; relaxed: set by the G, read by dumps */
 	const void *waitobj;
 	int64_t waitsince;
 	goc_fn fn;

@@ -458,6 +458,7 @@ static bool checkdead_locked(void)
 
 static void stopm(goc__m *m)
 {
+	GOC_CHECK(!m->spinning);
 	goc__lock(&goc__sched.lock);
 	mput(m);
 	bool dead = checkdead_locked();
@@ -516,6 +517,12 @@ top:
 		m->p = NULL;
 		goc__unlock(&goc__sched.lock);
 		goc__gfree_flush(p);
+		/* An M that sleeps while counted as spinning would make every
+		 * later wakep() think someone is already looking for work. */
+		if (m->spinning) {
+			m->spinning = false;
+			atomic_fetch_sub_explicit(&goc__sched.nmspinning, 1, memory_order_seq_cst);
+		}
 		wakep();
 		goto top;
 	}
@@ -624,10 +631,10 @@ static void execute(goc__m *m, goc__g *g)
 		}
 		break;
 	case M_ACT_YIELD:
+		/* Behind every goroutine runnable on this P (the global queue is
+		 * still served every 61st tick, so it cannot starve). */
 		atomic_store_explicit(&g->status, G_RUNNABLE, memory_order_relaxed);
-		goc__lock(&goc__sched.lock);
-		goc__globrunqput(g);
-		goc__unlock(&goc__sched.lock);
+		goc__runqput(m->p, g, false);
 		break;
 	case M_ACT_EXIT:
 		if (g->tsan_fiber != NULL) {
@@ -669,12 +676,12 @@ void goc__park(goc_wait_reason why, const void *obj, bool (*unlockf)(void *), vo
 	goc__g *g = goc__curg();
 	if (g == NULL)
 		goc__throw("blocking call from the scheduler or timer thread");
-	g->waitreason = why;
+	atomic_store_explicit(&g->waitreason, why, memory_order_relaxed);
 	g->waitobj = obj;
 	GOC_TRACE(block, g->id, why, obj);
 	if (g->is_thread) {
 		thread_park(g, unlockf, arg);
-		g->waitreason = GOC_WAIT_NONE;
+		atomic_store_explicit(&g->waitreason, GOC_WAIT_NONE, memory_order_relaxed);
 		return;
 	}
 	goc__m *m = g->m;
@@ -683,7 +690,7 @@ void goc__park(goc_wait_reason why, const void *obj, bool (*unlockf)(void *), vo
 	m->unlockf = unlockf;
 	m->unlockarg = arg;
 	switch_to_g0(g, m);
-	g->waitreason = GOC_WAIT_NONE;
+	atomic_store_explicit(&g->waitreason, GOC_WAIT_NONE, memory_order_relaxed);
 }
 
 void goc__ready(goc__g *g, bool next)
@@ -722,7 +729,7 @@ static int64_t go_impl(const char *name, goc_fn fn, void *arg, const void *pc)
 	g->arg = arg;
 	g->gopc = pc;
 	g->parent_id = parent != NULL ? parent->id : 0;
-	g->waitreason = GOC_WAIT_NONE;
+	atomic_store_explicit(&g->waitreason, GOC_WAIT_NONE, memory_order_relaxed);
 	g->name[0] = '\0';
 	if (name != NULL) {
 		strncpy(g->name, name, sizeof(g->name) - 1);
@@ -818,7 +825,7 @@ void goc_blocking_begin(void)
 	goc__m *m = g->m;
 	goc__p *p = m->p;
 	atomic_store_explicit(&g->status, G_SYSCALL, memory_order_relaxed);
-	g->waitreason = GOC_WAIT_BLOCKING;
+	atomic_store_explicit(&g->waitreason, GOC_WAIT_BLOCKING, memory_order_relaxed);
 	GOC_TRACE(block, g->id, GOC_WAIT_BLOCKING, NULL);
 	goc__lock(&goc__sched.lock);
 	goc__sched.nmsys++;
@@ -853,7 +860,7 @@ void goc_blocking_end(void)
 	if (p != NULL)
 		acquirep(m, p);
 	goc__unlock(&goc__sched.lock);
-	g->waitreason = GOC_WAIT_NONE;
+	atomic_store_explicit(&g->waitreason, GOC_WAIT_NONE, memory_order_relaxed);
 	GOC_TRACE(unblock, g->id, g->id);
 	if (p != NULL) {
 		atomic_store_explicit(&g->status, G_RUNNING, memory_order_relaxed);

@@ -79,7 +79,7 @@ GOC_API int64_t goc_go(goc_fn fn, void *arg);
 GOC_API int64_t goc_go_named(const char *name, goc_fn fn, void *arg);
 
 /* goc_yield lets other runnable goroutines run; the caller goes behind them
- * (to the tail of the global run queue). From a thread it is sched_yield().
+ * (to the tail of its worker's run queue; other workers may steal it). From a thread it is sched_yield().
  * Never blocks indefinitely. No HB edge. */
 GOC_API void goc_yield(void);
 
