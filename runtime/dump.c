@@ -302,8 +302,9 @@ static void print_stack(struct out *o, unw_context_t *uc)
 		outf(o, "\t(no frames outside the runtime)\n");
 }
 
-/* Registers a parked goroutine saved in goc__ctx_switch. */
-static void ctx_from_saved_sp(unw_context_t *uc, void *sp)
+/* Registers a parked goroutine saved in goc__ctx_switch (in assembly, which
+ * TSan does not see: reading them is not an access it could order). */
+GOC_NO_TSAN static void ctx_from_saved_sp(unw_context_t *uc, void *sp)
 {
 	uint64_t *s = sp;
 	memset(uc, 0, sizeof(*uc));

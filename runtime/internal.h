@@ -30,6 +30,15 @@
 #include <sys/types.h>
 
 #define GOC_HIDDEN __attribute__((visibility("hidden")))
+
+/* No sanitizer hooks at all, not even __tsan_func_entry/exit: for code
+ * that switches TSan fibers or stacks (no_sanitize("thread") keeps the
+ * entry/exit hooks, whose exit would then pop the wrong fiber's stack). */
+#if defined(__has_attribute) && __has_attribute(disable_sanitizer_instrumentation)
+#define GOC_NO_TSAN __attribute__((disable_sanitizer_instrumentation))
+#else
+#define GOC_NO_TSAN __attribute__((no_sanitize("thread")))
+#endif
 #define GOC_NOINLINE __attribute__((noinline))
 #define GOC_NORETURN __attribute__((noreturn))
 #define GOC_LIKELY(x) __builtin_expect(!!(x), 1)

@@ -81,6 +81,9 @@ void *goc__tsan_fiber_current(void)
 	return tsan_on() ? __tsan_get_current_fiber() : NULL;
 }
 
+/* Not instrumented: its __tsan_func_exit would run on the fiber just
+ * switched to and pop that fiber's (possibly empty) shadow stack. */
+GOC_NO_TSAN
 void goc__tsan_fiber_switch(void *fiber)
 {
 	if (fiber != NULL && __tsan_switch_to_fiber != NULL)
