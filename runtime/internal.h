@@ -314,6 +314,63 @@ GOC_HIDDEN void goc__ctx_trampoline(void);
 GOC_HIDDEN void goc__call_on_stack(void (*fn)(void *), void *arg, void *stack_top);
 GOC_HIDDEN GOC_NORETURN void goc__gostart(void);
 
+/* ------------------- sync primitives (mutex.c, rwmutex.c, waitgroup.c, ...) */
+
+/* A parked waiter of a sync primitive; lives on the waiter's stack and is
+ * linked into its primitive's queue under that primitive's lock. */
+typedef struct goc__waiter {
+	goc__g *g;
+	struct goc__waiter *next;
+	int64_t n;        /* semaphore: units wanted */
+	int64_t since;    /* mutex: when it started waiting */
+	bool granted;     /* woken owning what it waited for */
+	bool parked;      /* cond: parked (else it has not slept yet) */
+	bool notified;    /* cond: signalled */
+} goc__waiter;
+
+typedef struct goc__waitq {
+	goc__waiter *head, *tail;
+} goc__waitq;
+
+static inline void goc__waitq_push(goc__waitq *q, goc__waiter *w)
+{
+	w->next = NULL;
+	if (q->tail != NULL)
+		q->tail->next = w;
+	else
+		q->head = w;
+	q->tail = w;
+}
+
+static inline void goc__waitq_push_front(goc__waitq *q, goc__waiter *w)
+{
+	w->next = q->head;
+	q->head = w;
+	if (q->tail == NULL)
+		q->tail = w;
+}
+
+static inline goc__waiter *goc__waitq_pop(goc__waitq *q)
+{
+	goc__waiter *w = q->head;
+	if (w != NULL) {
+		q->head = w->next;
+		if (q->head == NULL)
+			q->tail = NULL;
+	}
+	return w;
+}
+
+/* park's unlockf for a goc__lock_t. */
+GOC_HIDDEN bool goc__unlock_cb(void *lock);
+
+/* The current goroutine's id for tracer events (0 if none). */
+static inline int64_t goc__gid(void)
+{
+	goc__g *g = goc__getg();
+	return g != NULL ? g->id : 0;
+}
+
 /* --------------------------------------------------------------- chan.c */
 
 struct goc_chan {

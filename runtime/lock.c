@@ -112,3 +112,9 @@ bool goc__note_sleep_until(goc__note *n, int64_t deadline)
 		goc__futex_wait(&n->key, 0, deadline - now);
 	}
 }
+
+bool goc__unlock_cb(void *lock)
+{
+	goc__unlock(lock);
+	return true;
+}

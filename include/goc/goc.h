@@ -272,6 +272,119 @@ GOC_API int goc_ticker_reset(goc_ticker *t, int64_t period);
 GOC_API void goc_ticker_free(goc_ticker *t);
 
 /* ------------------------------------------------------------------------
+ * Sync: mutex, rwmutex, waitgroup, once, cond, semaphore
+ *
+ * Each object is plain memory: zero-initialise it (or use its *_INIT) and it
+ * is ready; no destroy call is needed. They may be used from goroutines and
+ * threads alike; a blocked caller parks (a goroutine switches away, a thread
+ * sleeps on a futex) with the wait reason shown in dumps. Misuse that Go
+ * treats as fatal is fatal here too ("fatal error: sync: ..."), with a dump.
+ * ------------------------------------------------------------------------ */
+
+/* Opaque storage: the layout is the runtime's. */
+typedef struct goc_mutex { uint64_t opaque_[3]; } goc_mutex;
+typedef struct goc_rwmutex { uint64_t opaque_[7]; } goc_rwmutex;
+typedef struct goc_waitgroup { uint64_t opaque_[4]; } goc_waitgroup;
+typedef struct goc_once { uint64_t opaque_[4]; } goc_once;
+typedef struct goc_cond { uint64_t opaque_[3]; } goc_cond;
+typedef struct goc_sem { uint64_t opaque_[5]; } goc_sem;
+
+#define GOC_MUTEX_INIT {{0}}
+#define GOC_RWMUTEX_INIT {{0}}
+#define GOC_WAITGROUP_INIT {{0}}
+#define GOC_ONCE_INIT {{0}}
+#define GOC_COND_INIT {{0}}
+
+/* Anything with lock and unlock, for goc_cond_wait_locker. */
+typedef struct goc_locker {
+	void *obj;
+	void (*lock)(void *obj);
+	void (*unlock)(void *obj);
+} goc_locker;
+
+/*
+ * Mutex. goc_mutex_lock blocks until the caller holds m (it spins briefly
+ * first). Waiters queue in FIFO order; a waiter that has waited more than
+ * 1 ms is handed the lock directly at the next unlock (Go's starvation
+ * mode), so no waiter waits unboundedly. goc_mutex_trylock returns true if
+ * it took the lock, never blocks. goc_mutex_unlock releases it; any
+ * goroutine or thread may unlock (Go semantics); unlocking an unlocked mutex
+ * is fatal ("sync: unlock of unlocked mutex").
+ * HB: the n-th unlock happens before the (n+1)-th lock returns.
+ */
+GOC_API void goc_mutex_lock(goc_mutex *m);
+GOC_API bool goc_mutex_trylock(goc_mutex *m);
+GOC_API void goc_mutex_unlock(goc_mutex *m);
+GOC_API goc_locker goc_mutex_locker(goc_mutex *m);
+
+/*
+ * Reader/writer mutex. Any number of readers or one writer. A writer that
+ * waits blocks new readers (so writers are not starved by a stream of
+ * readers); a writer's unlock admits the readers that were waiting before
+ * the next writer (so readers are not starved either). Try-variants never
+ * block. Unlocking what is not locked is fatal ("sync: RUnlock of unlocked
+ * RWMutex", "sync: Unlock of unlocked RWMutex").
+ * HB: Unlock happens before every later Lock and RLock returns; RUnlock
+ * happens before the next Lock returns. Readers are not ordered with each
+ * other.
+ */
+GOC_API void goc_rwmutex_rlock(goc_rwmutex *rw);
+GOC_API bool goc_rwmutex_tryrlock(goc_rwmutex *rw);
+GOC_API void goc_rwmutex_runlock(goc_rwmutex *rw);
+GOC_API void goc_rwmutex_lock(goc_rwmutex *rw);
+GOC_API bool goc_rwmutex_trylock(goc_rwmutex *rw);
+GOC_API void goc_rwmutex_unlock(goc_rwmutex *rw);
+
+/*
+ * WaitGroup. goc_waitgroup_add adds delta (may be negative) to the counter;
+ * at zero every waiter is released. goc_waitgroup_done is add(-1).
+ * goc_waitgroup_wait blocks until the counter is zero. A negative counter is
+ * fatal ("sync: negative WaitGroup counter"), and so is reuse — an add from
+ * zero while waiters released by the previous zero have not all returned
+ * ("sync: WaitGroup is reused before previous Wait has returned").
+ * HB: every done (add < 0) happens before the wait it releases returns.
+ */
+GOC_API void goc_waitgroup_add(goc_waitgroup *wg, int64_t delta);
+GOC_API void goc_waitgroup_done(goc_waitgroup *wg);
+GOC_API void goc_waitgroup_wait(goc_waitgroup *wg);
+
+/*
+ * Once. goc_once_do calls fn(arg) if and only if no call to goc_once_do for
+ * this once has done so before; concurrent callers block until that first
+ * call has returned. HB: fn's return happens before every goc_once_do
+ * returns.
+ */
+GOC_API void goc_once_do(goc_once *o, goc_fn fn, void *arg);
+
+/*
+ * Cond. goc_cond_wait atomically unlocks m and parks the caller, then
+ * re-locks m before returning (spurious wakeups do not happen, but as in
+ * Go, re-check the condition in a loop: another goroutine may run first).
+ * goc_cond_signal wakes the longest waiter, goc_cond_broadcast all of them;
+ * neither blocks, and neither needs the lock held. goc_cond_wait_locker
+ * waits with any locker. HB: none of its own (the locker's).
+ */
+GOC_API void goc_cond_wait(goc_cond *c, goc_mutex *m);
+GOC_API void goc_cond_wait_locker(goc_cond *c, goc_locker l);
+GOC_API void goc_cond_signal(goc_cond *c);
+GOC_API void goc_cond_broadcast(goc_cond *c);
+
+/*
+ * Weighted semaphore (golang.org/x/sync/semaphore). goc_sem_init sets its
+ * capacity (> 0; else GOC_EINVAL). goc_sem_acquire blocks until n units are
+ * free and takes them; waiters are served in FIFO order, so a large request
+ * is not starved by small ones; n > capacity returns GOC_EINVAL at once.
+ * goc_sem_tryacquire takes n only if it can without waiting (never when
+ * others wait). goc_sem_release returns n units; releasing more than held is
+ * fatal ("semaphore: released more than held").
+ * HB: a release happens before the acquire it lets through returns.
+ */
+GOC_API int goc_sem_init(goc_sem *s, int64_t capacity);
+GOC_API int goc_sem_acquire(goc_sem *s, int64_t n);
+GOC_API bool goc_sem_tryacquire(goc_sem *s, int64_t n);
+GOC_API void goc_sem_release(goc_sem *s, int64_t n);
+
+/* ------------------------------------------------------------------------
  * Diagnostics
  * ------------------------------------------------------------------------ */
 
