@@ -350,10 +350,10 @@ static bool disarm_locked(struct goc_timer *tm)
 	return true;
 }
 
-static void drain(struct goc_timer *tm)
+/* Discard a value sent but not received; true if there was one. */
+static bool drain(struct goc_timer *tm)
 {
-	if (tm->c != NULL)
-		goc_chan_tryrecv(tm->c, NULL, NULL);
+	return tm->c != NULL && goc_chan_tryrecv(tm->c, NULL, NULL) == 0;
 }
 
 bool goc_timer_stop(goc_timer *t)
@@ -361,7 +361,9 @@ bool goc_timer_stop(goc_timer *t)
 	goc__lock(&T.lock);
 	bool was = disarm_locked(t);
 	goc__unlock(&T.lock);
-	drain(t);
+	/* A fired but unreceived value counts as not yet expired (Go 1.23). */
+	if (drain(t) && t->t.period == 0)
+		was = true;
 	return was;
 }
 
@@ -370,7 +372,8 @@ bool goc_timer_reset(goc_timer *t, int64_t ns)
 	goc__lock(&T.lock);
 	bool was = disarm_locked(t);
 	goc__unlock(&T.lock);
-	drain(t);
+	if (drain(t))
+		was = true;
 	goc__lock(&T.lock);
 	if (atomic_load_explicit(&t->t.state, memory_order_relaxed) == TIMER_IDLE) {
 		t->t.when = goc__nanotime() + (ns > 0 ? ns : 0);

@@ -11,13 +11,17 @@
  * main thread is goroutine 1. A foreign thread gets a goroutine id the first
  * time it calls into goc.
  *
- * Fatal errors: misuse that Go treats as a fatal error (send on a closed
- * channel, close of a closed or nil channel) prints "fatal error: ..." and a
- * goroutine dump on stderr, then aborts (SIGABRT). When every goroutine and
+ * Fatal errors: misuse that Go treats as fatal prints Go's own message on
+ * stderr — "panic: send on closed channel", "panic: close of closed channel",
+ * "panic: close of nil channel" for what Go panics on (C has no recover),
+ * "fatal error: ..." for what Go throws — then a goroutine dump, then aborts
+ * (SIGABRT). When every goroutine and
  * every thread that uses goc is blocked on goc objects, no timer is pending
  * and nothing is inside goc_blocking_begin/end, the runtime prints
  * "fatal error: all goroutines are asleep - deadlock!" and a goroutine dump,
- * and exits with status 2, as Go does.
+ * and exits with status 2, as Go does. A thread counts for this check from
+ * its first call into goc; threads that never call goc are invisible to it,
+ * as C threads are to Go's.
  *
  * Environment: GOC_MAXPROCS (worker threads, default: online CPUs),
  * GOC_STACK_SIZE (bytes per goroutine stack, default 64 KiB, rounded up to
@@ -47,6 +51,8 @@ enum {
 	GOC_EINVAL = -22, /* an argument is out of range */
 	GOC_ENOMEM = -12, /* out of memory (or address space for stacks) */
 	GOC_EAGAIN = -11, /* a try-operation would have blocked */
+	GOC_ECANCELED = -125, /* context canceled */
+	GOC_EDEADLINE = -110, /* context deadline exceeded */
 };
 
 /* Durations are int64_t nanoseconds. */
@@ -125,7 +131,8 @@ GOC_API goc_chan *goc_chan_new(size_t elem_size, size_t cap);
 
 /*
  * goc_chan_free releases a channel. The caller must be the last user: freeing
- * a channel that goroutines are blocked on is a fatal error. A channel
+ * a channel that goroutines are blocked on is a fatal error ("fatal error:
+ * free of a channel that goroutines are blocked on"). A channel
  * returned by goc_after, or owned by a timer or ticker, is released when both
  * the user has freed it and its timer is done with it. NULL is ignored.
  */
@@ -241,9 +248,10 @@ GOC_API goc_chan *goc_after(int64_t ns);
  * Timers. goc_timer_new returns a timer whose channel (goc_timer_chan,
  * elem int64_t, cap 1) receives goc_now() once, ns nanoseconds from now.
  * goc_timer_stop prevents the firing: it returns true if the call stopped the
- * timer, false if it had already fired or been stopped. goc_timer_reset
- * re-arms the timer to fire ns from now and returns true if it had been
- * active. As in Go 1.23, after stop or reset returns, no value from before
+ * timer — including one that fired but whose value nobody received, which
+ * stop discards (Go 1.23) — and false if its value was already received or
+ * it had been stopped. goc_timer_reset re-arms the timer to fire ns from
+ * now and returns what stop would have. As in Go 1.23, after stop or reset returns, no value from before
  * the call is received from the channel. goc_timer_free stops and releases
  * the timer and its channel. None of these block.
  */
@@ -263,7 +271,8 @@ GOC_API goc_timer *goc_after_func(int64_t ns, goc_fn fn, void *arg);
  * channel (elem int64_t, cap 1) receives goc_now() every period; ticks are
  * dropped when the reader is slow. goc_ticker_stop stops it (no value from
  * before the call is received afterwards); goc_ticker_reset changes the
- * period and restarts it; goc_ticker_free stops and releases it.
+ * period and restarts it (GOC_EINVAL if period <= 0); goc_ticker_free stops
+ * and releases it.
  */
 GOC_API goc_ticker *goc_ticker_new(int64_t period);
 GOC_API goc_chan *goc_ticker_chan(goc_ticker *t);
@@ -278,7 +287,9 @@ GOC_API void goc_ticker_free(goc_ticker *t);
  * is ready; no destroy call is needed. They may be used from goroutines and
  * threads alike; a blocked caller parks (a goroutine switches away, a thread
  * sleeps on a futex) with the wait reason shown in dumps. Misuse that Go
- * treats as fatal is fatal here too ("fatal error: sync: ..."), with a dump.
+ * treats as fatal is fatal here too, with Go's message ("fatal error: sync:
+ * unlock of unlocked mutex", "panic: sync: negative WaitGroup counter", ...)
+ * and a dump.
  * ------------------------------------------------------------------------ */
 
 /* Opaque storage: the layout is the runtime's. */
@@ -385,6 +396,82 @@ GOC_API bool goc_sem_tryacquire(goc_sem *s, int64_t n);
 GOC_API void goc_sem_release(goc_sem *s, int64_t n);
 
 /* ------------------------------------------------------------------------
+ * Context (Go's context package)
+ *
+ * Ownership: every goc_context_with_* call returns a context the caller
+ * owns and must release with goc_context_free, which also cancels it (Go's
+ * "defer cancel()"). A child keeps its parent's memory alive, so a parent
+ * may be freed before its children: freeing cancels the parent and with it
+ * every descendant, and the memory goes when the last child is freed too.
+ * Background and todo are static: freeing them does nothing.
+ * ------------------------------------------------------------------------ */
+
+typedef struct goc_context goc_context;
+
+/* The empty root: never canceled, no deadline, no values. */
+GOC_API goc_context *goc_context_background(void);
+GOC_API goc_context *goc_context_todo(void);
+
+/* A child canceled by goc_context_cancel, by its parent's cancellation, or
+ * (with_deadline/with_timeout) when the deadline passes — whichever comes
+ * first. A deadline later than the parent's has the parent's. NULL on
+ * ENOMEM. */
+GOC_API goc_context *goc_context_with_cancel(goc_context *parent);
+GOC_API goc_context *goc_context_with_deadline(goc_context *parent, int64_t deadline);
+GOC_API goc_context *goc_context_with_timeout(goc_context *parent, int64_t ns);
+/* A child carrying key → value (keys compared by address); it is canceled
+ * exactly when its parent is. */
+GOC_API goc_context *goc_context_with_value(goc_context *parent, const void *key, void *value);
+
+/* goc_context_cancel cancels ctx and every descendant (err GOC_ECANCELED);
+ * idempotent, never blocks; no-op for contexts that cannot be canceled.
+ * goc_context_free cancels, then drops the caller's reference.
+ * HB: cancel happens before every receive that returns because done is
+ * closed, and before err returns non-zero. */
+GOC_API void goc_context_cancel(goc_context *ctx);
+GOC_API void goc_context_free(goc_context *ctx);
+
+/* A channel (elem size 0) closed when ctx is canceled; NULL (blocks forever
+ * in select, as a nil channel) when it can never be. Owned by the context. */
+GOC_API goc_chan *goc_context_done(goc_context *ctx);
+/* 0 while not canceled, then GOC_ECANCELED or GOC_EDEADLINE. */
+GOC_API int goc_context_err(goc_context *ctx);
+/* true and *deadline (goc_now() clock) if ctx has a deadline. */
+GOC_API bool goc_context_deadline(goc_context *ctx, int64_t *deadline);
+/* The value for key from the nearest with_value ancestor, or NULL. */
+GOC_API void *goc_context_value(goc_context *ctx, const void *key);
+
+/* ------------------------------------------------------------------------
+ * errgroup (golang.org/x/sync/errgroup)
+ * ------------------------------------------------------------------------ */
+
+typedef struct goc_errgroup goc_errgroup;
+typedef int (*goc_task)(void *arg); /* 0: success; anything else is an error */
+
+/* goc_errgroup_new: a group with no context. goc_errgroup_with_context:
+ * *ctx is set to a child of parent that is canceled when a task first
+ * fails or wait returns; the group owns it (freed by goc_errgroup_free).
+ * NULL on ENOMEM. */
+GOC_API goc_errgroup *goc_errgroup_new(void);
+GOC_API goc_errgroup *goc_errgroup_with_context(goc_context *parent, goc_context **ctx);
+
+/* At most n tasks run at once (n < 0: no limit). Changing it while tasks
+ * run is fatal, as in Go. */
+GOC_API void goc_errgroup_set_limit(goc_errgroup *g, int n);
+
+/* goc_errgroup_go runs fn(arg) in a new goroutine, first blocking while the
+ * limit is reached. goc_errgroup_try_go starts it only if the limit allows
+ * now; returns whether it did. HB: go happens before fn starts. */
+GOC_API void goc_errgroup_go(goc_errgroup *g, goc_task fn, void *arg);
+GOC_API bool goc_errgroup_try_go(goc_errgroup *g, goc_task fn, void *arg);
+
+/* goc_errgroup_wait blocks until every task has returned, cancels the
+ * group's context, and returns the first non-zero task result (0 if none).
+ * HB: every task's return happens before wait returns. */
+GOC_API int goc_errgroup_wait(goc_errgroup *g);
+GOC_API void goc_errgroup_free(goc_errgroup *g);
+
+/* ------------------------------------------------------------------------
  * Diagnostics
  * ------------------------------------------------------------------------ */
 
@@ -392,7 +479,9 @@ GOC_API void goc_sem_release(goc_sem *s, int64_t n);
  * goc_dump_goroutines writes a dump of every goroutine to fd, in Go's
  * format: "goroutine N [wait reason]:", the stack as function() and
  * "\tfile:line +0xoff" lines, and "created by F in goroutine P" with its
- * file:line. Goroutines running on other threads are listed without a stack.
+ * file:line. As Go puts extras inside the brackets, so does goc: a named
+ * goroutine shows `, "name"`, a foreign thread `, thread`
+ * ("goroutine 7 [chan receive, "worker"]:"). Goroutines running on other threads are listed without a stack.
  * SIGQUIT prints the same dump to stderr and exits with status 2 (unless the
  * program installed its own SIGQUIT handler first).
  */
