@@ -171,7 +171,8 @@ struct goc__g {
 enum goc__mact {
 	M_ACT_NONE = 0,
 	M_ACT_PARK,    /* G parked: run unlockf */
-	M_ACT_YIELD,   /* put G on the global queue */
+	M_ACT_YIELD,   /* put G at its P's local tail */
+	M_ACT_YIELD_GLOBAL, /* put G at the global queue's tail */
 	M_ACT_EXIT,    /* G finished: free it */
 	M_ACT_SYSCALL, /* G left a blocking section but no P was free */
 };
@@ -279,7 +280,8 @@ GOC_HIDDEN extern _Atomic int64_t goc__ngoroutines;
 
 /* --------------------------------------------------------------- runq.c */
 
-GOC_HIDDEN void goc__runqput(goc__p *p, goc__g *g, bool next);
+/* Returns true if the ring was full and half of it went to the global queue. */
+GOC_HIDDEN bool goc__runqput(goc__p *p, goc__g *g, bool next);
 GOC_HIDDEN goc__g *goc__runqget(goc__p *p);
 GOC_HIDDEN bool goc__runqempty(goc__p *p);
 GOC_HIDDEN goc__g *goc__runqsteal(goc__p *p, goc__p *victim, bool stealnext);

@@ -37,12 +37,12 @@ static bool runqputslow(goc__p *p, goc__g *g, uint32_t head, uint32_t tail)
 	return true;
 }
 
-void goc__runqput(goc__p *p, goc__g *g, bool next)
+bool goc__runqput(goc__p *p, goc__g *g, bool next)
 {
 	if (next) {
 		goc__g *old = atomic_exchange_explicit(&p->runnext, g, memory_order_acq_rel);
 		if (old == NULL)
-			return;
+			return false;
 		g = old; /* kick the previous runnext to the tail */
 	}
 	for (;;) {
@@ -53,10 +53,10 @@ void goc__runqput(goc__p *p, goc__g *g, bool next)
 			atomic_store_explicit(&p->runq[tail % GOC_RUNQ_SIZE], g, memory_order_relaxed);
 			/* release: pairs with the acquire of runqtail in get/grab */
 			atomic_store_explicit(&p->runqtail, tail + 1, memory_order_release);
-			return;
+			return false;
 		}
 		if (runqputslow(p, g, head, tail))
-			return;
+			return true;
 	}
 }
 

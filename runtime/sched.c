@@ -640,6 +640,12 @@ static void execute(goc__m *m, goc__g *g)
 		atomic_fetch_sub_explicit(&goc__ngoroutines, 1, memory_order_relaxed);
 		goc__gfree(m->p, g);
 		break;
+	case M_ACT_YIELD_GLOBAL:
+		atomic_store_explicit(&g->status, G_RUNNABLE, memory_order_relaxed);
+		goc__lock(&goc__sched.lock);
+		goc__globrunqput(g);
+		goc__unlock(&goc__sched.lock);
+		break;
 	case M_ACT_SYSCALL:
 		atomic_store_explicit(&g->status, G_RUNNABLE, memory_order_relaxed);
 		goc__lock(&goc__sched.lock);
@@ -756,14 +762,26 @@ static int64_t go_impl(const char *name, goc_fn fn, void *arg, const void *pc)
 		goc__allg_add(g);
 	GOC_TRACE(go_create, g->parent_id, g->id, pc);
 	int64_t id = g->id;
+	bool overflowed = false;
 	if (p != NULL) {
-		goc__runqput(p, g, true);
+		overflowed = goc__runqput(p, g, true);
 	} else {
 		goc__lock(&goc__sched.lock);
 		goc__globrunqput(g);
 		goc__unlock(&goc__sched.lock);
 	}
 	wakep();
+	/* A goroutine spawning faster than its worker can run what it spawns
+	 * would queue them all (each holding a stack) before any runs: without
+	 * preemption nothing stops it, where Go's sysmon would. A full run
+	 * queue is the signal: let the queued ones run first. */
+	if (overflowed && parent != NULL && !parent->is_thread) {
+		/* Behind the half of the ring that just went to the global queue,
+		 * too, or that queue would only grow. */
+		goc__m *cur = parent->m;
+		cur->act = M_ACT_YIELD_GLOBAL;
+		switch_to_g0(parent, cur);
+	}
 	return id;
 }
 

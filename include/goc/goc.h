@@ -72,7 +72,9 @@ typedef struct goc_ticker goc_ticker;
 
 /*
  * goc_go starts fn(arg) in a new goroutine and returns its id (> 0), or
- * GOC_ENOMEM when no stack could be had. Does not block. The goroutine runs
+ * GOC_ENOMEM when no stack could be had. Does not block, but a goroutine
+ * that spawns faster than its worker runs what it spawns yields when the
+ * worker's run queue is full (where Go would preempt it). The goroutine runs
  * on one of GOC_MAXPROCS worker threads and may move between them whenever it
  * blocks or yields. When fn returns, the goroutine ends and its stack is
  * reused.
