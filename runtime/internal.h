@@ -268,6 +268,7 @@ GOC_HIDDEN void goc__park(goc_wait_reason why, const void *obj,
  * or timer locks held. */
 GOC_HIDDEN void goc__ready(goc__g *g, bool next);
 
+GOC_HIDDEN void goc__ready_batch(goc__g **gs, int n);
 GOC_HIDDEN uint32_t goc__fastrand(void);
 
 /* allg list (for dumps and stats) */

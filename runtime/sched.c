@@ -717,6 +717,30 @@ void goc__ready(goc__g *g, bool next)
 	wakep();
 }
 
+/* Ready many parked goroutines from a thread without a P (the timer
+ * thread): one global-queue lock and one wakeup for the lot. */
+void goc__ready_batch(goc__g **gs, int n)
+{
+	int queued = 0;
+	goc__lock(&goc__sched.lock);
+	for (int i = 0; i < n; i++) {
+		if (gs[i]->is_thread)
+			continue;
+		GOC_TRACE(unblock, gs[i]->id, 0);
+		atomic_store_explicit(&gs[i]->status, G_RUNNABLE, memory_order_relaxed);
+		goc__globrunqput(gs[i]);
+		queued++;
+	}
+	goc__unlock(&goc__sched.lock);
+	for (int i = 0; i < n; i++)
+		if (gs[i]->is_thread)
+			goc__ready(gs[i], false);
+	if (queued > 0)
+		wakep();
+	if (queued > 1)
+		wakep(); /* a second idle worker, if any, for the rest */
+}
+
 /* ------------------------------------------------------------ public API */
 
 static int64_t go_impl(const char *name, goc_fn fn, void *arg, const void *pc)

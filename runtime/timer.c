@@ -41,9 +41,16 @@ struct goc_ticker {
 	struct goc_timer tm;
 };
 
+/* A heap entry keeps its deadline inline: sifting compares without touching
+ * the timers, which live on many different goroutine stacks. */
+struct hent {
+	int64_t when;
+	goc__timer *t;
+};
+
 static struct {
 	goc__lock_t lock;
-	goc__timer **heap;  /* lock */
+	struct hent *heap;  /* lock */
 	size_t len, cap;    /* lock */
 	_Atomic int64_t pending;
 	_Atomic uint32_t wake_seq; /* futex word the timer thread sleeps on */
@@ -74,56 +81,54 @@ int64_t goc__timers_pending(void)
 
 /* ----------------------------------------------------------------- heap */
 
-static void heap_set(size_t i, goc__timer *t)
+static void heap_set(size_t i, struct hent e)
 {
-	T.heap[i] = t;
-	t->heap_index = (int)i;
+	T.heap[i] = e;
+	e.t->heap_index = (int)i;
 }
 
 static void sift_up(size_t i)
 {
-	goc__timer *t = T.heap[i];
+	struct hent e = T.heap[i];
 	while (i > 0) {
 		size_t parent = (i - 1) / 2;
-		if (T.heap[parent]->when <= t->when)
+		if (T.heap[parent].when <= e.when)
 			break;
 		heap_set(i, T.heap[parent]);
 		i = parent;
 	}
-	heap_set(i, t);
+	heap_set(i, e);
 }
 
 static void sift_down(size_t i)
 {
-	goc__timer *t = T.heap[i];
+	struct hent e = T.heap[i];
 	for (;;) {
 		size_t l = 2 * i + 1, m = i;
-		goc__timer *best = t;
-		if (l < T.len && T.heap[l]->when < best->when) {
+		int64_t best = e.when;
+		if (l < T.len && T.heap[l].when < best) {
 			m = l;
-			best = T.heap[l];
+			best = T.heap[l].when;
 		}
-		if (l + 1 < T.len && T.heap[l + 1]->when < best->when) {
+		if (l + 1 < T.len && T.heap[l + 1].when < best)
 			m = l + 1;
-			best = T.heap[l + 1];
-		}
 		if (m == i)
 			break;
-		heap_set(i, best);
+		heap_set(i, T.heap[m]);
 		i = m;
 	}
-	heap_set(i, t);
+	heap_set(i, e);
 }
 
 static void heap_remove(goc__timer *t)
 {
 	size_t i = (size_t)t->heap_index;
-	GOC_CHECK(t->heap_index >= 0 && i < T.len && T.heap[i] == t);
+	GOC_CHECK(t->heap_index >= 0 && i < T.len && T.heap[i].t == t);
 	T.len--;
 	if (i != T.len) {
 		heap_set(i, T.heap[T.len]);
 		sift_down(i);
-		sift_up((size_t)T.heap[i]->heap_index);
+		sift_up((size_t)T.heap[i].t->heap_index);
 	}
 	t->heap_index = -1;
 }
@@ -141,13 +146,13 @@ static void heap_add(goc__timer *t)
 {
 	if (T.len == T.cap) {
 		size_t ncap = T.cap ? 2 * T.cap : 64;
-		goc__timer **nh = realloc(T.heap, ncap * sizeof(*nh));
+		struct hent *nh = realloc(T.heap, ncap * sizeof(*nh));
 		if (nh == NULL)
 			goc__throw("out of memory growing the timer heap");
 		T.heap = nh;
 		T.cap = ncap;
 	}
-	T.heap[T.len] = t;
+	T.heap[T.len] = (struct hent){ t->when, t };
 	t->heap_index = (int)T.len;
 	T.len++;
 	sift_up(T.len - 1);
@@ -163,7 +168,7 @@ static void heap_add(goc__timer *t)
 			goc__throw("cannot create the timer thread");
 		pthread_attr_destroy(&attr);
 	}
-	if (T.heap[0] == t)
+	if (T.heap[0].t == t)
 		wake_timer_thread();
 }
 
@@ -175,16 +180,45 @@ void goc__timer_add_locked(goc__timer *t)
 
 /* ---------------------------------------------------------- the thread */
 
+static void sleep_fire(goc__timer *t, int64_t now);
+
+#define SLEEP_BATCH 256
+
+/* Ready the collected sleepers at once; heap lock not held. Only then do
+ * their timers stop counting as pending (see the invariants above). */
+static void flush_sleepers(goc__g **batch, int *n)
+{
+	if (*n == 0)
+		return;
+	goc__ready_batch(batch, *n);
+	atomic_fetch_sub_explicit(&T.pending, *n, memory_order_release);
+	*n = 0;
+}
+
 static void *timer_thread(void *arg)
 {
 	(void)arg;
 	goc__set_internal_thread();
+	goc__g *batch[SLEEP_BATCH];
+	int nbatch = 0;
 	for (;;) {
 		goc__lock(&T.lock);
 		int64_t now = goc__nanotime();
-		while (T.len > 0 && T.heap[0]->when <= now) {
-			goc__timer *t = T.heap[0];
+		while (T.len > 0 && T.heap[0].when <= now) {
+			goc__timer *t = T.heap[0].t;
 			heap_remove(t);
+			if (t->fn == sleep_fire) {
+				/* The common case, batched: the sleeper is parked until
+				 * readied, so t (on its stack) stays valid until then. */
+				atomic_store_explicit(&t->state, TIMER_IDLE, memory_order_relaxed);
+				batch[nbatch++] = t->arg;
+				if (nbatch == SLEEP_BATCH) {
+					goc__unlock(&T.lock);
+					flush_sleepers(batch, &nbatch);
+					goc__lock(&T.lock);
+				}
+				continue;
+			}
 			bool owned = t->period > 0 || t->owned;
 			if (t->fn == NULL) /* never: every timer has a callback */
 				goc__throw("timer without callback");
@@ -206,9 +240,13 @@ static void *timer_thread(void *arg)
 			}
 			now = goc__nanotime();
 		}
-		int64_t wait = T.len > 0 ? T.heap[0]->when - now : -1;
+		int64_t wait = T.len > 0 ? T.heap[0].when - now : -1;
 		uint32_t seq = atomic_load_explicit(&T.wake_seq, memory_order_acquire);
 		goc__unlock(&T.lock);
+		if (nbatch > 0) {
+			flush_sleepers(batch, &nbatch);
+			continue; /* time has passed: look again before sleeping */
+		}
 		goc__futex_wait(&T.wake_seq, seq, wait);
 	}
 	return NULL;

@@ -1,0 +1,285 @@
+#!/usr/bin/env bash
+#
+# compare.sh — run goc's benchmarks next to their Go twins and compare them.
+#
+# Builds both sides in release mode (the C side with meson in build-release/,
+# the Go side with `go build` from bench/go into build-release/bench-go/), then
+# for each workload and each worker count (GOMAXPROCS for Go, GOC_MAXPROCS for
+# goc) runs Go and goc RUNS times each, interleaved (go, goc, go, goc, ...),
+# under GNU time (`/usr/bin/time -f '%e %M'`: wall seconds, peak RSS in KiB).
+# Every run must exit 0 within the timeout and print the expected
+# "checksum=..." line; a run that does not is reported on stderr with its
+# output, the rest of that row is skipped, the row is marked FAILED and the
+# script exits 1 at the end. Prints a table of medians (and writes it as
+# markdown with -o). See bench/README.md.
+#
+# usage: bench/compare.sh [-n RUNS] [-o FILE] [-w WORKERS] [-t SECS] [-s] [WORKLOAD...]
+# (-h for the options; GOC_BENCH_BUILD overrides the build tree.)
+
+set -euo pipefail
+
+all_workloads=(pingpong prodcons spawn select2 skynet sleepers blocked)
+
+# The checksum each program prints at its default size (see the programs).
+declare -A want=(
+	[pingpong]=500000500000
+	[prodcons]=12499997500000
+	[spawn]=499999500000
+	[select2]=2000000
+	[skynet]=499999500000
+	[sleepers]=1000000
+	[blocked]=499999500000
+)
+
+usage() {
+	cat <<EOF
+usage: $0 [-n RUNS] [-o FILE] [-w WORKERS] [-t SECS] [-s] [WORKLOAD...]
+
+  -n RUNS     runs of each side per workload and worker count (default 5)
+  -o FILE     also write the results as markdown to FILE
+  -w WORKERS  comma-separated worker counts (default 1,2)
+  -t SECS     kill a run after SECS seconds and count it as failed (default 300)
+  -s          skip the build; use the binaries already in build-release/
+  WORKLOAD    run only these (default: all): ${all_workloads[*]}
+
+The build tree is build-release/ at the top of the repository, or
+\$GOC_BENCH_BUILD if set.
+EOF
+}
+
+runs=5
+outfile=""
+workers_list="1,2"
+timeout_s=300
+skip_build=0
+while getopts "n:o:w:t:sh" opt; do
+	case $opt in
+	n) runs=$OPTARG ;;
+	o) outfile=$OPTARG ;;
+	w) workers_list=$OPTARG ;;
+	t) timeout_s=$OPTARG ;;
+	s) skip_build=1 ;;
+	h) usage; exit 0 ;;
+	*) usage >&2; exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+
+if ! [[ $runs =~ ^[1-9][0-9]*$ ]]; then
+	echo "compare.sh: -n wants a positive integer, got '$runs'" >&2
+	exit 2
+fi
+if ! [[ $timeout_s =~ ^[1-9][0-9]*$ ]]; then
+	echo "compare.sh: -t wants a positive integer, got '$timeout_s'" >&2
+	exit 2
+fi
+IFS=, read -r -a workers <<<"$workers_list"
+for w in "${workers[@]}"; do
+	if ! [[ $w =~ ^[1-9][0-9]*$ ]]; then
+		echo "compare.sh: -w wants worker counts like 1,2, got '$workers_list'" >&2
+		exit 2
+	fi
+done
+
+workloads=()
+if (($# == 0)); then
+	workloads=("${all_workloads[@]}")
+else
+	for arg in "$@"; do
+		if [[ -z ${want[$arg]+set} ]]; then
+			echo "compare.sh: unknown workload '$arg' (have: ${all_workloads[*]})" >&2
+			exit 2
+		fi
+		workloads+=("$arg")
+	done
+fi
+
+if [[ ! -x /usr/bin/time ]]; then
+	echo "compare.sh: GNU time is needed at /usr/bin/time (apt-get install time)" >&2
+	exit 2
+fi
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build=${GOC_BENCH_BUILD:-$root/build-release}
+gobin=$build/bench-go
+cbin=$build/bench
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/goc-bench.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+# ---- build ----------------------------------------------------------------
+
+if ((skip_build == 0)); then
+	echo "== building goc (release) in $build" >&2
+	if [[ -f $build/build.ninja ]]; then
+		meson setup --reconfigure "$build" "$root" --buildtype=release >&2
+	else
+		meson setup "$build" "$root" --buildtype=release >&2
+	fi
+	targets=()
+	for w in "${workloads[@]}"; do
+		targets+=("bench/bench_$w")
+	done
+	# Only the benchmarks (and libgoc): a broken test does not stop a bench run.
+	ninja -C "$build" "${targets[@]}" >&2
+
+	echo "== building the Go side in $gobin" >&2
+	mkdir -p "$gobin"
+	(cd "$root/bench/go" &&
+		GO111MODULE=on GOFLAGS=-mod=mod GOPROXY=off go build -o "$gobin/" ./...) >&2
+fi
+
+for w in "${workloads[@]}"; do
+	for bin in "$gobin/$w" "$cbin/bench_$w"; do
+		if [[ ! -x $bin ]]; then
+			echo "compare.sh: missing $bin (build failed, or -s without a build)" >&2
+			exit 1
+		fi
+	done
+done
+
+# ---- running --------------------------------------------------------------
+
+# median prints the median of its numeric arguments.
+median() {
+	printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 }
+		END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# ratio A B prints A/B with two decimals, or n/a when B is 0.
+ratio() {
+	awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0) print "n/a"; else printf "%.2f\n", a / b }'
+}
+
+# mib KIB prints KIB in MiB with one decimal.
+mib() {
+	awk -v k="$1" 'BEGIN { printf "%.1f\n", k / 1024 }'
+}
+
+# run_one SIDE WORKLOAD WORKERS RUN: runs one program once; on success sets
+# run_time (s) and run_rss (KiB), on failure prints why and returns 1.
+run_one() {
+	local side=$1 name=$2 nw=$3 run=$4 bin var rc=0
+	if [[ $side == go ]]; then
+		bin=$gobin/$name
+		var=GOMAXPROCS
+	else
+		bin=$cbin/bench_$name
+		var=GOC_MAXPROCS
+	fi
+	rm -f "$tmp/time" "$tmp/out" "$tmp/err"
+	env "$var=$nw" timeout -k 10 "$timeout_s" \
+		/usr/bin/time -f '%e %M' -o "$tmp/time" "$bin" >"$tmp/out" 2>"$tmp/err" || rc=$?
+
+	local why="" got
+	got=$(sed -n 's/.*checksum=\([-0-9]*\).*/\1/p' "$tmp/out" | tail -n 1)
+	if ((rc == 124 || rc == 137)); then
+		why="timed out after ${timeout_s}s (killed)"
+	elif ((rc > 128)); then
+		why="killed by signal $((rc - 128)) ($(kill -l $((rc - 128)) 2>/dev/null || echo '?'))"
+	elif ((rc != 0)); then
+		why="exit status $rc"
+	elif [[ $got != "${want[$name]}" ]]; then
+		why="checksum '${got}', want '${want[$name]}'"
+	fi
+	if [[ -n $why ]]; then
+		{
+			echo
+			echo "!!!! FAIL: $side $name $var=$nw run $run/$runs: $why"
+			echo "!!!! command: $var=$nw $bin"
+			echo "---- stdout:"
+			tail -n 20 "$tmp/out"
+			echo "---- stderr (last 60 lines):"
+			tail -n 60 "$tmp/err"
+			[[ -s $tmp/time ]] && { echo "---- time:"; cat "$tmp/time"; }
+			echo "----"
+		} >&2
+		return 1
+	fi
+	read -r run_time run_rss < <(tail -n 1 "$tmp/time")
+}
+
+header=(workload workers "Go time (s)" "goc time (s)" "goc/Go time"
+	"Go RSS (MiB)" "goc RSS (MiB)" "goc/Go RSS")
+fmt='%-9s %7s %12s %12s %11s %12s %13s %10s\n'
+rows=()
+failures=()
+
+echo "== $runs runs per side, workers {${workers_list}}, timeout ${timeout_s}s" >&2
+# shellcheck disable=SC2059
+printf "$fmt" "${header[@]}"
+
+for name in "${workloads[@]}"; do
+	for nw in "${workers[@]}"; do
+		go_t=() goc_t=() go_m=() goc_m=()
+		failed=""
+		for ((r = 1; r <= runs; r++)); do
+			for side in go goc; do
+				if ! run_one "$side" "$name" "$nw" "$r"; then
+					failed=$side
+					break 2
+				fi
+				if [[ $side == go ]]; then
+					go_t+=("$run_time") go_m+=("$run_rss")
+				else
+					goc_t+=("$run_time") goc_m+=("$run_rss")
+				fi
+				printf '   %s workers=%s run %d/%d: %-3s %5ss %8s KiB\n' \
+					"$name" "$nw" "$r" "$runs" "$side" "$run_time" "$run_rss" >&2
+			done
+		done
+		if [[ -n $failed ]]; then
+			failures+=("$name workers=$nw ($failed)")
+			row=("$name" "$nw" "FAILED ($failed)" - - - - -)
+		else
+			gt=$(median "${go_t[@]}") ct=$(median "${goc_t[@]}")
+			gm=$(median "${go_m[@]}") cm=$(median "${goc_m[@]}")
+			row=("$name" "$nw" "$gt" "$ct" "$(ratio "$ct" "$gt")"
+				"$(mib "$gm")" "$(mib "$cm")" "$(ratio "$cm" "$gm")")
+		fi
+		# shellcheck disable=SC2059
+		printf "$fmt" "${row[@]}"
+		rows+=("$(IFS='|'; echo "${row[*]}")")
+	done
+done
+
+# ---- markdown -------------------------------------------------------------
+
+if [[ -n $outfile ]]; then
+	rev=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
+	if [[ -n $(git -C "$root" status --porcelain 2>/dev/null) ]]; then
+		rev="$rev (with uncommitted changes)"
+	fi
+	cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+	{
+		echo "# goc vs Go: benchmark results"
+		echo
+		echo "Produced by \`bench/compare.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC')."
+		echo
+		echo "- goc: commit $rev, release build ($(cc --version | head -n 1))"
+		echo "- Go: $(go version)"
+		echo "- machine: $(uname -srm), $(nproc) CPUs${cpu:+ ($cpu)}, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) memory"
+		echo "- $runs runs of each side per row, Go and goc interleaved; each cell is the median."
+		echo "  Time is wall-clock seconds (GNU time %e, 10 ms resolution); RSS is peak"
+		echo "  resident set size (GNU time %M). workers = GOMAXPROCS for Go, GOC_MAXPROCS for goc."
+		echo
+		printf '|'; printf ' %s |' "${header[@]}"; echo
+		printf '|'; printf ' %s |' --- ---: ---: ---: ---: ---: ---: ---:; echo
+		for row in "${rows[@]}"; do
+			IFS='|' read -r -a cells <<<"$row"
+			printf '|'; printf ' %s |' "${cells[@]}"; echo
+		done
+		if ((${#failures[@]})); then
+			echo
+			echo "FAILED: ${failures[*]} (see the run's stderr)."
+			echo
+		fi
+	} >"$tmp/md"
+	mv "$tmp/md" "$outfile"
+	echo "== wrote $outfile" >&2
+fi
+
+if ((${#failures[@]})); then
+	echo "compare.sh: FAILED: ${failures[*]}" >&2
+	exit 1
+fi

@@ -1,0 +1,48 @@
+// blocked: n goroutines parked at once on one channel, then all released.
+//
+// Goroutine i signals on `ready` (buffered, capacity n) and then blocks
+// receiving from `gate`. Once main has n ready signals every goroutine is
+// alive, and it closes `gate`, which wakes them all; each then sends i on
+// `done` (buffered, capacity n) and ends, and main sums the n values. Measured
+// mainly for peak RSS: the memory cost of n live, blocked goroutines.
+// Mirrors bench/c/blocked.c.
+//
+// Prints checksum = n(n-1)/2.
+package main
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+)
+
+func main() {
+	n := int64(1000000)
+	if len(os.Args) > 1 {
+		n, _ = strconv.ParseInt(os.Args[1], 10, 64)
+	}
+	ready := make(chan struct{}, n)
+	gate := make(chan struct{})
+	done := make(chan int64, n)
+	for i := int64(0); i < n; i++ {
+		go func(i int64) {
+			ready <- struct{}{}
+			<-gate
+			done <- i
+		}(i)
+	}
+	for i := int64(0); i < n; i++ {
+		<-ready
+	}
+	close(gate)
+	var sum int64
+	for i := int64(0); i < n; i++ {
+		sum += <-done
+	}
+	want := n * (n - 1) / 2
+	fmt.Printf("blocked n=%d checksum=%d\n", n, sum)
+	if sum != want {
+		fmt.Fprintf(os.Stderr, "blocked: checksum %d, want %d\n", sum, want)
+		os.Exit(1)
+	}
+}
