@@ -495,17 +495,32 @@ void goc__fatal_deadlock(void)
 
 /* -------------------------------------------------------------- signals */
 
+/* SIGQUIT: the handler only raises a flag and wakes the timer thread,
+ * which prints the dump and exits with status 2 (Go's behaviour). Dumping
+ * in the handler would allocate and symbolize in signal context. */
+static _Atomic int sigquit_flag;
+
+bool goc__sigquit_pending(void)
+{
+	return atomic_load_explicit(&sigquit_flag, memory_order_acquire) != 0;
+}
+
+void goc__sigquit_report(void)
+{
+	fatal_enter();
+	write_str(2, "SIGQUIT: quit\n\n");
+	struct dump_args a = { .fd = 2, .current = NULL };
+	goc__call_on_stack(dump_all, &a, fatal_stack + DUMP_STACK_SIZE);
+	_exit(2);
+}
+
 static void on_sigquit(int sig, siginfo_t *si, void *ctx)
 {
 	(void)sig;
 	(void)si;
 	(void)ctx;
-	unw_context_t uc;
-	unw_getcontext(&uc);
-	fatal_enter();
-	write_str(2, "SIGQUIT: quit\n\n");
-	dump_here(2, "running", &uc, fatal_stack);
-	_exit(2);
+	atomic_store_explicit(&sigquit_flag, 1, memory_order_release);
+	goc__timers_kick();
 }
 
 static void on_sigsegv(int sig, siginfo_t *si, void *ctx)
@@ -549,5 +564,6 @@ void goc__dump_init(void)
 	const char *tb = getenv("GOC_TRACEBACK");
 	traceback_system = tb != NULL && strcmp(tb, "system") == 0;
 	install_if_default(SIGQUIT, on_sigquit);
+	goc__timers_start(); /* it serves SIGQUIT */
 	install_if_default(SIGSEGV, on_sigsegv);
 }

@@ -410,6 +410,8 @@ GOC_HIDDEN void goc__timers_lock(void);
 GOC_HIDDEN void goc__timers_unlock(void);
 GOC_HIDDEN bool goc__timers_unlock_cb(void *arg);
 GOC_HIDDEN int64_t goc__timers_pending(void);
+GOC_HIDDEN void goc__timers_start(void);
+GOC_HIDDEN void goc__timers_kick(void); /* async-signal-safe */
 
 /* ---------------------------------------------------------------- dump.c */
 
@@ -417,7 +419,8 @@ GOC_HIDDEN GOC_NORETURN void goc__throw(const char *msg);   /* "fatal error: " *
 GOC_HIDDEN GOC_NORETURN void goc__panic(const char *msg);   /* "panic: " then abort */
 GOC_HIDDEN GOC_NORETURN void goc__fatal_deadlock(void);
 GOC_HIDDEN void goc__dump_init(void);
-GOC_HIDDEN void goc__capture_thread_ctx(goc__g *g);
+GOC_HIDDEN bool goc__sigquit_pending(void);
+GOC_HIDDEN GOC_NORETURN void goc__sigquit_report(void);
 
 /* --------------------------------------------------------------- trace.c */
 

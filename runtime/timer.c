@@ -26,6 +26,7 @@
 #include "internal.h"
 
 #include <sched.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -141,6 +142,39 @@ static void wake_timer_thread(void)
 	goc__futex_wake(&T.wake_seq, 1);
 }
 
+/* Async-signal-safe: an atomic add and a futex wake. */
+void goc__timers_kick(void)
+{
+	wake_timer_thread();
+}
+
+static void start_thread_locked(void)
+{
+	if (T.started)
+		return;
+	T.started = true;
+	pthread_t th;
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, 256 * 1024);
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	int rc = pthread_create(&th, &attr, timer_thread, NULL);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_attr_destroy(&attr);
+	if (rc != 0)
+		goc__throw("cannot create the timer thread");
+}
+
+void goc__timers_start(void)
+{
+	goc__lock(&T.lock);
+	start_thread_locked();
+	goc__unlock(&T.lock);
+}
+
 /* Put t (state IDLE) into the heap; heap lock held. */
 static void heap_add(goc__timer *t)
 {
@@ -157,17 +191,7 @@ static void heap_add(goc__timer *t)
 	T.len++;
 	sift_up(T.len - 1);
 	atomic_store_explicit(&t->state, TIMER_WAITING, memory_order_relaxed);
-	if (!T.started) {
-		T.started = true;
-		pthread_t th;
-		pthread_attr_t attr;
-		pthread_attr_init(&attr);
-		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-		pthread_attr_setstacksize(&attr, 256 * 1024);
-		if (pthread_create(&th, &attr, timer_thread, NULL) != 0)
-			goc__throw("cannot create the timer thread");
-		pthread_attr_destroy(&attr);
-	}
+	start_thread_locked();
 	if (T.heap[0].t == t)
 		wake_timer_thread();
 }
@@ -202,6 +226,8 @@ static void *timer_thread(void *arg)
 	goc__g *batch[SLEEP_BATCH];
 	int nbatch = 0;
 	for (;;) {
+		if (GOC_UNLIKELY(goc__sigquit_pending()))
+			goc__sigquit_report(); /* does not return */
 		goc__lock(&T.lock);
 		int64_t now = goc__nanotime();
 		while (T.len > 0 && T.heap[0].when <= now) {
