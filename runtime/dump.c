@@ -497,7 +497,9 @@ void goc__fatal_deadlock(void)
 
 /* SIGQUIT: the handler only raises a flag and wakes the timer thread,
  * which prints the dump and exits with status 2 (Go's behaviour). Dumping
- * in the handler would allocate and symbolize in signal context. */
+ * in the handler would allocate and symbolize in signal context. The timer
+ * thread starts with the first worker or timer, not at load time: a
+ * process that forks before using goc must still be single-threaded. */
 static _Atomic int sigquit_flag;
 
 bool goc__sigquit_pending(void)
@@ -519,8 +521,19 @@ static void on_sigquit(int sig, siginfo_t *si, void *ctx)
 	(void)sig;
 	(void)si;
 	(void)ctx;
-	atomic_store_explicit(&sigquit_flag, 1, memory_order_release);
-	goc__timers_kick();
+	if (goc__timers_started()) {
+		atomic_store_explicit(&sigquit_flag, 1, memory_order_release);
+		goc__timers_kick();
+		return;
+	}
+	/* No goroutine or timer was ever started, so there is no runtime
+	 * thread to hand this to: dump here, best effort. */
+	unw_context_t uc;
+	unw_getcontext(&uc);
+	fatal_enter();
+	write_str(2, "SIGQUIT: quit\n\n");
+	dump_here(2, "running", &uc, fatal_stack);
+	_exit(2);
 }
 
 static void on_sigsegv(int sig, siginfo_t *si, void *ctx)
@@ -564,6 +577,5 @@ void goc__dump_init(void)
 	const char *tb = getenv("GOC_TRACEBACK");
 	traceback_system = tb != NULL && strcmp(tb, "system") == 0;
 	install_if_default(SIGQUIT, on_sigquit);
-	goc__timers_start(); /* it serves SIGQUIT */
 	install_if_default(SIGSEGV, on_sigsegv);
 }

@@ -411,6 +411,7 @@ GOC_HIDDEN void goc__timers_unlock(void);
 GOC_HIDDEN bool goc__timers_unlock_cb(void *arg);
 GOC_HIDDEN int64_t goc__timers_pending(void);
 GOC_HIDDEN void goc__timers_start(void);
+GOC_HIDDEN bool goc__timers_started(void);
 GOC_HIDDEN void goc__timers_kick(void); /* async-signal-safe */
 
 /* ---------------------------------------------------------------- dump.c */

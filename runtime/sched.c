@@ -362,6 +362,7 @@ static void *mstart(void *arg)
 
 static void newm(goc__p *p, bool spinning)
 {
+	goc__timers_start(); /* with the first worker: it also serves SIGQUIT */
 	goc__m *m = calloc(1, sizeof(*m));
 	if (m == NULL)
 		goc__throw("out of memory creating a worker");

@@ -56,6 +56,7 @@ static struct {
 	_Atomic int64_t pending;
 	_Atomic uint32_t wake_seq; /* futex word the timer thread sleeps on */
 	bool started;       /* lock */
+	_Atomic bool running; /* the thread exists (read in signal context) */
 } T = { .lock = GOC_LOCK_INIT };
 
 void goc__timers_lock(void)
@@ -166,6 +167,12 @@ static void start_thread_locked(void)
 	pthread_attr_destroy(&attr);
 	if (rc != 0)
 		goc__throw("cannot create the timer thread");
+	atomic_store_explicit(&T.running, true, memory_order_release);
+}
+
+bool goc__timers_started(void)
+{
+	return atomic_load_explicit(&T.running, memory_order_acquire);
 }
 
 void goc__timers_start(void)
