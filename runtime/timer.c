@@ -280,6 +280,11 @@ static void *timer_thread(void *arg)
 			flush_sleepers(batch, &nbatch);
 			continue; /* time has passed: look again before sleeping */
 		}
+		/* The SIGQUIT handler raises its flag before it bumps wake_seq: a
+		 * kick that seq already includes must be seen here, or we would
+		 * sleep through it. */
+		if (goc__sigquit_pending())
+			continue;
 		goc__futex_wait(&T.wake_seq, seq, wait);
 	}
 	return NULL;
