@@ -363,6 +363,27 @@ int goc_chan_tryrecv(goc_chan *c, void *elem, bool *ok)
 	return rc;
 }
 
+/* Dequeue every waiter of one queue for close, appending to first..last:
+ * each will wake with success == false (receivers with a zeroed value) and
+ * acquires the close. c->lock held. */
+static void collect_closed(goc_chan *c, goc__sudog **head, goc__sudog **tail, bool zero,
+		goc__sudog **first, goc__sudog **last)
+{
+	goc__sudog *s;
+	while ((s = goc__chan_dequeue(head, tail)) != NULL) {
+		if (zero && s->elem != NULL && c->elemsize > 0)
+			memset(s->elem, 0, c->elemsize);
+		s->success = false;
+		goc__sync(s->g->id, GOC_SYNC_ACQUIRE, c);
+		s->next = NULL;
+		if (*last != NULL)
+			(*last)->next = s;
+		else
+			*first = s;
+		*last = s;
+	}
+}
+
 void goc_chan_close(goc_chan *c)
 {
 	if (c == NULL)
@@ -380,29 +401,9 @@ void goc_chan_close(goc_chan *c)
 	goc__tsan_release(c);
 
 	/* Collect every waiter, receivers first, in FIFO order. */
-	goc__sudog *first = NULL, *last = NULL, *s;
-	while ((s = goc__chan_dequeue(&c->recvq_head, &c->recvq_tail)) != NULL) {
-		if (s->elem != NULL && c->elemsize > 0)
-			memset(s->elem, 0, c->elemsize);
-		s->success = false;
-		goc__sync(s->g->id, GOC_SYNC_ACQUIRE, c);
-		s->next = NULL;
-		if (last != NULL)
-			last->next = s;
-		else
-			first = s;
-		last = s;
-	}
-	while ((s = goc__chan_dequeue(&c->sendq_head, &c->sendq_tail)) != NULL) {
-		s->success = false;
-		goc__sync(s->g->id, GOC_SYNC_ACQUIRE, c);
-		s->next = NULL;
-		if (last != NULL)
-			last->next = s;
-		else
-			first = s;
-		last = s;
-	}
+	goc__sudog *first = NULL, *last = NULL;
+	collect_closed(c, &c->recvq_head, &c->recvq_tail, true, &first, &last);
+	collect_closed(c, &c->sendq_head, &c->sendq_tail, false, &first, &last);
 	goc__unlock(&c->lock);
 	while (first != NULL) {
 		goc__sudog *next = first->next; /* read before the waiter can run */

@@ -167,7 +167,7 @@ static void *thread_sleeps_then_sends(void *arg)
 	(void)arg;
 	say("thread", goc_id());
 	pthread_barrier_wait(&bar);
-	usleep(100 * 1000);
+	usleep(100 * 1000); /* the behaviour under test: blocked outside goc */
 	int v = 5;
 	goc_chan_send(b, &v);
 	return NULL;
@@ -263,7 +263,7 @@ static void blocking_then_send(void *arg)
 {
 	(void)arg;
 	goc_blocking_begin();
-	usleep(100 * 1000);
+	usleep(100 * 1000); /* the behaviour under test: a real blocking call */
 	goc_blocking_end();
 	int v = 9;
 	goc_chan_send(b, &v);
