@@ -56,7 +56,6 @@ static const char *const wait_reasons[GOC_WAIT__COUNT] = {
 	[GOC_WAIT_SELECT] = "select",
 	[GOC_WAIT_SELECT_NO_CASES] = "select (no cases)",
 	[GOC_WAIT_SLEEP] = "sleep",
-	[GOC_WAIT_PREEMPTED] = "preempted",
 	[GOC_WAIT_MUTEX] = "sync.Mutex.Lock",
 	[GOC_WAIT_RWMUTEX_RLOCK] = "sync.RWMutex.RLock",
 	[GOC_WAIT_RWMUTEX_LOCK] = "sync.RWMutex.Lock",
@@ -451,23 +450,33 @@ static void fatal_enter(void)
 			pause(); /* another thread is already reporting */
 }
 
-/* do_abort: a panic or throw by the running goroutine (shown first, as
- * [running]); otherwise the deadlock report, made by whichever thread went
- * to sleep last: every goroutine is shown in its waiting state. */
-GOC_NOINLINE static void fatal(const char *prefix, const char *msg, bool do_abort)
+/* The one fatal report: claim the fatal path (a second reporter waits
+ * forever), write "<prefix><msg>" and a blank line without allocating, then
+ * the dump, on the fatal stack. With uc, the caller is shown first as
+ * [running] from that context; without, every goroutine is shown in its
+ * own state (the deadlock and SIGQUIT reports, made from a thread that is
+ * not the culprit). */
+static void report(const char *prefix, const char *msg, unw_context_t *uc)
 {
-	unw_context_t uc;
-	unw_getcontext(&uc);
 	fatal_enter();
 	write_str(2, prefix);
 	write_str(2, msg);
 	write_str(2, "\n\n");
-	if (do_abort) {
-		dump_here(2, "running", &uc, fatal_stack);
+	if (uc != NULL) {
+		dump_here(2, "running", uc, fatal_stack);
 	} else {
 		struct dump_args a = { .fd = 2, .current = NULL };
 		goc__call_on_stack(dump_all, &a, fatal_stack + DUMP_STACK_SIZE);
 	}
+}
+
+/* A panic or throw by the running goroutine aborts; the deadlock report
+ * exits 2, as Go does. */
+GOC_NOINLINE static void fatal(const char *prefix, const char *msg, bool do_abort)
+{
+	unw_context_t uc;
+	unw_getcontext(&uc);
+	report(prefix, msg, do_abort ? &uc : NULL);
 	if (do_abort) {
 		signal(SIGABRT, SIG_DFL);
 		abort();
@@ -509,10 +518,7 @@ bool goc__sigquit_pending(void)
 
 void goc__sigquit_report(void)
 {
-	fatal_enter();
-	write_str(2, "SIGQUIT: quit\n\n");
-	struct dump_args a = { .fd = 2, .current = NULL };
-	goc__call_on_stack(dump_all, &a, fatal_stack + DUMP_STACK_SIZE);
+	report("SIGQUIT: ", "quit", NULL);
 	_exit(2);
 }
 
@@ -530,9 +536,7 @@ static void on_sigquit(int sig, siginfo_t *si, void *ctx)
 	 * thread to hand this to: dump here, best effort. */
 	unw_context_t uc;
 	unw_getcontext(&uc);
-	fatal_enter();
-	write_str(2, "SIGQUIT: quit\n\n");
-	dump_here(2, "running", &uc, fatal_stack);
+	report("SIGQUIT: ", "quit", &uc);
 	_exit(2);
 }
 
@@ -545,12 +549,7 @@ static void on_sigsegv(int sig, siginfo_t *si, void *ctx)
 		snprintf(msg, sizeof(msg),
 				"stack overflow in goroutine %lld (stack size %zu bytes; raise GOC_STACK_SIZE)",
 				(long long)goid, goc__stack_size());
-		fatal_enter();
-		write_str(2, "fatal error: ");
-		write_str(2, msg);
-		write_str(2, "\n\n");
-		struct dump_args a = { .fd = 2, .current = NULL };
-		goc__call_on_stack(dump_all, &a, fatal_stack + DUMP_STACK_SIZE);
+		report("fatal error: ", msg, NULL);
 		signal(SIGABRT, SIG_DFL);
 		abort();
 	}

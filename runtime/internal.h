@@ -128,7 +128,6 @@ struct goc__timer {
 	int heap_index;         /* -1 when not in the heap; timer heap lock */
 	bool owned;             /* freed by its owner, not by its callback */
 	_Atomic int state;      /* TIMER_* in timer.c */
-	uint64_t seq;           /* bumped by reset/stop: a firing of an older seq is void */
 };
 
 struct goc__g {
@@ -406,8 +405,6 @@ GOC_HIDDEN GOC_NORETURN void goc__panic_closed_send(void);
 enum { TIMER_IDLE = 0, TIMER_WAITING, TIMER_FIRING };
 
 GOC_HIDDEN void goc__timer_add_locked(goc__timer *t);
-GOC_HIDDEN void goc__timers_lock(void);
-GOC_HIDDEN void goc__timers_unlock(void);
 GOC_HIDDEN bool goc__timers_unlock_cb(void *arg);
 GOC_HIDDEN int64_t goc__timers_pending(void);
 GOC_HIDDEN void goc__timers_start(void);
@@ -426,7 +423,6 @@ GOC_HIDDEN GOC_NORETURN void goc__sigquit_report(void);
 /* --------------------------------------------------------------- trace.c */
 
 extern GOC_HIDDEN const goc_tracer *_Atomic goc__tracer;
-GOC_HIDDEN extern bool goc__tsan_present;
 
 static inline const goc_tracer *goc__trace(void)
 {
@@ -448,7 +444,6 @@ GOC_HIDDEN void goc__tsan_release(const void *addr);
 GOC_HIDDEN void *goc__tsan_fiber_create(void);
 GOC_HIDDEN void *goc__tsan_fiber_current(void);
 GOC_HIDDEN void goc__tsan_fiber_switch(void *fiber);
-GOC_HIDDEN void goc__tsan_fiber_destroy(void *fiber);
 
 /* Emit a sync edge to the tracer for goroutine gid. */
 static inline void goc__sync(int64_t gid, goc_sync_op op, const void *addr)

@@ -58,6 +58,7 @@ static goc__g *allg_head;
 static void wakep(void);
 static void stopm(goc__m *m);
 static bool checkdead_locked(void);
+static void globrunqput_locked(goc__g *g);
 
 goc__g *goc__getg(void)
 {
@@ -643,15 +644,11 @@ static void execute(goc__m *m, goc__g *g)
 		break;
 	case M_ACT_YIELD_GLOBAL:
 		atomic_store_explicit(&g->status, G_RUNNABLE, memory_order_relaxed);
-		goc__lock(&goc__sched.lock);
-		goc__globrunqput(g);
-		goc__unlock(&goc__sched.lock);
+		globrunqput_locked(g);
 		break;
 	case M_ACT_SYSCALL:
 		atomic_store_explicit(&g->status, G_RUNNABLE, memory_order_relaxed);
-		goc__lock(&goc__sched.lock);
-		goc__globrunqput(g);
-		goc__unlock(&goc__sched.lock);
+		globrunqput_locked(g);
 		wakep();
 		break;
 	default:
@@ -671,6 +668,28 @@ void goc__gostart(void)
 	m->act = M_ACT_EXIT;
 	switch_to_g0(g, m);
 	__builtin_unreachable();
+}
+
+/* Put g at the global queue's tail (takes sched.lock). */
+static void globrunqput_locked(goc__g *g)
+{
+	goc__lock(&goc__sched.lock);
+	goc__globrunqput(g);
+	goc__unlock(&goc__sched.lock);
+}
+
+/* Queue runnable g from wherever the caller runs: p's ring when the caller
+ * holds a P (next: as runnext), else the global queue; then make sure some
+ * worker will look. Returns true if p's ring overflowed. */
+static bool runqput_anywhere(goc__p *p, goc__g *g, bool next)
+{
+	bool overflowed = false;
+	if (p != NULL)
+		overflowed = goc__runqput(p, g, next);
+	else
+		globrunqput_locked(g);
+	wakep();
+	return overflowed;
 }
 
 /* ----------------------------------------------------------- park/ready */
@@ -708,14 +727,7 @@ void goc__ready(goc__g *g, bool next)
 	}
 	atomic_store_explicit(&g->status, G_RUNNABLE, memory_order_relaxed);
 	goc__m *m = goc__getm();
-	if (m != NULL && m->p != NULL) {
-		goc__runqput(m->p, g, next);
-	} else {
-		goc__lock(&goc__sched.lock);
-		goc__globrunqput(g);
-		goc__unlock(&goc__sched.lock);
-	}
-	wakep();
+	runqput_anywhere(m != NULL ? m->p : NULL, g, next);
 }
 
 /* Ready many parked goroutines from a thread without a P (the timer
@@ -773,10 +785,9 @@ static int64_t go_impl(const char *name, goc_fn fn, void *arg, const void *pc)
 		*--sp = 0;
 	*--sp = 0x1f80ULL | (0x037fULL << 32);
 	g->sp = sp;
-	/* One TSan fiber per G structure, kept across reuse (creating and
-	 * destroying one per goroutine crashed clang 14's TSan runtime
-	 * intermittently, in __tsan_func_entry of the new fiber). A reused
-	 * fiber only adds HB from the previous goroutine: never a false report.
+	/* One TSan fiber per G structure, kept across reuse: each fiber maps a
+	 * 512 KiB shadow stack, too dear to make per goroutine. A reused fiber
+	 * only adds HB from the previous goroutine: never a false report.
 	 * The go statement's edge is explicit: release here, acquire at start. */
 	if (g->tsan_fiber == NULL)
 		g->tsan_fiber = goc__tsan_fiber_create();
@@ -787,15 +798,7 @@ static int64_t go_impl(const char *name, goc_fn fn, void *arg, const void *pc)
 		goc__allg_add(g);
 	GOC_TRACE(go_create, g->parent_id, g->id, pc);
 	int64_t id = g->id;
-	bool overflowed = false;
-	if (p != NULL) {
-		overflowed = goc__runqput(p, g, true);
-	} else {
-		goc__lock(&goc__sched.lock);
-		goc__globrunqput(g);
-		goc__unlock(&goc__sched.lock);
-	}
-	wakep();
+	bool overflowed = runqput_anywhere(p, g, true);
 	/* A goroutine spawning faster than its worker can run what it spawns
 	 * would queue them all (each holding a stack) before any runs: without
 	 * preemption nothing stops it, where Go's sysmon would. A full run

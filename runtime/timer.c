@@ -59,16 +59,6 @@ static struct {
 	_Atomic bool running; /* the thread exists (read in signal context) */
 } T = { .lock = GOC_LOCK_INIT };
 
-void goc__timers_lock(void)
-{
-	goc__lock(&T.lock);
-}
-
-void goc__timers_unlock(void)
-{
-	goc__unlock(&T.lock);
-}
-
 bool goc__timers_unlock_cb(void *arg)
 {
 	(void)arg;
@@ -443,7 +433,10 @@ bool goc_timer_stop(goc_timer *t)
 	return was;
 }
 
-bool goc_timer_reset(goc_timer *t, int64_t ns)
+/* Stop t (waiting out a firing), discard an unreceived value, then arm it
+ * again to fire ns from now with the given period. Returns what stop
+ * would have: whether it was armed or had an unreceived value. */
+static bool rearm(struct goc_timer *t, int64_t ns, int64_t period)
 {
 	goc__lock(&T.lock);
 	bool was = disarm_locked(t);
@@ -452,11 +445,17 @@ bool goc_timer_reset(goc_timer *t, int64_t ns)
 		was = true;
 	goc__lock(&T.lock);
 	if (atomic_load_explicit(&t->t.state, memory_order_relaxed) == TIMER_IDLE) {
+		t->t.period = period;
 		t->t.when = goc__nanotime() + (ns > 0 ? ns : 0);
 		goc__timer_add_locked(&t->t);
 	}
 	goc__unlock(&T.lock);
 	return was;
+}
+
+bool goc_timer_reset(goc_timer *t, int64_t ns)
+{
+	return rearm(t, ns, 0);
 }
 
 void goc_timer_free(goc_timer *t)
@@ -496,17 +495,7 @@ int goc_ticker_reset(goc_ticker *t, int64_t period)
 {
 	if (period <= 0)
 		return GOC_EINVAL;
-	goc__lock(&T.lock);
-	disarm_locked(&t->tm);
-	goc__unlock(&T.lock);
-	drain(&t->tm);
-	goc__lock(&T.lock);
-	if (atomic_load_explicit(&t->tm.t.state, memory_order_relaxed) == TIMER_IDLE) {
-		t->tm.t.period = period;
-		t->tm.t.when = goc__nanotime() + period;
-		goc__timer_add_locked(&t->tm.t);
-	}
-	goc__unlock(&T.lock);
+	rearm(&t->tm, period, period);
 	return 0;
 }
 

@@ -31,7 +31,6 @@ extern void __tsan_acquire(void *addr) __attribute__((weak));
 extern void __tsan_release(void *addr) __attribute__((weak));
 extern void *__tsan_get_current_fiber(void) __attribute__((weak));
 extern void *__tsan_create_fiber(unsigned flags) __attribute__((weak));
-extern void __tsan_destroy_fiber(void *fiber) __attribute__((weak));
 extern void __tsan_switch_to_fiber(void *fiber, unsigned flags) __attribute__((weak));
 
 const goc_tracer *goc_tracer_install(const goc_tracer *t)
@@ -88,10 +87,4 @@ void goc__tsan_fiber_switch(void *fiber)
 {
 	if (fiber != NULL && __tsan_switch_to_fiber != NULL)
 		__tsan_switch_to_fiber(fiber, 0);
-}
-
-void goc__tsan_fiber_destroy(void *fiber)
-{
-	if (fiber != NULL && __tsan_destroy_fiber != NULL)
-		__tsan_destroy_fiber(fiber);
 }

@@ -519,7 +519,6 @@ typedef enum goc_wait_reason {
 	GOC_WAIT_SELECT,         /* "select" */
 	GOC_WAIT_SELECT_NO_CASES, /* "select (no cases)" */
 	GOC_WAIT_SLEEP,          /* "sleep" */
-	GOC_WAIT_PREEMPTED,      /* "preempted": yielded, runnable */
 	GOC_WAIT_MUTEX,          /* "sync.Mutex.Lock" */
 	GOC_WAIT_RWMUTEX_RLOCK,  /* "sync.RWMutex.RLock" */
 	GOC_WAIT_RWMUTEX_LOCK,   /* "sync.RWMutex.Lock" */

@@ -17,6 +17,7 @@
 #include "testutil.h"
 
 #include <pthread.h>
+#include <unistd.h>
 
 static goc_chan *a, *b, *c, *d, *never;
 
@@ -161,13 +162,18 @@ static int mode_thread(void)
 	return 1;
 }
 
-/* A foreign thread known to goc, sleeping outside goc: not a deadlock. */
-static void *thread_sleeps_then_sends(void *arg)
+/* A foreign thread known to goc, busy outside goc (polling the dump, which
+ * never parks it) until main has parked in its receive: every deadlock
+ * check made meanwhile sees main parked and this thread running, and must
+ * not fire. Then it sends. */
+static void *thread_waits_then_sends(void *arg)
 {
 	(void)arg;
 	say("thread", goc_id());
 	pthread_barrier_wait(&bar);
-	usleep(100 * 1000); /* the behaviour under test: blocked outside goc */
+	char last[64];
+	if (!poll_until_blocked(1, "chan receive", last, sizeof last))
+		say_line("main never blocked\n");
 	int v = 5;
 	goc_chan_send(b, &v);
 	return NULL;
@@ -177,7 +183,7 @@ static int mode_thread_ok(void)
 {
 	pthread_t th;
 	pthread_barrier_init(&bar, NULL, 2);
-	pthread_create(&th, NULL, thread_sleeps_then_sends, NULL);
+	pthread_create(&th, NULL, thread_waits_then_sends, NULL);
 	pthread_barrier_wait(&bar);
 	int v = 0;
 	goc_chan_recv(b, &v);
@@ -259,21 +265,46 @@ static int mode_after_func_ok(void)
 	return v == 7 ? 0 : 1;
 }
 
+/* A goroutine in a real blocking call (a pipe read) inside a blocking
+ * section: not a deadlock while main waits for it. The pipe is written by a
+ * thread goc never sees (the dump it polls does not register it), and only
+ * once main has parked, so every check meanwhile sees main parked and the
+ * goroutine in its section. */
+static int wake_pipe[2];
+
+static void *write_when_main_parks(void *arg)
+{
+	(void)arg;
+	char last[64];
+	if (!poll_until_blocked(1, "chan receive", last, sizeof last))
+		say_line("main never blocked\n");
+	char x = 1;
+	if (write(wake_pipe[1], &x, 1) != 1)
+		say_line("pipe write failed\n");
+	return NULL;
+}
+
 static void blocking_then_send(void *arg)
 {
 	(void)arg;
+	char x = 0;
 	goc_blocking_begin();
-	usleep(100 * 1000); /* the behaviour under test: a real blocking call */
+	ssize_t n = read(wake_pipe[0], &x, 1);
 	goc_blocking_end();
-	int v = 9;
+	int v = n == 1 ? 9 : -1;
 	goc_chan_send(b, &v);
 }
 
 static int mode_blocking_ok(void)
 {
+	pthread_t th;
+	if (pipe(wake_pipe) != 0)
+		return 1;
+	pthread_create(&th, NULL, write_when_main_parks, NULL);
 	goc_go(blocking_then_send, NULL);
 	int v = 0;
 	goc_chan_recv(b, &v);
+	pthread_join(th, NULL);
 	say_line(v == 9 ? "ok\n" : "bad value\n");
 	return v == 9 ? 0 : 1;
 }
