@@ -398,6 +398,76 @@ GOC_API bool goc_sem_tryacquire(goc_sem *s, int64_t n);
 GOC_API void goc_sem_release(goc_sem *s, int64_t n);
 
 /* ------------------------------------------------------------------------
+ * Map (Go's sync.Map)
+ *
+ * A concurrent map from byte-string keys to void * values, for the two cases
+ * sync.Map serves: entries written once and read many times, and goroutines
+ * working on disjoint sets of keys. Keys are copied in; values are the
+ * caller's (the map never frees them). No operation blocks for long: each
+ * holds one shard's lock for a hash-table step, never while calling out.
+ * HB (Go's): a store of a key happens before every load that observes that
+ * stored value; delete and load-and-delete likewise order with later loads
+ * of the same key.
+ * ------------------------------------------------------------------------ */
+
+typedef struct goc_map goc_map;
+
+/* A new empty map, or NULL on ENOMEM. goc_map_free frees the map and its
+ * copies of the keys (not the values); no other call may be in flight. */
+GOC_API goc_map *goc_map_new(void);
+GOC_API void goc_map_free(goc_map *m);
+
+/* goc_map_load: true and *value (if value is not NULL) when key is present. */
+GOC_API bool goc_map_load(goc_map *m, const void *key, size_t keylen, void **value);
+/* goc_map_store sets key → value. GOC_ENOMEM if a new key could not be
+ * copied (the map is unchanged), else 0. */
+GOC_API int goc_map_store(goc_map *m, const void *key, size_t keylen, void *value);
+/* goc_map_load_or_store: if key is present, *actual = its value and returns
+ * true (loaded); otherwise stores value, *actual = value and returns false.
+ * On ENOMEM it stores nothing, sets *actual = NULL and returns false. */
+GOC_API bool goc_map_load_or_store(goc_map *m, const void *key, size_t keylen,
+                                   void *value, void **actual);
+/* goc_map_load_and_delete: removes key; true and *value if it was present. */
+GOC_API bool goc_map_load_and_delete(goc_map *m, const void *key, size_t keylen,
+                                     void **value);
+GOC_API void goc_map_delete(goc_map *m, const void *key, size_t keylen);
+
+/* goc_map_range calls fn for each key present, until fn returns false. As
+ * Go's Range: no key is visited twice; an entry stored or deleted while the
+ * range runs may or may not be visited. fn may call any goc_map function on
+ * m (no lock is held while it runs). */
+typedef bool (*goc_map_range_fn)(const void *key, size_t keylen, void *value, void *arg);
+GOC_API void goc_map_range(goc_map *m, goc_map_range_fn fn, void *arg);
+/* The number of keys present (a snapshot). */
+GOC_API size_t goc_map_len(goc_map *m);
+
+/* ------------------------------------------------------------------------
+ * Pool (Go's sync.Pool)
+ *
+ * A cache of interchangeable objects, kept per worker (P) so that get and
+ * put rarely touch shared state. goc has no garbage collector, so a pool is
+ * bounded: each P keeps up to a fixed number of objects plus a shared
+ * overflow list, and what exceeds the bound is destroyed at once.
+ * HB (Go's): a put of x happens before the get that returns x.
+ * ------------------------------------------------------------------------ */
+
+typedef struct goc_pool goc_pool;
+
+/* goc_pool_new: make(arg) creates an object when the pool has none (it may
+ * be NULL: get then returns NULL), destroy(x, arg) frees one the pool does
+ * not keep (NULL: objects are left alone). NULL on ENOMEM. */
+GOC_API goc_pool *goc_pool_new(void *(*make)(void *arg),
+                               void (*destroy)(void *obj, void *arg), void *arg);
+/* goc_pool_get returns a cached object or make(arg)'s result; never blocks.
+ * As in Go, the caller must not assume anything about which object it gets
+ * or its contents. goc_pool_put gives x (not NULL) back. */
+GOC_API void *goc_pool_get(goc_pool *p);
+GOC_API void goc_pool_put(goc_pool *p, void *x);
+/* goc_pool_free destroys every cached object and the pool; no other call
+ * may be in flight. */
+GOC_API void goc_pool_free(goc_pool *p);
+
+/* ------------------------------------------------------------------------
  * Context (Go's context package)
  *
  * Ownership: every goc_context_with_* call returns a context the caller
