@@ -1,5 +1,6 @@
 /*
- * goc.h — Go-style concurrency for C: goroutines, channels, select, timers.
+ * goc.h — Go-style concurrency for C: goroutines, channels, select, timers,
+ * sync primitives, Map and Pool, context and errgroup.
  *
  * This header is the contract. Each declaration says whether it blocks, what
  * it returns on error, who may call it, and which happens-before edge it
@@ -22,6 +23,11 @@
  * and exits with status 2, as Go does. A thread counts for this check from
  * its first call into goc; threads that never call goc are invisible to it,
  * as C threads are to Go's.
+ *
+ * Atomics: goc has none of its own; C11 <stdatomic.h> is the atomics API
+ * (docs/atomics.md maps Go's sync/atomic onto it and shows the patterns).
+ * An acquire load that reads a release store is a happens-before edge;
+ * relaxed operations are atomic but order nothing.
  *
  * Environment: GOC_MAXPROCS (worker threads, default: online CPUs),
  * GOC_STACK_SIZE (bytes per goroutine stack, default 64 KiB, rounded up to
