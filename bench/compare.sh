@@ -18,7 +18,9 @@
 
 set -euo pipefail
 
-all_workloads=(pingpong prodcons spawn select2 skynet sleepers blocked)
+all_workloads=(pingpong prodcons spawn select2 skynet sleepers blocked
+	mutex_uncontended mutex_contended2 mutex_contended4 mutex_contended8
+	waitgroup context_cancel)
 
 # The checksum each program prints at its default size (see the programs).
 declare -A want=(
@@ -29,7 +31,32 @@ declare -A want=(
 	[skynet]=499999500000
 	[sleepers]=1000000
 	[blocked]=499999500000
+	[mutex_uncontended]=50000000
+	[mutex_contended2]=20000000
+	[mutex_contended4]=20000000
+	[mutex_contended8]=20000000
+	[waitgroup]=1000000
+	[context_cancel]=300000
 )
+
+# A workload runs the program of its own name (bench/go/<name>,
+# bench/c/<name>.c) with no arguments, unless it is listed here as
+# "program arguments...": one program measured at several settings, each
+# setting a workload of its own. The arguments give the size N first, so the
+# checksum above must be the one for that N.
+declare -A invoke=(
+	[mutex_contended2]="mutex_contended 20000000 2"
+	[mutex_contended4]="mutex_contended 20000000 4"
+	[mutex_contended8]="mutex_contended 20000000 8"
+)
+
+# command_of WORKLOAD sets prog (the program's name) and args (an array).
+command_of() {
+	local words
+	read -r -a words <<<"${invoke[$1]:-$1}"
+	prog=${words[0]}
+	args=("${words[@]:1}")
+}
 
 usage() {
 	cat <<EOF
@@ -116,10 +143,12 @@ if ((skip_build == 0)); then
 	else
 		meson setup "$build" "$root" --buildtype=release >&2
 	fi
-	targets=()
+	declare -A target_set=()
 	for w in "${workloads[@]}"; do
-		targets+=("bench/bench_$w")
+		command_of "$w"
+		target_set[bench/bench_$prog]=1
 	done
+	targets=("${!target_set[@]}")
 	# Only the benchmarks (and libgoc): a broken test does not stop a bench run.
 	ninja -C "$build" "${targets[@]}" >&2
 
@@ -130,7 +159,8 @@ if ((skip_build == 0)); then
 fi
 
 for w in "${workloads[@]}"; do
-	for bin in "$gobin/$w" "$cbin/bench_$w"; do
+	command_of "$w"
+	for bin in "$gobin/$prog" "$cbin/bench_$prog"; do
 		if [[ ! -x $bin ]]; then
 			echo "compare.sh: missing $bin (build failed, or -s without a build)" >&2
 			exit 1
@@ -159,17 +189,18 @@ mib() {
 # run_one SIDE WORKLOAD WORKERS RUN: runs one program once; on success sets
 # run_time (s) and run_rss (KiB), on failure prints why and returns 1.
 run_one() {
-	local side=$1 name=$2 nw=$3 run=$4 bin var rc=0
+	local side=$1 name=$2 nw=$3 run=$4 bin var rc=0 prog args
+	command_of "$name"
 	if [[ $side == go ]]; then
-		bin=$gobin/$name
+		bin=$gobin/$prog
 		var=GOMAXPROCS
 	else
-		bin=$cbin/bench_$name
+		bin=$cbin/bench_$prog
 		var=GOC_MAXPROCS
 	fi
 	rm -f "$tmp/time" "$tmp/out" "$tmp/err"
 	env "$var=$nw" timeout -k 10 "$timeout_s" \
-		/usr/bin/time -f '%e %M' -o "$tmp/time" "$bin" >"$tmp/out" 2>"$tmp/err" || rc=$?
+		/usr/bin/time -f '%e %M' -o "$tmp/time" "$bin" "${args[@]}" >"$tmp/out" 2>"$tmp/err" || rc=$?
 
 	local why="" got
 	got=$(sed -n 's/.*checksum=\([-0-9]*\).*/\1/p' "$tmp/out" | tail -n 1)
@@ -186,7 +217,7 @@ run_one() {
 		{
 			echo
 			echo "!!!! FAIL: $side $name $var=$nw run $run/$runs: $why"
-			echo "!!!! command: $var=$nw $bin"
+			echo "!!!! command: $var=$nw $bin${args[*]:+ ${args[*]}}"
 			echo "---- stdout:"
 			tail -n 20 "$tmp/out"
 			echo "---- stderr (last 60 lines):"
@@ -201,7 +232,7 @@ run_one() {
 
 header=(workload workers "Go time (s)" "goc time (s)" "goc/Go time"
 	"Go RSS (MiB)" "goc RSS (MiB)" "goc/Go RSS")
-fmt='%-9s %7s %12s %12s %11s %12s %13s %10s\n'
+fmt='%-17s %7s %12s %12s %11s %12s %13s %10s\n'
 rows=()
 failures=()
 
@@ -251,12 +282,17 @@ if [[ -n $outfile ]]; then
 		rev="$rev (with uncommitted changes)"
 	fi
 	cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+	# The compiler the build tree was configured with (CC at setup time).
+	# shellcheck disable=SC2016 # $ARGS is ninja's, matched literally
+	ccmd=$(sed -n '/^rule c_COMPILER/{n;s/^ *command = \(.*\) \$ARGS.*/\1/p;}' "$build/build.ninja")
+	# shellcheck disable=SC2086 # ccmd may be "ccache cc"
+	ccver=$(${ccmd:-cc} --version 2>/dev/null | head -n 1)
 	{
 		echo "# goc vs Go: benchmark results"
 		echo
 		echo "Produced by \`bench/compare.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC')."
 		echo
-		echo "- goc: commit $rev, release build ($(cc --version | head -n 1))"
+		echo "- goc: commit $rev, release build (${ccver:-unknown compiler})"
 		echo "- Go: $(go version)"
 		echo "- machine: $(uname -srm), $(nproc) CPUs${cpu:+ ($cpu)}, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) memory"
 		echo "- $runs runs of each side per row, Go and goc interleaved; each cell is the median."
