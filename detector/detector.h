@@ -1,0 +1,199 @@
+/*
+ * detector.h — the analysis core's event API (libgocdet, a static library).
+ *
+ * The detector knows nothing about interposition: the preload runtime
+ * (interpose/) and the unit tests feed it events. Everything here may be
+ * called from any thread, concurrently, unless a function says otherwise.
+ *
+ * Model. A det_thread is one logical thread of execution: a pthread or a
+ * goroutine. Each has a vector clock (indexed by *slot*, see clock.c) and a
+ * shadow call stack. The caller tells the detector which det_thread runs on
+ * the calling OS thread (det_thread_enter/det_thread_switch), and passes the
+ * det_thread explicitly to every event, so a goroutine moving between worker
+ * threads is just a switch.
+ *
+ * Happens-before: the sync operations below (acquire/release on an address)
+ * are ThreadSanitizer's and Go's race annotations, with their clock meaning
+ * (DESIGN.md "Happens-before edges"). Memory accesses are checked against
+ * shadow memory (shadow.c, access.c): a race is two accesses to overlapping
+ * bytes, from different det_threads, at least one a write, not both atomic,
+ * and neither happening before the other.
+ *
+ * Reports. A finding is decided under the detector's locks and handed to
+ * report.c, which renders it (Go's text layout and one JSON line, schema 1,
+ * docs/report-schema.md) after the locks are dropped, through the sinks and
+ * symbolizer in det_config. The same race (by fingerprint) is reported once.
+ */
+#ifndef GOC_DETECTOR_H
+#define GOC_DETECTOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct det_thread det_thread;
+
+/* A calling context: an interned stack (root ... leaf pc). 0 is "none". */
+typedef uint32_t det_ctx;
+
+/* ---- configuration ---------------------------------------------------- */
+
+/* One frame, symbolized. Strings are owned by the symbolizer and must stay
+ * valid for the life of the process (it caches them). */
+typedef struct det_frame {
+	uintptr_t pc;
+	const char *func;   /* NULL if unknown */
+	const char *file;   /* NULL if unknown */
+	int line;           /* 0 if unknown */
+	const char *module; /* NULL if unknown */
+	uintptr_t module_off;
+} det_frame;
+
+/* What memory an address is, for a report's "Location" block. */
+typedef enum det_loc_kind {
+	DET_LOC_UNKNOWN = 0,
+	DET_LOC_GLOBAL,
+	DET_LOC_HEAP,
+	DET_LOC_STACK,
+} det_loc_kind;
+
+typedef struct det_config {
+	/* Where reports go: text (Go's layout) to text_fd, JSON lines to
+	 * json_fd; -1 disables a sink. */
+	int text_fd;
+	int json_fd;
+	/* Symbolize pc (exact: pc is a return address's caller, so look up
+	 * pc - 1; false: pc itself). Fill *f; may be NULL (frames print as
+	 * addresses). */
+	void (*symbolize)(uintptr_t pc, bool is_return_address, det_frame *f);
+	/* Describe a global at addr: its name, start and size. May be NULL. */
+	bool (*describe_global)(uintptr_t addr, const char **name, uintptr_t *start,
+	                        size_t *size, const char **module);
+	/* Called once per reported finding, after it was written (for
+	 * halt_on_error; counting). May be NULL. */
+	void (*on_report)(const char *kind);
+	/* Suppression check: true drops the finding. Frames are of the two
+	 * access stacks and the creation stacks. May be NULL. */
+	bool (*suppressed)(const char *kind, const det_frame *const *stacks,
+	                   const size_t *depths, size_t nstacks, const char *global_name);
+	const char *strip_path_prefix; /* removed from file names in reports */
+	bool report_atomic_races;      /* atomic vs plain races (default true) */
+	int pid;
+} det_config;
+
+/* det_init sets the configuration; call once, before any other call. */
+void det_init(const det_config *cfg);
+
+/* ---- threads and goroutines ------------------------------------------- */
+
+typedef enum det_thread_kind {
+	DET_KIND_THREAD = 1,    /* a pthread; id is its T-number (main thread is 0) */
+	DET_KIND_GOROUTINE = 2, /* a goroutine; id is its goc id */
+} det_thread_kind;
+
+/* det_thread_create: a new det_thread whose first event happens after
+ * everything parent has done so far (parent NULL: the process's first
+ * thread). created_at is the creator's stack at the creation call. The
+ * parent's clock is incremented (its later work does not happen before the
+ * child's start). */
+det_thread *det_thread_create(det_thread *parent, det_thread_kind kind, int64_t id,
+                              det_ctx created_at);
+
+/* det_thread_start: t begins running on the calling OS thread; [stack_lo,
+ * stack_lo + stack_size) is its stack, whose old shadow is forgotten (a
+ * reused stack must not race with its previous owner). */
+void det_thread_start(det_thread *t, uintptr_t stack_lo, size_t stack_size);
+
+/* det_thread_finish: t has returned. Its clock is kept for joiners. */
+void det_thread_finish(det_thread *t);
+
+/* det_thread_join: everything t did happens before joiner's next event
+ * (pthread_join, or any "wait for exit" edge). */
+void det_thread_join(det_thread *joiner, det_thread *t);
+
+/* det_thread_release_ref: the caller will not name t again (joined or
+ * detached and finished). The detector frees it when no report needs it. */
+void det_thread_release_ref(det_thread *t);
+
+/* The det_thread running on the calling OS thread (thread-local), or NULL;
+ * and setting it (a worker switching goroutines). */
+det_thread *det_current(void);
+void det_set_current(det_thread *t);
+
+det_thread_kind det_thread_kind_of(const det_thread *t);
+int64_t det_thread_id(const det_thread *t);
+void det_thread_set_name(det_thread *t, const char *name);
+
+/* ---- call stacks ------------------------------------------------------ */
+
+/* Shadow call stack of instrumented code (__tsan_func_entry/exit): pc is the
+ * return address into the caller. */
+void det_func_entry(det_thread *t, uintptr_t pc);
+void det_func_exit(det_thread *t);
+
+/* det_ctx_current: the context of t's shadow stack plus a leaf pc (0: none). */
+det_ctx det_ctx_current(det_thread *t, uintptr_t leaf_pc);
+/* det_ctx_from_pcs: intern a stack given leaf-first (as unwinders produce). */
+det_ctx det_ctx_from_pcs(const uintptr_t *pcs, size_t n);
+/* det_ctx_pcs: the stack of ctx, leaf first, into pcs[max]; returns depth. */
+size_t det_ctx_pcs(det_ctx ctx, uintptr_t *pcs, size_t max);
+
+/* ---- memory accesses -------------------------------------------------- */
+
+enum {
+	DET_READ = 0,
+	DET_WRITE = 1u << 0,
+	DET_ATOMIC = 1u << 1,
+	DET_FREE = 1u << 2, /* a free's write over the block */
+};
+
+/* A plain or atomic access of size bytes (any size, any alignment) at addr
+ * by t, at instruction pc (the access itself, not a return address). */
+void det_access(det_thread *t, uintptr_t addr, size_t size, uintptr_t pc, unsigned flags);
+
+/* ---- synchronisation (clock operations on the object at addr) ---------- */
+
+void det_acquire(det_thread *t, uintptr_t addr);         /* t ⊔= S */
+void det_release(det_thread *t, uintptr_t addr);         /* S := t */
+void det_release_merge(det_thread *t, uintptr_t addr);   /* S ⊔= t */
+void det_release_acquire(det_thread *t, uintptr_t addr); /* swap-like (Go's) */
+/* The object at addr is gone (destroyed, or its memory freed). */
+void det_sync_forget(uintptr_t addr, size_t size);
+
+/* ---- heap ------------------------------------------------------------- */
+
+/* A block [addr, addr + size) was allocated by t at ctx: its shadow starts
+ * fresh and reports about it name the allocation. */
+void det_alloc(det_thread *t, uintptr_t addr, size_t size, det_ctx ctx);
+/* The block at addr is being freed by t (at pc): this is a write over the
+ * whole block (use vs free races), after which its shadow and sync objects
+ * are forgotten. Returns the block's size, 0 if addr is not a known block. */
+size_t det_free(det_thread *t, uintptr_t addr, uintptr_t pc);
+/* Forget shadow for a range without checking (stack reuse, munmap). */
+void det_reset_range(uintptr_t addr, size_t size);
+
+/* ---- results ---------------------------------------------------------- */
+
+typedef struct det_stats {
+	uint64_t races_reported;
+	uint64_t races_suppressed;
+	uint64_t races_duplicate;
+	uint64_t threads_created;
+	uint64_t slots_in_use;
+	uint64_t shadow_bytes;   /* mapped shadow */
+	uint64_t contexts;       /* interned calling contexts */
+} det_stats;
+
+void det_read_stats(det_stats *s);
+/* Findings reported so far (all kinds). */
+uint64_t det_findings(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GOC_DETECTOR_H */
