@@ -445,10 +445,10 @@ GOC_HIDDEN void *goc__tsan_fiber_create(void);
 GOC_HIDDEN void *goc__tsan_fiber_current(void);
 GOC_HIDDEN void goc__tsan_fiber_switch(void *fiber);
 
-/* Emit a sync edge to the tracer for goroutine gid. */
-static inline void goc__sync(int64_t gid, goc_sync_op op, const void *addr)
-{
-	GOC_TRACE(sync, gid, op, addr);
-}
+/* Emit a sync edge to the tracer for goroutine gid. A macro so that gid
+ * (usually goc__gid(), an out-of-line call) is evaluated only when a tracer
+ * is installed: the untraced fast paths of mutex and channel pay one load
+ * and one branch. */
+#define goc__sync(gid, op, addr) GOC_TRACE(sync, (gid), (op), (addr))
 
 #endif /* GOC_RUNTIME_INTERNAL_H */
