@@ -51,6 +51,7 @@ typedef struct det_frame {
 	int line;           /* 0 if unknown */
 	const char *module; /* NULL if unknown */
 	uintptr_t module_off;
+	uintptr_t func_off; /* pc - function start (0 if unknown) */
 } det_frame;
 
 /* What memory an address is, for a report's "Location" block. */
@@ -127,6 +128,9 @@ void det_set_current(det_thread *t);
 det_thread_kind det_thread_kind_of(const det_thread *t);
 int64_t det_thread_id(const det_thread *t);
 void det_thread_set_name(det_thread *t, const char *name);
+/* The slot t's clock entry lives in (clock.c), for diagnostics and tests;
+ * UINT32_MAX when t holds none. */
+uint32_t det_thread_slot(const det_thread *t);
 
 /* ---- call stacks ------------------------------------------------------ */
 
@@ -184,6 +188,7 @@ typedef struct det_stats {
 	uint64_t races_duplicate;
 	uint64_t threads_created;
 	uint64_t slots_in_use;
+	uint64_t slots_created;  /* distinct slots ever used: the clocks' length */
 	uint64_t shadow_bytes;   /* mapped shadow */
 	uint64_t contexts;       /* interned calling contexts */
 } det_stats;

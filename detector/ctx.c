@@ -1,0 +1,175 @@
+/*
+ * ctx.c — calling contexts: interned stacks, so a shadow cell can name the
+ * whole stack of the access it remembers in 20 bits. This is how every race
+ * report gets both stacks without replaying a trace (and so never says
+ * "failed to restore the stack").
+ *
+ * A context is a node (parent context, pc) in a calling-context tree; node 0
+ * is the empty root. Nodes are never freed. The shadow call stack of a
+ * thread (func_entry/exit) keeps, per frame, the context up to that frame,
+ * computed lazily: only when an access is remembered is the top frame's
+ * context interned, and a per-thread cache maps (top context, access pc) to
+ * the leaf context, so a loop's accesses cost one cache probe.
+ *
+ * Table: an open-addressing hash from (parent, pc) to node id, twice as many
+ * cells as nodes can exist, filled under insert_lock and read without a
+ * lock: a cell's id is stored with release after the node's fields, and
+ * lookups load it with acquire. When every id is used, interning returns
+ * the parent (the stack loses its innermost frames; counted in truncated).
+ */
+#include "internal.h"
+
+#include <string.h>
+
+#define TABLE_BITS (DET_CTX_BITS + 1)
+#define TABLE_SIZE (1u << TABLE_BITS)
+
+static uintptr_t *node_pc;          /* [DET_MAX_CTX + 1], written before publish */
+static uint32_t *node_parent;       /* likewise */
+static _Atomic uint32_t *table;     /* ids; 0 empty */
+static _Atomic uint32_t nnodes;     /* ids in use: written under insert_lock */
+static _Atomic uint64_t truncated;
+static det_lock insert_lock;
+static _Atomic bool ready;
+static det_lock init_lock;
+
+static void init(void)
+{
+	det__lock(&init_lock);
+	if (!atomic_load_explicit(&ready, memory_order_relaxed)) {
+		node_pc = det__map((DET_MAX_CTX + 1) * sizeof *node_pc);
+		node_parent = det__map((DET_MAX_CTX + 1) * sizeof *node_parent);
+		table = det__map(TABLE_SIZE * sizeof *table);
+		DET_CHECK(node_pc != NULL && node_parent != NULL && table != NULL);
+		/* release: pairs with the acquire in det__ctx_intern */
+		atomic_store_explicit(&ready, true, memory_order_release);
+	}
+	det__unlock(&init_lock);
+}
+
+static uint32_t hash(det_ctx parent, uintptr_t pc)
+{
+	uint64_t h = (uint64_t)pc * 0x9e3779b97f4a7c15ull ^ (uint64_t)parent * 0xc2b2ae3d27d4eb4full;
+	h ^= h >> 29;
+	return (uint32_t)h & (TABLE_SIZE - 1);
+}
+
+det_ctx det__ctx_intern(det_ctx parent, uintptr_t pc)
+{
+	/* acquire: pairs with the release in init */
+	if (DET_UNLIKELY(!atomic_load_explicit(&ready, memory_order_acquire)))
+		init();
+	uint32_t h = hash(parent, pc);
+	for (uint32_t i = h;; i = (i + 1) & (TABLE_SIZE - 1)) {
+		/* acquire: pairs with the release that published the node */
+		uint32_t id = atomic_load_explicit(&table[i], memory_order_acquire);
+		if (id == 0)
+			break;
+		if (node_pc[id] == pc && node_parent[id] == parent)
+			return id;
+	}
+	det__lock(&insert_lock);
+	uint32_t i = h;
+	for (;; i = (i + 1) & (TABLE_SIZE - 1)) {
+		uint32_t id = atomic_load_explicit(&table[i], memory_order_relaxed);
+		if (id == 0)
+			break;
+		if (node_pc[id] == pc && node_parent[id] == parent) {
+			det__unlock(&insert_lock);
+			return id;
+		}
+	}
+	uint32_t n = atomic_load_explicit(&nnodes, memory_order_relaxed);
+	if (n >= DET_MAX_CTX) {
+		det__unlock(&insert_lock);
+		atomic_fetch_add_explicit(&truncated, 1, memory_order_relaxed);
+		return parent;
+	}
+	uint32_t id = n + 1;
+	node_pc[id] = pc;
+	node_parent[id] = parent;
+	atomic_store_explicit(&nnodes, id, memory_order_relaxed);
+	/* release: pairs with the acquire loads in the lookups above */
+	atomic_store_explicit(&table[i], id, memory_order_release);
+	det__unlock(&insert_lock);
+	return id;
+}
+
+uint64_t det__ctx_count(void)
+{
+	return atomic_load_explicit(&nnodes, memory_order_relaxed);
+}
+
+det_ctx det_ctx_from_pcs(const uintptr_t *pcs, size_t n)
+{
+	det_ctx c = 0;
+	while (n-- > 0)
+		c = det__ctx_intern(c, pcs[n]);
+	return c;
+}
+
+size_t det_ctx_pcs(det_ctx ctx, uintptr_t *pcs, size_t max)
+{
+	size_t k = 0;
+	/* A node's fields were published before its id could be seen. */
+	while (ctx != 0 && k < max) {
+		pcs[k++] = node_pc[ctx];
+		ctx = node_parent[ctx];
+	}
+	return k;
+}
+
+/* ---- shadow call stacks ----------------------------------------------- */
+
+void det_func_entry(det_thread *t, uintptr_t pc)
+{
+	if (DET_UNLIKELY(t->depth == t->stack_cap)) {
+		uint32_t cap = t->stack_cap != 0 ? t->stack_cap * 2 : 64;
+		struct det_frame_slot *s = det_realloc(t->stack, cap * sizeof *s);
+		DET_CHECK(s != NULL);
+		t->stack = s;
+		t->stack_cap = cap;
+	}
+	t->stack[t->depth].pc = pc;
+	t->stack[t->depth].ctx = 0;
+	t->depth++;
+}
+
+void det_func_exit(det_thread *t)
+{
+	/* An unbalanced exit (longjmp out of instrumented code, a thread that
+	 * started mid-stack) must not underflow. */
+	if (DET_LIKELY(t->depth > 0))
+		t->depth--;
+}
+
+static det_ctx top_ctx(det_thread *t)
+{
+	uint32_t d = t->depth;
+	if (d == 0)
+		return 0;
+	uint32_t i = d;
+	while (i > 0 && t->stack[i - 1].ctx == 0)
+		i--;
+	det_ctx c = i > 0 ? t->stack[i - 1].ctx : 0;
+	for (; i < d; i++) {
+		c = det__ctx_intern(c, t->stack[i].pc);
+		t->stack[i].ctx = c;
+	}
+	return c;
+}
+
+det_ctx det_ctx_current(det_thread *t, uintptr_t leaf_pc)
+{
+	det_ctx top = top_ctx(t);
+	if (leaf_pc == 0)
+		return top;
+	uint32_t k = (uint32_t)((leaf_pc >> 2) ^ (top * 0x9e3779b1u)) & (DET_CTX_CACHE - 1);
+	if (t->ctx_cache[k].leaf != 0 && t->ctx_cache[k].top == top && t->ctx_cache[k].pc == leaf_pc)
+		return t->ctx_cache[k].leaf;
+	det_ctx leaf = det__ctx_intern(top, leaf_pc);
+	t->ctx_cache[k].top = top;
+	t->ctx_cache[k].pc = leaf_pc;
+	t->ctx_cache[k].leaf = leaf;
+	return leaf;
+}

@@ -1,0 +1,128 @@
+/*
+ * heap.c — heap blocks: what a report says when a race is on heap memory
+ * ("heap block of size N at ADDR allocated by … at …"), and the free edge.
+ *
+ * Allocation forgets the old shadow of the range (reused memory starts
+ * fresh). Free is checked as a write over the whole block (a free racing
+ * with a use is a race), and its cells stay behind, so a use after the free
+ * by a thread not ordered after it is reported as racing with the free; the
+ * next allocation of that memory resets them. Sync objects inside a freed
+ * block are forgotten.
+ *
+ * Table: a hash from block start to {size, allocation context, thread},
+ * one lock per bucket. Finding the block that contains an interior address
+ * (reports only) probes the starts below it in 16-byte steps, then falls
+ * back to a scan.
+ */
+#include "internal.h"
+
+#define BUCKET_BITS 16
+#define NBUCKETS (1u << BUCKET_BITS)
+#define PROBE_BACK (64 * 1024)
+
+typedef struct block block;
+struct block {
+	det_block_info info;
+	block *next;       /* bucket lock */
+};
+
+struct bucket {
+	det_lock lock;
+	block *head;       /* lock */
+};
+
+static struct bucket *buckets;
+static det_lock init_lock;
+static _Atomic bool ready;
+
+static struct bucket *bucket_of(uintptr_t start)
+{
+	/* acquire: pairs with the release below */
+	if (DET_UNLIKELY(!atomic_load_explicit(&ready, memory_order_acquire))) {
+		det__lock(&init_lock);
+		if (!atomic_load_explicit(&ready, memory_order_relaxed)) {
+			buckets = det__map(NBUCKETS * sizeof *buckets);
+			DET_CHECK(buckets != NULL);
+			atomic_store_explicit(&ready, true, memory_order_release);
+		}
+		det__unlock(&init_lock);
+	}
+	uint64_t h = (uint64_t)(start >> 4) * 0x9e3779b97f4a7c15ull;
+	return &buckets[h >> (64 - BUCKET_BITS)];
+}
+
+void det_alloc(det_thread *t, uintptr_t addr, size_t size, det_ctx ctx)
+{
+	det__shadow_reset(addr, size);
+	block *b = det_malloc(sizeof *b);
+	DET_CHECK(b != NULL);
+	b->info = (det_block_info){addr, size, ctx, t};
+	struct bucket *k = bucket_of(addr);
+	det__lock(&k->lock);
+	b->next = k->head;
+	k->head = b;
+	det__unlock(&k->lock);
+}
+
+size_t det_free(det_thread *t, uintptr_t addr, uintptr_t pc)
+{
+	struct bucket *k = bucket_of(addr);
+	block *found = NULL;
+	det__lock(&k->lock);
+	for (block **pp = &k->head; *pp != NULL; pp = &(*pp)->next)
+		if ((*pp)->info.start == addr) {
+			found = *pp;
+			*pp = found->next;
+			break;
+		}
+	det__unlock(&k->lock);
+	if (found == NULL)
+		return 0;
+	size_t size = found->info.size;
+	det_free_mem(found);
+	det_access(t, addr, size, pc, DET_WRITE | DET_FREE);
+	det_sync_forget(addr, size);
+	return size;
+}
+
+static bool lookup_start(uintptr_t start, uintptr_t addr, det_block_info *out)
+{
+	struct bucket *k = bucket_of(start);
+	bool ok = false;
+	det__lock(&k->lock);
+	for (block *b = k->head; b != NULL; b = b->next)
+		if (b->info.start == start && addr - start < (b->info.size ? b->info.size : 1)) {
+			*out = b->info;
+			ok = true;
+			break;
+		}
+	det__unlock(&k->lock);
+	return ok;
+}
+
+bool det__heap_find(uintptr_t addr, det_block_info *out)
+{
+	if (!atomic_load_explicit(&ready, memory_order_acquire))
+		return false;
+	uintptr_t s = addr & ~(uintptr_t)15;
+	for (uintptr_t back = 0; back <= PROBE_BACK && back <= s; back += 16)
+		if (lookup_start(s - back, addr, out))
+			return true;
+	for (uint32_t i = 0; i < NBUCKETS; i++) {
+		struct bucket *k = &buckets[i];
+		if (k->head == NULL)
+			continue;
+		bool ok = false;
+		det__lock(&k->lock);
+		for (block *b = k->head; b != NULL; b = b->next)
+			if (addr >= b->info.start && addr - b->info.start < b->info.size) {
+				*out = b->info;
+				ok = true;
+				break;
+			}
+		det__unlock(&k->lock);
+		if (ok)
+			return true;
+	}
+	return false;
+}

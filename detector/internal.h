@@ -1,0 +1,229 @@
+/*
+ * detector/internal.h — the detector core's private declarations. Nothing
+ * outside detector/ includes this file.
+ *
+ * Lock order (outermost first):
+ *   1. report lock (report.c) — never held while taking another below
+ *      except the heap and thread-list locks, read-only, to describe
+ *   2. a sync table bucket lock, then that bucket's object's lock
+ *      (sync.c), one object at a time; the slot lock (clock.c) may be
+ *      taken after them (a release advances the epoch)
+ *   3. slot lock, heap table locks, thread list lock, ctx insert lock,
+ *      shadow map lock — leaves: nothing is taken while holding them
+ * Shadow cells are never locked: they are read and written with relaxed
+ * atomics, as TSan does; a lost update only loses a remembered access.
+ *
+ * Memory: the detector allocates with glibc's __libc_malloc family (never
+ * the program's malloc, which the preload runtime intercepts) and with mmap
+ * for shadow and tables.
+ */
+#ifndef GOC_DETECTOR_INTERNAL_H
+#define GOC_DETECTOR_INTERNAL_H
+
+#include "detector.h"
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define DET_LIKELY(x) __builtin_expect(!!(x), 1)
+#define DET_UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+/* The detector's own invariant checks: always on. They print and abort
+ * (a broken detector must not go on reporting nonsense). */
+void det__check_failed(const char *what, const char *file, int line)
+	__attribute__((noreturn, cold));
+#define DET_CHECK(c)                                                        \
+	do {                                                                    \
+		if (DET_UNLIKELY(!(c)))                                             \
+			det__check_failed(#c, __FILE__, __LINE__);                      \
+	} while (0)
+#ifdef GOC_DEBUG
+#define DET_DCHECK(c) DET_CHECK(c)
+#else
+#define DET_DCHECK(c) ((void)0)
+#endif
+
+/* ---- allocation (never the program's malloc) -------------------------- */
+
+extern void *__libc_malloc(size_t);
+extern void *__libc_calloc(size_t, size_t);
+extern void *__libc_realloc(void *, size_t);
+extern void __libc_free(void *);
+
+#define det_malloc __libc_malloc
+#define det_calloc __libc_calloc
+#define det_realloc __libc_realloc
+#define det_free_mem __libc_free
+
+/* Anonymous, lazily committed memory (MAP_NORESERVE); NULL on failure. */
+void *det__map(size_t bytes);
+void det__unmap(void *p, size_t bytes);
+
+/* ---- a tiny spin-then-futex lock -------------------------------------- */
+
+typedef struct det_lock {
+	_Atomic uint32_t state; /* 0 free, 1 locked, 2 locked with waiters */
+} det_lock;
+
+void det__lock(det_lock *l);
+void det__unlock(det_lock *l);
+
+/* ---- vector clocks (clock.c) ------------------------------------------ */
+
+/* Epochs are per slot (see clock.c); a clock maps slot → epoch. Slots at or
+ * beyond n read as 0. */
+#define DET_SLOT_BITS 13
+#define DET_MAX_SLOTS (1u << DET_SLOT_BITS)
+#define DET_EPOCH_BITS 20
+#define DET_EPOCH_MAX ((1u << DET_EPOCH_BITS) - 1)
+
+typedef struct det_vclock {
+	uint32_t n;    /* entries in c */
+	uint32_t cap;
+	uint32_t *c;
+} det_vclock;
+
+static inline uint32_t det_vc_get(const det_vclock *v, uint32_t slot)
+{
+	return slot < v->n ? v->c[slot] : 0;
+}
+
+void det__vc_set(det_vclock *v, uint32_t slot, uint32_t epoch);
+void det__vc_join(det_vclock *dst, const det_vclock *src);   /* dst ⊔= src */
+void det__vc_copy(det_vclock *dst, const det_vclock *src);   /* dst := src */
+void det__vc_free(det_vclock *v);
+
+/* ---- threads (thread.c) and slots (clock.c) --------------------------- */
+
+#define DET_CTX_CACHE 64
+
+struct det_frame_slot {
+	uintptr_t pc;   /* return address into the caller */
+	det_ctx ctx;    /* context up to and including this frame; 0: not yet */
+};
+
+struct det_thread {
+	det_thread_kind kind;
+	int64_t id;
+	char name[32];
+	det_ctx created_at;
+	_Atomic bool finished;
+
+	/* Owned by the thread itself (only it runs its events). */
+	uint32_t slot;          /* DET_NO_SLOT: not checked (out of slots) */
+	bool dirty;             /* accessed memory since its last release */
+	det_vclock vc;          /* vc.c[slot] is its own current epoch */
+	struct det_frame_slot *stack;
+	uint32_t depth, stack_cap;
+	struct {
+		det_ctx top;
+		uintptr_t pc;
+		det_ctx leaf;
+	} ctx_cache[DET_CTX_CACHE];
+	uintptr_t stack_lo, stack_hi;   /* its stack, for "Location is stack" */
+
+	det_thread *all_next;           /* list of all threads: thread list lock */
+};
+
+#define DET_NO_SLOT UINT32_MAX
+
+/* Slot management (clock.c). A thread takes a slot when it is created and
+ * gives it back when it finishes; see clock.c for the reuse rule. */
+void det__slot_take(det_thread *t);
+void det__slot_give_back(det_thread *t);
+/* The epoch advances after every release-type operation. */
+void det__tick(det_thread *t);
+/* The thread that owned slot at epoch (for reports). */
+det_thread *det__slot_owner(uint32_t slot, uint32_t epoch);
+uint32_t det__slots_in_use(void);
+uint32_t det__slots_created(void);
+
+/* Threads (thread.c), for reports and stats. */
+uint64_t det__threads_created(void);
+det_thread *det__thread_by_stack(uintptr_t addr);
+
+/* ---- calling contexts (ctx.c) ----------------------------------------- */
+
+#define DET_CTX_BITS 20
+#define DET_MAX_CTX ((1u << DET_CTX_BITS) - 1)
+
+det_ctx det__ctx_intern(det_ctx parent, uintptr_t pc);
+uint64_t det__ctx_count(void);
+
+/* ---- shadow memory (shadow.c) and accesses (access.c) ----------------- */
+
+/* One remembered access per 64-bit cell:
+ *   bits  0- 7  byte mask within the 8-byte granule
+ *   bit   8     read (0: write)
+ *   bit   9     atomic
+ *   bit  10     free (the write of a free)
+ *   bits 11-23  slot
+ *   bits 24-43  epoch
+ *   bits 44-63  calling context of the access
+ * 0 is an empty cell. */
+#define DET_CELLS 4
+#define DET_GRANULE 8
+
+typedef uint64_t det_cell;
+
+#define CELL_MASK(c) ((uint32_t)((c) & 0xff))
+#define CELL_READ(c) (((c) >> 8) & 1)
+#define CELL_ATOMIC(c) (((c) >> 9) & 1)
+#define CELL_FREE(c) (((c) >> 10) & 1)
+#define CELL_SLOT(c) ((uint32_t)(((c) >> 11) & (DET_MAX_SLOTS - 1)))
+#define CELL_EPOCH(c) ((uint32_t)(((c) >> 24) & DET_EPOCH_MAX))
+#define CELL_CTX(c) ((det_ctx)((c) >> 44))
+
+static inline det_cell det_cell_make(uint32_t mask, bool read, bool atomic, bool free_,
+                                     uint32_t slot, uint32_t epoch, det_ctx ctx)
+{
+	return (det_cell)mask | (det_cell)read << 8 | (det_cell)atomic << 9 |
+	       (det_cell)free_ << 10 | (det_cell)slot << 11 | (det_cell)epoch << 24 |
+	       (det_cell)ctx << 44;
+}
+
+/* The DET_CELLS cells of the granule holding addr; allocates shadow on
+ * first touch. NULL only if shadow could not be mapped. */
+_Atomic det_cell *det__shadow_cells(uintptr_t addr);
+/* As above but never allocates (NULL: never touched). */
+_Atomic det_cell *det__shadow_cells_peek(uintptr_t addr);
+void det__shadow_reset(uintptr_t addr, size_t size);
+uint64_t det__shadow_bytes(void);
+/* Per 64 KiB region, how many sync variables live there (a filter that
+ * lets det_sync_forget skip regions without any). */
+void det__shadow_sync_count(uintptr_t addr, int delta);
+bool det__shadow_has_sync(uintptr_t addr);
+
+/* ---- sync variables (sync.c) ------------------------------------------ */
+
+/* ---- heap blocks (heap.c) --------------------------------------------- */
+
+typedef struct det_block_info {
+	uintptr_t start;
+	size_t size;
+	det_ctx alloc_ctx;
+	det_thread *alloc_thread;
+} det_block_info;
+
+bool det__heap_find(uintptr_t addr, det_block_info *out);
+
+/* ---- reports (report.c) ----------------------------------------------- */
+
+typedef struct det_race {
+	det_thread *cur;
+	uintptr_t addr;       /* the current access */
+	size_t size;
+	unsigned flags;       /* DET_WRITE, DET_ATOMIC, DET_FREE */
+	det_ctx cur_ctx;
+	det_cell prev;        /* the remembered conflicting access */
+	uintptr_t prev_addr;
+	size_t prev_size;
+} det_race;
+
+extern det_config det__cfg;
+
+void det__report_race(const det_race *r);
+
+#endif /* GOC_DETECTOR_INTERNAL_H */

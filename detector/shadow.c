@@ -1,0 +1,185 @@
+/*
+ * shadow.c — where the shadow cells of an address live.
+ *
+ * No assumption about the address-space layout (TSan's fixed shadow
+ * mapping breaks when the kernel places memory where it did not expect, e.g.
+ * with a larger vm.mmap_rnd_bits). Instead a three-level lookup, allocated
+ * on first touch:
+ *   level 1: a small hash table from the address's top bits (addr >> 32)
+ *            to a level-2 table — a program touches only a handful of 4 GiB
+ *            regions (heap, stacks, libraries, mmap area), wherever they are,
+ *            in a 47- or 57-bit address space;
+ *   level 2: 65536 leaf pointers, one per 64 KiB of addresses;
+ *   leaf:    DET_CELLS cells per 8-byte granule (8192 granules, 256 KiB),
+ *            mapped MAP_NORESERVE so only pages the program's memory maps
+ *            onto ever become resident.
+ * Shadow memory is therefore proportional to the memory the program touches
+ * (4 cells × 8 bytes per 8 bytes of it at most), never to the address space.
+ *
+ * Invariants: level-1 entries and leaf pointers, once set, never change
+ * (shadow is reset by zeroing, never unmapped). Locks: map_lock serialises
+ * creating level-1 entries, level-2 tables and leaves; lookups take no lock:
+ * pointers are published with release and read with acquire.
+ */
+#include "internal.h"
+
+#include <string.h>
+#include <sys/mman.h>
+
+#define L1_SIZE 4096
+#define L2_BITS 16
+#define L2_SIZE (1u << L2_BITS)
+#define LEAF_SPAN (1ull << (32 - L2_BITS))      /* 64 KiB of addresses */
+#define LEAF_GRANULES (LEAF_SPAN / DET_GRANULE)
+#define LEAF_BYTES (LEAF_GRANULES * DET_CELLS * sizeof(det_cell))
+
+struct l2 {
+	_Atomic(_Atomic det_cell *) leaf[L2_SIZE];
+	_Atomic int32_t nsync[L2_SIZE];
+};
+
+struct l1_entry {
+	_Atomic uint64_t key;       /* (addr >> 32) + 1; 0: empty */
+	_Atomic(struct l2 *) table;
+};
+
+static struct l1_entry l1[L1_SIZE];
+static det_lock map_lock;
+static _Atomic uint64_t leaves;
+
+static __thread struct {
+	uint64_t key;
+	struct l2 *table;
+} l1_cache __attribute__((tls_model("initial-exec")));
+
+static struct l2 *l2_lookup(uintptr_t addr, bool create)
+{
+	uint64_t key = ((uint64_t)addr >> 32) + 1;
+	if (DET_LIKELY(l1_cache.key == key))
+		return l1_cache.table;
+	uint32_t h = (uint32_t)((key * 0x9e3779b97f4a7c15ull) >> 52) & (L1_SIZE - 1);
+	for (uint32_t n = 0; n < L1_SIZE; n++) {
+		struct l1_entry *e = &l1[(h + n) & (L1_SIZE - 1)];
+		/* acquire: pairs with the release store of key below */
+		uint64_t k = atomic_load_explicit(&e->key, memory_order_acquire);
+		if (k == key) {
+			struct l2 *t = atomic_load_explicit(&e->table, memory_order_relaxed);
+			l1_cache.key = key;
+			l1_cache.table = t;
+			return t;
+		}
+		if (k == 0)
+			break;
+	}
+	if (!create)
+		return NULL;
+	det__lock(&map_lock);
+	struct l2 *found = NULL;
+	for (uint32_t n = 0; n < L1_SIZE; n++) {
+		struct l1_entry *e = &l1[(h + n) & (L1_SIZE - 1)];
+		uint64_t k = atomic_load_explicit(&e->key, memory_order_relaxed);
+		if (k == key) {
+			found = atomic_load_explicit(&e->table, memory_order_relaxed);
+			break;
+		}
+		if (k == 0) {
+			found = det__map(sizeof(struct l2));
+			DET_CHECK(found != NULL);
+			atomic_store_explicit(&e->table, found, memory_order_relaxed);
+			/* release: pairs with the acquire load of key above */
+			atomic_store_explicit(&e->key, key, memory_order_release);
+			break;
+		}
+	}
+	det__unlock(&map_lock);
+	DET_CHECK(found != NULL); /* more than L1_SIZE distinct 4 GiB regions */
+	return found;
+}
+
+static _Atomic det_cell *leaf_of(struct l2 *t, uintptr_t addr, bool create)
+{
+	uint32_t i = (uint32_t)(addr >> (32 - L2_BITS)) & (L2_SIZE - 1);
+	/* acquire: pairs with the release store of the new leaf below */
+	_Atomic det_cell *leaf = atomic_load_explicit(&t->leaf[i], memory_order_acquire);
+	if (DET_LIKELY(leaf != NULL) || !create)
+		return leaf;
+	det__lock(&map_lock);
+	leaf = atomic_load_explicit(&t->leaf[i], memory_order_relaxed);
+	if (leaf == NULL) {
+		leaf = det__map(LEAF_BYTES);
+		if (leaf != NULL) {
+			atomic_fetch_add_explicit(&leaves, 1, memory_order_relaxed);
+			/* release: pairs with the acquire load above */
+			atomic_store_explicit(&t->leaf[i], leaf, memory_order_release);
+		}
+	}
+	det__unlock(&map_lock);
+	return leaf;
+}
+
+static inline size_t granule_index(uintptr_t addr)
+{
+	return (size_t)((addr & (LEAF_SPAN - 1)) / DET_GRANULE);
+}
+
+_Atomic det_cell *det__shadow_cells(uintptr_t addr)
+{
+	struct l2 *t = l2_lookup(addr, true);
+	_Atomic det_cell *leaf = leaf_of(t, addr, true);
+	if (DET_UNLIKELY(leaf == NULL))
+		return NULL;
+	return leaf + granule_index(addr) * DET_CELLS;
+}
+
+_Atomic det_cell *det__shadow_cells_peek(uintptr_t addr)
+{
+	struct l2 *t = l2_lookup(addr, false);
+	if (t == NULL)
+		return NULL;
+	_Atomic det_cell *leaf = leaf_of(t, addr, false);
+	return leaf != NULL ? leaf + granule_index(addr) * DET_CELLS : NULL;
+}
+
+void det__shadow_reset(uintptr_t addr, size_t size)
+{
+	uintptr_t p = addr & ~(uintptr_t)(DET_GRANULE - 1);
+	uintptr_t end = addr + size;
+	while (p < end) {
+		uintptr_t leaf_end = (p & ~(uintptr_t)(LEAF_SPAN - 1)) + LEAF_SPAN;
+		uintptr_t stop = end < leaf_end ? end : leaf_end;
+		struct l2 *t = l2_lookup(p, false);
+		_Atomic det_cell *leaf = t != NULL ? leaf_of(t, p, false) : NULL;
+		if (leaf != NULL) {
+			size_t first = granule_index(p);
+			size_t last = stop == leaf_end ? LEAF_GRANULES : granule_index(stop - 1) + 1;
+			if (first == 0 && last == LEAF_GRANULES)
+				madvise((void *)leaf, LEAF_BYTES, MADV_DONTNEED); /* reads as zero */
+			else
+				memset((void *)(leaf + first * DET_CELLS), 0,
+					(last - first) * DET_CELLS * sizeof(det_cell));
+		}
+		p = stop;
+		p = (p + DET_GRANULE - 1) & ~(uintptr_t)(DET_GRANULE - 1);
+	}
+}
+
+uint64_t det__shadow_bytes(void)
+{
+	return atomic_load_explicit(&leaves, memory_order_relaxed) * LEAF_BYTES;
+}
+
+void det__shadow_sync_count(uintptr_t addr, int delta)
+{
+	struct l2 *t = l2_lookup(addr, true);
+	uint32_t i = (uint32_t)(addr >> (32 - L2_BITS)) & (L2_SIZE - 1);
+	atomic_fetch_add_explicit(&t->nsync[i], delta, memory_order_relaxed);
+}
+
+bool det__shadow_has_sync(uintptr_t addr)
+{
+	struct l2 *t = l2_lookup(addr, false);
+	if (t == NULL)
+		return false;
+	uint32_t i = (uint32_t)(addr >> (32 - L2_BITS)) & (L2_SIZE - 1);
+	return atomic_load_explicit(&t->nsync[i], memory_order_relaxed) != 0;
+}

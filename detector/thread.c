@@ -1,0 +1,138 @@
+/*
+ * thread.c — det_threads: pthreads and goroutines alike.
+ *
+ * Creation copies the parent's clock into the child and then advances the
+ * parent's epoch: the creation happens before the child's first event, and
+ * nothing the parent does afterwards does. Finishing keeps the clock for
+ * joiners and hands the slot back (clock.c). Joining joins the finished
+ * thread's clock into the joiner's.
+ *
+ * A det_thread's memory lives for the whole run: reports name the thread
+ * that made a remembered access long after it finished (its clock and
+ * stack are freed when the last reference goes; its identity stays).
+ *
+ * Locks: list_lock protects the list of all threads. Everything else in a
+ * det_thread is the thread's own, except `finished` (atomic, release on
+ * finish, acquire in reports) and vc after finish (read-only then).
+ */
+#include "internal.h"
+
+#include <string.h>
+
+static det_lock list_lock;
+static det_thread *all_threads; /* list_lock */
+static _Atomic uint64_t nthreads;
+static _Atomic uint64_t next_thread_number;
+
+/* initial-exec: the preload runtime is loaded at start-up, never dlopen'd */
+static __thread det_thread *current __attribute__((tls_model("initial-exec")));
+
+det_thread *det_current(void)
+{
+	return current;
+}
+
+void det_set_current(det_thread *t)
+{
+	current = t;
+}
+
+det_thread *det_thread_create(det_thread *parent, det_thread_kind kind, int64_t id,
+                              det_ctx created_at)
+{
+	det_thread *t = det_calloc(1, sizeof *t);
+	DET_CHECK(t != NULL);
+	t->kind = kind;
+	t->id = id;
+	if (kind == DET_KIND_THREAD && id < 0)
+		t->id = (int64_t)atomic_fetch_add_explicit(&next_thread_number, 1,
+			memory_order_relaxed);
+	t->created_at = created_at;
+	t->slot = DET_NO_SLOT;
+	if (parent != NULL) {
+		det__vc_copy(&t->vc, &parent->vc);
+		det__tick(parent);
+	}
+	det__slot_take(t);
+	det__lock(&list_lock);
+	t->all_next = all_threads;
+	all_threads = t;
+	det__unlock(&list_lock);
+	atomic_fetch_add_explicit(&nthreads, 1, memory_order_relaxed);
+	return t;
+}
+
+void det_thread_start(det_thread *t, uintptr_t stack_lo, size_t stack_size)
+{
+	current = t;
+	t->stack_lo = stack_lo;
+	t->stack_hi = stack_lo + stack_size;
+	if (stack_size != 0)
+		det__shadow_reset(stack_lo, stack_size);
+}
+
+void det_thread_finish(det_thread *t)
+{
+	det__slot_give_back(t);
+	/* release: pairs with the acquire in reports that print the state */
+	atomic_store_explicit(&t->finished, true, memory_order_release);
+	if (current == t)
+		current = NULL;
+}
+
+void det_thread_join(det_thread *joiner, det_thread *t)
+{
+	det__vc_join(&joiner->vc, &t->vc);
+}
+
+void det_thread_release_ref(det_thread *t)
+{
+	/* The identity stays for reports; the clock and stack go. */
+	if (!atomic_load_explicit(&t->finished, memory_order_acquire))
+		return;
+	det__vc_free(&t->vc);
+	det_free_mem(t->stack);
+	t->stack = NULL;
+	t->depth = t->stack_cap = 0;
+}
+
+det_thread_kind det_thread_kind_of(const det_thread *t)
+{
+	return t->kind;
+}
+
+uint32_t det_thread_slot(const det_thread *t)
+{
+	return t->slot;
+}
+
+int64_t det_thread_id(const det_thread *t)
+{
+	return t->id;
+}
+
+void det_thread_set_name(det_thread *t, const char *name)
+{
+	strncpy(t->name, name, sizeof t->name - 1);
+	t->name[sizeof t->name - 1] = '\0';
+}
+
+uint64_t det__threads_created(void)
+{
+	return atomic_load_explicit(&nthreads, memory_order_relaxed);
+}
+
+/* The thread whose stack holds addr, or NULL. Reports only. */
+det_thread *det__thread_by_stack(uintptr_t addr)
+{
+	det_thread *found = NULL;
+	det__lock(&list_lock);
+	for (det_thread *t = all_threads; t != NULL; t = t->all_next)
+		if (addr >= t->stack_lo && addr < t->stack_hi &&
+		    !atomic_load_explicit(&t->finished, memory_order_acquire)) {
+			found = t;
+			break;
+		}
+	det__unlock(&list_lock);
+	return found;
+}

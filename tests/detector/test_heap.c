@@ -1,0 +1,72 @@
+/*
+ * test_heap.c — detector/heap.c: free is a write over the block, a freed
+ * block's cells outlive the free until the memory is allocated again, and
+ * reports on heap memory name the block and its allocation stack.
+ */
+#include "detutil.h"
+
+TestSuite(heap, .init = det_test_init);
+
+static det_thread *m, *a, *b;
+static char block[64] __attribute__((aligned(16)));
+
+static void setup(void)
+{
+	m = det_thread_create(NULL, DET_KIND_THREAD, -1, 0);
+	det_thread_start(m, 0, 0);
+	det_alloc(m, (uintptr_t)block, sizeof block, det_ctx_from_pcs((uintptr_t[]){FAKE_PC(5, 50), FAKE_PC(6, 60)}, 2));
+	a = det_thread_create(m, DET_KIND_THREAD, -1, 0);
+	b = det_thread_create(m, DET_KIND_THREAD, -1, 0);
+}
+
+Test(heap, a_use_racing_with_free_is_reported_with_the_free)
+{
+	setup();
+	det_access(a, (uintptr_t)block + 8, 4, FAKE_PC(1, 10), DET_READ);
+	cr_assert_eq(det_free(b, (uintptr_t)block, FAKE_PC(2, 20)), sizeof block);
+	json_object *r[2];
+	cr_assert_eq(json_records(r, 2), 1);
+	cr_assert_str_eq(jstr(r[0], "accesses.0.op"), "free");
+	cr_assert_eq(jint(r[0], "accesses.0.stack.0.line"), 20);
+	cr_assert_str_eq(jstr(r[0], "accesses.1.op"), "read");
+}
+
+Test(heap, a_use_after_an_unordered_free_is_reported)
+{
+	setup();
+	det_free(b, (uintptr_t)block, FAKE_PC(2, 20));
+	det_access(a, (uintptr_t)block + 8, 4, FAKE_PC(1, 10), DET_WRITE);
+	json_object *r[2];
+	cr_assert_eq(json_records(r, 2), 1);
+	cr_assert_str_eq(jstr(r[0], "accesses.1.op"), "free");
+}
+
+Test(heap, reuse_after_allocation_starts_fresh)
+{
+	setup();
+	det_access(a, (uintptr_t)block, 8, FAKE_PC(1, 10), DET_WRITE);
+	/* a's write is forgotten when the memory is allocated again */
+	det_thread_finish(a);
+	det_thread_join(m, a);
+	det_free(m, (uintptr_t)block, FAKE_PC(2, 20));
+	det_alloc(b, (uintptr_t)block, sizeof block, 0);
+	det_thread *c = det_thread_create(m, DET_KIND_THREAD, -1, 0);
+	det_access(b, (uintptr_t)block, 8, FAKE_PC(3, 30), DET_WRITE);
+	det_access(c, (uintptr_t)block + 32, 8, FAKE_PC(3, 31), DET_READ);
+	json_object *r[2];
+	cr_assert_eq(json_records(r, 2), 0);
+}
+
+Test(heap, a_race_on_heap_memory_names_the_block_and_its_allocation)
+{
+	setup();
+	det_access(a, (uintptr_t)block + 40, 8, FAKE_PC(1, 10), DET_WRITE);
+	det_access(b, (uintptr_t)block + 40, 8, FAKE_PC(2, 20), DET_WRITE);
+	json_object *r[2];
+	cr_assert_eq(json_records(r, 2), 1);
+	cr_assert_str_eq(jstr(r[0], "location.kind"), "heap");
+	cr_assert_eq(jint(r[0], "location.size"), 64);
+	cr_assert_eq(jint(r[0], "location.stack.0.line"), 50);
+	cr_assert_eq(jint(r[0], "location.stack.1.line"), 60);
+	cr_assert_eq(jint(r[0], "location.allocated_by.id"), 0);
+}

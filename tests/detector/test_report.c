@@ -1,0 +1,100 @@
+/*
+ * test_report.c — detector/report.c: Go's text layout, deduplication, the
+ * fingerprint (stable: names, not lines or addresses), and suppression.
+ */
+#include "detutil.h"
+
+TestSuite(report, .init = det_test_init);
+
+static uint64_t x, z;
+static det_thread *m, *a, *b;
+
+static void setup(void)
+{
+	m = det_thread_create(NULL, DET_KIND_THREAD, -1, 0);
+	det_thread_start(m, 0, 0);
+	a = det_thread_create(m, DET_KIND_GOROUTINE, 7, det_ctx_from_pcs((uintptr_t[]){FAKE_PC(9, 90)}, 1));
+	b = det_thread_create(m, DET_KIND_THREAD, -1, det_ctx_from_pcs((uintptr_t[]){FAKE_PC(9, 91)}, 1));
+}
+
+Test(report, text_has_gos_layout_with_both_stacks_and_creation)
+{
+	setup();
+	det_access(a, (uintptr_t)&x, 8, FAKE_PC(1, 12), DET_WRITE);
+	det_access(b, (uintptr_t)&x, 8, FAKE_PC(2, 23), DET_READ);
+	char *t = read_fd(text_fd);
+	cr_assert(strstr(t, "==================\nWARNING: DATA RACE\n") == t, "%s", t);
+	cr_assert_not_null(strstr(t, "Read at 0x"), "%s", t);
+	cr_assert_not_null(strstr(t, " by thread T1:\n  fn2()\n      dir/src2.c:23 +0x0\n"), "%s", t);
+	cr_assert_not_null(strstr(t, "\nPrevious write at 0x"), "%s", t);
+	cr_assert_not_null(strstr(t, " by goroutine 7:\n  fn1()\n      dir/src1.c:12 +0x0\n"), "%s", t);
+	cr_assert_not_null(strstr(t, "\nThread T1 (running) created at:\n  fn9()\n      dir/src9.c:91"), "%s", t);
+	cr_assert_not_null(strstr(t, "\nGoroutine 7 (running) created at:\n  fn9()\n      dir/src9.c:90"), "%s", t);
+	free(t);
+}
+
+Test(report, the_same_race_is_reported_once)
+{
+	setup();
+	for (int i = 0; i < 5; i++) {
+		det_access(a, (uintptr_t)&x, 8, FAKE_PC(1, 12), DET_WRITE);
+		det_access(b, (uintptr_t)&x, 8, FAKE_PC(2, 23), DET_WRITE);
+		det_release(a, (uintptr_t)&z); /* new epochs, same contexts */
+		det_release(b, (uintptr_t)&z + 1);
+	}
+	json_object *r[8];
+	cr_assert_eq(json_records(r, 8), 1);
+	det_stats s;
+	det_read_stats(&s);
+	cr_assert_geq(s.races_duplicate, 1);
+}
+
+Test(report, fingerprint_ignores_lines_and_order)
+{
+	setup();
+	det_access(a, (uintptr_t)&x, 8, FAKE_PC(1, 12), DET_WRITE);
+	det_access(b, (uintptr_t)&x, 8, FAKE_PC(2, 23), DET_WRITE);
+	json_object *r[4];
+	cr_assert_eq(json_records(r, 4), 1);
+	char fp1[32];
+	snprintf(fp1, sizeof fp1, "%s", jstr(r[0], "fingerprint"));
+	cr_assert_eq(strlen(fp1), 16);
+	/* the same two functions at other lines, in the other order, on other
+	 * memory: a duplicate by fingerprint, so not reported again */
+	det_access(b, (uintptr_t)&z, 8, FAKE_PC(2, 29), DET_WRITE);
+	det_access(a, (uintptr_t)&z, 8, FAKE_PC(1, 17), DET_WRITE);
+	cr_assert_eq(json_records(r, 4), 1);
+	/* another function pair: a new fingerprint */
+	static uint64_t w;
+	det_access(a, (uintptr_t)&w, 8, FAKE_PC(3, 5), DET_WRITE);
+	det_access(b, (uintptr_t)&w, 8, FAKE_PC(2, 23), DET_WRITE);
+	cr_assert_eq(json_records(r, 4), 2);
+	cr_assert_str_neq(jstr(r[1], "fingerprint"), fp1);
+}
+
+static bool suppress_fn2(const char *kind, const det_frame *const *stacks, const size_t *depths,
+                         size_t n, const char *global)
+{
+	(void)global;
+	cr_assert_str_eq(kind, "race");
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < depths[i]; j++)
+			if (stacks[i][j].func != NULL && strcmp(stacks[i][j].func, "fn2") == 0)
+				return true;
+	return false;
+}
+
+Test(report, a_suppressed_race_is_counted_not_written)
+{
+	det_config c = {.text_fd = text_fd, .json_fd = json_fd, .symbolize = fake_symbolize,
+		.suppressed = suppress_fn2, .report_atomic_races = true};
+	det_init(&c);
+	setup();
+	det_access(a, (uintptr_t)&x, 8, FAKE_PC(1, 12), DET_WRITE);
+	det_access(b, (uintptr_t)&x, 8, FAKE_PC(2, 23), DET_WRITE);
+	json_object *r[4];
+	cr_assert_eq(json_records(r, 4), 0);
+	det_stats s;
+	det_read_stats(&s);
+	cr_assert_eq(s.races_suppressed, 1);
+}
