@@ -226,6 +226,15 @@ void det__tick(det_thread *t)
 	det__slot_take(t);
 }
 
+void det_acquire_global(det_thread *t)
+{
+	det__lock(&slot_lock);
+	for (uint32_t i = 0; i < nslots; i++)
+		if (i != t->slot && slots[i].epoch > det_vc_get(&t->vc, i))
+			det__vc_set(&t->vc, i, slots[i].epoch);
+	det__unlock(&slot_lock);
+}
+
 det_thread *det__slot_owner(uint32_t slot, uint32_t epoch)
 {
 	det_thread *t = NULL;

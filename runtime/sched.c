@@ -660,6 +660,7 @@ void goc__gostart(void)
 {
 	goc__g *g = goc__getg();
 	goc__tsan_acquire(g);
+	GOC_TRACE(go_stack, g->id, g->stack_lo, (size_t)(g->stack_hi - g->stack_lo));
 	GOC_TRACE(go_start, g->id);
 	g->fn(g->arg);
 	GOC_TRACE(go_exit, g->id);

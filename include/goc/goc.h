@@ -648,6 +648,10 @@ typedef struct goc_tracer {
 	void (*access)(int64_t g, const void *addr, size_t size, bool write, const void *pc);
 	void (*chan_op)(int64_t g, goc_chan_event ev, const goc_chan *c, size_t slot);
 	void (*timer)(int64_t g, const void *timer, int64_t when); /* armed */
+	/* g runs on [lo, lo + size): called on g's first run, right before
+	 * go_start. Stacks are reused, so a detector forgets what it knew about
+	 * that memory here. */
+	void (*go_stack)(int64_t g, const void *lo, size_t size);
 } goc_tracer;
 
 /* goc_tracer_install installs t (NULL uninstalls) and returns the previous

@@ -1,0 +1,128 @@
+/*
+ * interpose/internal.h — the preload runtime's private declarations.
+ * Nothing outside interpose/ includes this file.
+ *
+ * libgoc-race.so is thin: it turns what the program does (instrumented
+ * accesses through the __tsan_* ABI, pthread and libc calls, libgoc's
+ * tracer events) into detector events (detector/detector.h). Every wrapper
+ * has the same shape (STYLE.md): tell the detector what is about to happen,
+ * call the real function, and on success tell it what happened.
+ *
+ * Reentrancy: while the runtime itself runs (initialising, symbolizing,
+ * printing a report), the calling thread's `gocrace_ignore` is non-zero and
+ * every hook passes straight through to the real function; so does every
+ * hook before the runtime is initialised. gocrace_thr() returns NULL then.
+ *
+ * Symbols: everything here is hidden or static; only the interposed names
+ * (__tsan_*, pthread_*, malloc, …) are exported (interpose/meson.build).
+ */
+#ifndef GOC_INTERPOSE_INTERNAL_H
+#define GOC_INTERPOSE_INTERNAL_H
+
+#include "detector.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define GOCRACE_HIDDEN __attribute__((visibility("hidden")))
+#define GOCRACE_EXPORT __attribute__((visibility("default")))
+#define GOCRACE_LIKELY(x) __builtin_expect(!!(x), 1)
+#define GOCRACE_UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+/* ---- options (options.c; the table is options.def) --------------------- */
+
+typedef struct gocrace_options {
+#define GOC_RACE_OPTION_BOOL(name) bool name;
+#define GOC_RACE_OPTION_INT(name) int name;
+#define GOC_RACE_OPTION_STRING(name) const char *name;
+#define GOC_RACE_OPTION(type, name, def, help) GOC_RACE_OPTION_##type(name)
+#include "options.def"
+#undef GOC_RACE_OPTION
+#undef GOC_RACE_OPTION_BOOL
+#undef GOC_RACE_OPTION_INT
+#undef GOC_RACE_OPTION_STRING
+} gocrace_options;
+
+extern GOCRACE_HIDDEN gocrace_options gocrace_opt;
+
+/* Parses GOC_RACE_OPTIONS into gocrace_opt; on a bad option prints one
+ * line and exits the process with status 64 (the program has not started). */
+GOCRACE_HIDDEN void gocrace_options_parse(const char *env);
+
+/* ---- the runtime (runtime.c) ------------------------------------------- */
+
+/* Non-zero while the runtime's own code runs on this thread (initial-exec:
+ * the preload library is loaded at start-up). */
+extern GOCRACE_HIDDEN __thread int gocrace_ignore __attribute__((tls_model("initial-exec")));
+extern GOCRACE_HIDDEN bool gocrace_ready; /* set once, at the end of init */
+
+/* The calling thread's det_thread, or NULL when events must be ignored
+ * (before init, inside the runtime). A thread the runtime never saw start
+ * (created before the preload was initialised, or by a raw clone) gets one
+ * on its first event. */
+GOCRACE_HIDDEN det_thread *gocrace_thr_slow(void);
+static inline det_thread *gocrace_thr(void)
+{
+	if (GOCRACE_UNLIKELY(!gocrace_ready || gocrace_ignore != 0))
+		return NULL;
+	det_thread *t = det_current();
+	return GOCRACE_LIKELY(t != NULL) ? t : gocrace_thr_slow();
+}
+
+/* The calling OS thread's own det_thread (not the goroutine it runs). */
+GOCRACE_HIDDEN det_thread *gocrace_home(void);
+GOCRACE_HIDDEN void gocrace_set_home(det_thread *t);
+
+/* The caller's stack as a detector context, captured with libunwind, for
+ * synchronisation events, allocations and creation sites (skip: frames of
+ * the runtime itself to leave out). Falls back to the shadow call stack. */
+GOCRACE_HIDDEN det_ctx gocrace_stack_here(det_thread *t, int skip);
+
+GOCRACE_HIDDEN void gocrace_init(void);
+
+/* ---- symbols (symbolize.c) --------------------------------------------- */
+
+GOCRACE_HIDDEN void gocrace_symbolize(uintptr_t pc, bool is_return_address, det_frame *f);
+GOCRACE_HIDDEN bool gocrace_describe_global(uintptr_t addr, const char **name,
+                                            uintptr_t *start, size_t *size,
+                                            const char **module);
+
+/* ---- suppressions (suppress.c) ----------------------------------------- */
+
+/* Loads a TSan-format suppressions file; false (and errno) if unreadable. */
+GOCRACE_HIDDEN bool gocrace_suppressions_load(const char *path);
+GOCRACE_HIDDEN bool gocrace_suppressed(const char *kind, const det_frame *const *stacks,
+                                       const size_t *depths, size_t nstacks,
+                                       const char *global_name);
+GOCRACE_HIDDEN void gocrace_suppressions_print(void);
+
+/* ---- libgoc (tracer.c) ------------------------------------------------- */
+
+/* Installs the tracer table into libgoc if the program uses it. */
+GOCRACE_HIDDEN void gocrace_tracer_install(void);
+
+/* ---- pthread (pthread.c) ----------------------------------------------- */
+
+/* Called by runtime.c at init for the main thread. */
+GOCRACE_HIDDEN void gocrace_pthread_init(void);
+
+/* ---- real functions ---------------------------------------------------- */
+
+/* dlsym(RTLD_NEXT, name), aborting with one clear line if it is missing. */
+GOCRACE_HIDDEN void *gocrace_real(const char *name);
+
+#define GOCRACE_REAL(ret, name, ...)                                          \
+	static ret (*real_##name)(__VA_ARGS__)
+
+#define GOCRACE_RESOLVE(name)                                                 \
+	do {                                                                      \
+		if (GOCRACE_UNLIKELY(real_##name == NULL))                            \
+			real_##name = gocrace_real(#name);                                \
+	} while (0)
+
+/* The program counter of the caller of the current interceptor. */
+#define GOCRACE_CALLER_PC() ((uintptr_t)__builtin_return_address(0))
+
+#endif /* GOC_INTERPOSE_INTERNAL_H */
