@@ -229,9 +229,15 @@ void det__tick(det_thread *t)
 void det_acquire_global(det_thread *t)
 {
 	det__lock(&slot_lock);
-	for (uint32_t i = 0; i < nslots; i++)
-		if (i != t->slot && slots[i].epoch > det_vc_get(&t->vc, i))
-			det__vc_set(&t->vc, i, slots[i].epoch);
+	/* Only in a fork child: the owners are gone, their clocks are still. */
+	for (uint32_t i = 0; i < nslots; i++) {
+		if (i == t->slot)
+			continue;
+		det_thread *o = slots[i].owner;
+		uint32_t e = o != NULL ? det_vc_get(&o->vc, i) : slots[i].epoch;
+		if (e > det_vc_get(&t->vc, i))
+			det__vc_set(&t->vc, i, e);
+	}
 	det__unlock(&slot_lock);
 }
 

@@ -166,7 +166,8 @@ void det_release(det_thread *t, uintptr_t addr);         /* S := t */
 void det_release_merge(det_thread *t, uintptr_t addr);   /* S ⊔= t */
 void det_release_acquire(det_thread *t, uintptr_t addr); /* swap-like (Go's) */
 /* t acquires every thread's current clock (the child side of fork: all the
- * parent did happens before the child's first event). */
+ * parent did happens before the child's first event). Only valid when no
+ * other thread runs (it reads their clocks). */
 void det_acquire_global(det_thread *t);
 /* The object at addr is gone (destroyed, or its memory freed). */
 void det_sync_forget(uintptr_t addr, size_t size);
