@@ -22,11 +22,10 @@
  * copied. No HB edges.
  */
 #include "internal.h"
+#include "symbolize.h"
 
 #define UNW_LOCAL_ONLY
 #include <libunwind.h>
-#include <elfutils/libdw.h>
-#include <elfutils/libdwfl.h>
 
 #include <signal.h>
 #include <stdarg.h>
@@ -43,8 +42,7 @@ static char fatal_stack[DUMP_STACK_SIZE] __attribute__((aligned(64)));
 static char dump_stack[DUMP_STACK_SIZE] __attribute__((aligned(64)));
 static goc__lock_t dump_lock = GOC_LOCK_INIT;
 static _Atomic int fatal_started;
-static Dwfl *dwfl;
-static Dwfl_Module *self_module;
+static uintptr_t self_start; /* libgoc's load address */
 static bool traceback_system;
 
 static const char *const wait_reasons[GOC_WAIT__COUNT] = {
@@ -125,24 +123,6 @@ static void write_str(int fd, const char *s)
 
 /* ---------------------------------------------------------- symbolizer */
 
-static Dwfl *get_dwfl(void)
-{
-	static const Dwfl_Callbacks cb = {
-		.find_elf = dwfl_linux_proc_find_elf,
-		.find_debuginfo = dwfl_standard_find_debuginfo,
-	};
-	if (dwfl == NULL) {
-		dwfl = dwfl_begin(&cb);
-		if (dwfl == NULL)
-			return NULL;
-		dwfl_report_begin(dwfl);
-		dwfl_linux_proc_report(dwfl, getpid());
-		dwfl_report_end(dwfl, NULL, NULL);
-		self_module = dwfl_addrmodule(dwfl, (Dwarf_Addr)(uintptr_t)&goc__dump_init);
-	}
-	return dwfl;
-}
-
 struct frame {
 	uintptr_t pc;
 	const char *func;
@@ -153,44 +133,20 @@ struct frame {
 	bool hidden;
 };
 
-static bool module_hidden(Dwfl_Module *mod, const char *name)
+/* Frames of libgoc itself, libc, the loader and libunwind are hidden
+ * unless GOC_TRACEBACK=system (Go hides its runtime's frames likewise). */
+static bool module_hidden(const goc_sym *s)
 {
 	if (traceback_system)
 		return false;
-	if (mod == self_module)
+	if (s->module_start == self_start)
 		return true;
-	if (name == NULL)
+	if (s->module == NULL)
 		return false;
-	const char *base = strrchr(name, '/');
-	base = base != NULL ? base + 1 : name;
+	const char *base = strrchr(s->module, '/');
+	base = base != NULL ? base + 1 : s->module;
 	return strncmp(base, "libc.so", 7) == 0 || strncmp(base, "ld-linux", 8) == 0 ||
 		strncmp(base, "libunwind", 9) == 0;
-}
-
-/* libdw looks lines up through .debug_aranges, which clang does not emit
- * by default: find the compile unit that covers the address ourselves. */
-static void src_by_cu_scan(Dwfl_Module *mod, Dwarf_Addr addr, struct frame *f)
-{
-	Dwarf_Addr bias = 0;
-	Dwarf *dw = dwfl_module_getdwarf(mod, &bias);
-	if (dw == NULL)
-		return;
-	Dwarf_Off off = 0, next;
-	size_t hsize;
-	while (dwarf_nextcu(dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
-		Dwarf_Die cu;
-		if (dwarf_offdie(dw, off + hsize, &cu) != NULL && dwarf_haspc(&cu, addr - bias) > 0) {
-			Dwarf_Line *l = dwarf_getsrc_die(&cu, addr - bias);
-			if (l != NULL) {
-				int lineno = 0;
-				f->file = dwarf_linesrc(l, NULL, NULL);
-				dwarf_lineno(l, &lineno);
-				f->line = lineno;
-			}
-			return;
-		}
-		off = next;
-	}
 }
 
 /* pc is a return address unless exact (the first frame of a signal). */
@@ -199,34 +155,20 @@ static void symbolize(uintptr_t pc, bool exact, struct frame *f)
 	memset(f, 0, sizeof(*f));
 	f->pc = pc;
 	uintptr_t look = exact ? pc : pc - 1;
-	Dwfl *d = get_dwfl();
-	if (d == NULL)
+	if (self_start == 0) {
+		goc_sym me;
+		if (goc_symbolize_addr((uintptr_t)&goc__dump_init, &me))
+			self_start = me.module_start;
+	}
+	goc_sym s;
+	if (!goc_symbolize_addr(look, &s))
 		return;
-	Dwfl_Module *mod = dwfl_addrmodule(d, look);
-	if (mod == NULL) {
-		/* A library loaded after the session was made: report again. */
-		dwfl_report_begin(d);
-		dwfl_linux_proc_report(d, getpid());
-		dwfl_report_end(d, NULL, NULL);
-		mod = dwfl_addrmodule(d, look);
-		if (mod == NULL)
-			return;
-	}
-	Dwarf_Addr start;
-	f->module = dwfl_module_info(mod, NULL, &start, NULL, NULL, NULL, NULL, NULL);
-	GElf_Off symoff = 0;
-	GElf_Sym sym;
-	f->func = dwfl_module_addrinfo(mod, look, &symoff, &sym, NULL, NULL, NULL);
-	f->off = f->func != NULL ? symoff + (pc - look) : pc - (uintptr_t)start;
-	Dwfl_Line *line = dwfl_module_getsrc(mod, look);
-	if (line != NULL) {
-		int lineno = 0;
-		f->file = dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL);
-		f->line = lineno;
-	} else {
-		src_by_cu_scan(mod, look, f);
-	}
-	f->hidden = module_hidden(mod, f->module);
+	f->module = s.module;
+	f->func = s.func;
+	f->off = s.func != NULL ? s.func_off + (pc - look) : pc - s.module_start;
+	f->file = s.file;
+	f->line = s.line;
+	f->hidden = module_hidden(&s);
 }
 
 /* Collapse "dir/../" and "./" in a path (compilers record paths relative

@@ -1,0 +1,27 @@
+/*
+ * symbolize.h — address to function, file and line, with elfutils' libdwfl.
+ * Compiled into libgoc (for goroutine dumps) and into the preload runtime
+ * (for race reports); each library has its own session. Not thread-safe:
+ * callers serialise (the dump lock, the detector's report lock).
+ */
+#ifndef GOC_RUNTIME_SYMBOLIZE_H
+#define GOC_RUNTIME_SYMBOLIZE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct goc_sym {
+	const char *func;       /* NULL if unknown; owned by libdwfl */
+	const char *file;       /* NULL if unknown; owned by libdwfl */
+	int line;
+	const char *module;     /* path of the object file, or NULL */
+	uintptr_t module_start; /* its load address */
+	uintptr_t func_off;     /* addr - function start (0 if no function) */
+} goc_sym;
+
+/* Describes the instruction at addr (pass pc - 1 for a return address).
+ * false if no loaded object contains addr. Libraries loaded later are
+ * picked up (the session re-reads the process's mappings on a miss). */
+__attribute__((visibility("hidden"))) bool goc_symbolize_addr(uintptr_t addr, goc_sym *out);
+
+#endif /* GOC_RUNTIME_SYMBOLIZE_H */
