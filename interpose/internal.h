@@ -31,6 +31,10 @@
 #define GOCRACE_LIKELY(x) __builtin_expect(!!(x), 1)
 #define GOCRACE_UNLIKELY(x) __builtin_expect(!!(x), 0)
 
+/* glibc's allocator, never the program's (which the runtime intercepts). */
+extern void *__libc_malloc(size_t);
+extern void __libc_free(void *);
+
 /* ---- options (options.c; the table is options.def) --------------------- */
 
 typedef struct gocrace_options {
@@ -107,6 +111,14 @@ GOCRACE_HIDDEN void gocrace_tracer_install(void);
 
 /* Called by runtime.c at init for the main thread. */
 GOCRACE_HIDDEN void gocrace_pthread_init(void);
+
+/* ---- libc (libc.c) ----------------------------------------------------- */
+
+/* memcpy/memmove/memset checked as range accesses at pc, then performed;
+ * for clang 19's __tsan_mem* (tsan_abi.c). */
+GOCRACE_HIDDEN void gocrace_memcpy_checked(void *d, const void *s, size_t n, uintptr_t pc);
+GOCRACE_HIDDEN void gocrace_memmove_checked(void *d, const void *s, size_t n, uintptr_t pc);
+GOCRACE_HIDDEN void gocrace_memset_checked(void *d, int c, size_t n, uintptr_t pc);
 
 /* ---- real functions ---------------------------------------------------- */
 

@@ -82,6 +82,11 @@ bool goc_symbolize_addr(uintptr_t addr, goc_sym *out)
 	GElf_Sym sym;
 	out->func = dwfl_module_addrinfo(mod, addr, &symoff, &sym, NULL, NULL, NULL);
 	out->func_off = out->func != NULL ? (uintptr_t)symoff : 0;
+	if (out->func != NULL) {
+		out->sym_size = (uintptr_t)sym.st_size;
+		int type = GELF_ST_TYPE(sym.st_info);
+		out->is_object = type == STT_OBJECT || type == STT_TLS || type == STT_COMMON;
+	}
 	Dwfl_Line *line = dwfl_module_getsrc(mod, addr);
 	if (line != NULL) {
 		int lineno = 0;

@@ -16,10 +16,12 @@ typedef struct goc_sym {
 	int line;
 	const char *module;     /* path of the object file, or NULL */
 	uintptr_t module_start; /* its load address */
-	uintptr_t func_off;     /* addr - function start (0 if no function) */
+	uintptr_t func_off;     /* addr - symbol start (0 if no symbol) */
+	uintptr_t sym_size;     /* the symbol's size (st_size) */
+	bool is_object;         /* the symbol is data (STT_OBJECT/STT_TLS), not code */
 } goc_sym;
 
-/* Describes the instruction at addr (pass pc - 1 for a return address).
+/* Describes the instruction (or, for data, the variable) at addr (pass pc - 1 for a return address).
  * false if no loaded object contains addr. Libraries loaded later are
  * picked up (the session re-reads the process's mappings on a miss). */
 __attribute__((visibility("hidden"))) bool goc_symbolize_addr(uintptr_t addr, goc_sym *out);

@@ -1,0 +1,211 @@
+/*
+ * runtime.c — the preload runtime's life: initialisation from the
+ * constructor, the per-thread state every hook reads, stack capture, the
+ * real-function lookup, and the end (the exit status and the summary).
+ *
+ * Init (first constructor to run, priority 101): parse GOC_RACE_OPTIONS,
+ * open the text and JSON sinks, load suppressions, configure the detector,
+ * make the main thread's det_thread, let pthread.c and tracer.c set up,
+ * then set gocrace_ready. Until then every hook passes through.
+ *
+ * Exit: an atexit handler registered at init runs after the program's own
+ * (they were registered later); if findings were reported it prints
+ * "goc-race: found N data race(s)", flushes stdio and exits with `exitcode`
+ * (TSan's and Go's convention); otherwise the program's status stands.
+ * halt_on_error does the same right after the first finding.
+ *
+ * Per-thread state: gocrace_ignore (runtime code running), home (the OS
+ * thread's det_thread; det_current() may be a goroutine it runs).
+ */
+#include "internal.h"
+
+#define UNW_LOCAL_ONLY
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libunwind.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+__thread int gocrace_ignore __attribute__((tls_model("initial-exec")));
+bool gocrace_ready;
+
+static __thread det_thread *home __attribute__((tls_model("initial-exec")));
+static det_thread *main_thread;
+
+det_thread *gocrace_home(void)
+{
+	return home;
+}
+
+void gocrace_set_home(det_thread *t)
+{
+	home = t;
+}
+
+void *gocrace_real(const char *name)
+{
+	void *p = dlsym(RTLD_NEXT, name);
+	if (p == NULL) {
+		char buf[256];
+		int n = snprintf(buf, sizeof buf, "goc-race: cannot find the real %s\n", name);
+		if (n > 0 && write(2, buf, (size_t)n) < 0)
+			_exit(70);
+		_exit(70);
+	}
+	return p;
+}
+
+det_thread *gocrace_thr_slow(void)
+{
+	/* A thread that started before init or without pthread_create. It has
+	 * no known creator: it starts unordered with everything. */
+	gocrace_ignore++;
+	det_thread *t = det_thread_create(NULL, DET_KIND_THREAD, -1, 0);
+	det_set_current(t);
+	home = t;
+	gocrace_ignore--;
+	return t;
+}
+
+det_ctx gocrace_stack_here(det_thread *t, int skip)
+{
+	void *pcs[64];
+	int n = unw_backtrace(pcs, 64);
+	int first = skip + 1; /* and this function's own frame */
+	if (n <= first)
+		return t != NULL ? det_ctx_current(t, 0) : 0;
+	return det_ctx_from_pcs((const uintptr_t *)(pcs + first), (size_t)(n - first));
+}
+
+/* ---- the end ---------------------------------------------------------- */
+
+static void summary_and_exit(void)
+{
+	uint64_t n = det_findings();
+	if (gocrace_opt.print_suppressions)
+		gocrace_suppressions_print();
+	if (n == 0)
+		return;
+	fflush(NULL);
+	char buf[128];
+	int len = snprintf(buf, sizeof buf, "goc-race: found %llu data race(s)\n",
+		(unsigned long long)n);
+	if (len > 0 && write(2, buf, (size_t)len) < 0)
+		_exit(gocrace_opt.exitcode);
+	_exit(gocrace_opt.exitcode);
+}
+
+static void at_exit(void)
+{
+	gocrace_ignore++;
+	summary_and_exit();
+	gocrace_ignore--;
+}
+
+static void on_report(const char *kind)
+{
+	(void)kind;
+	if (gocrace_opt.halt_on_error)
+		summary_and_exit();
+}
+
+/* ---- sinks ------------------------------------------------------------ */
+
+static int open_text_sink(const char *path)
+{
+	if (strcmp(path, "stderr") == 0)
+		return 2;
+	if (strcmp(path, "stdout") == 0)
+		return 1;
+	char name[4096];
+	snprintf(name, sizeof name, "%s.%d", path, (int)getpid());
+	int fd = open(name, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		fprintf(stderr, "goc-race: cannot open log_path %s: %s\n", name, strerror(errno));
+		_exit(73);
+	}
+	return fd;
+}
+
+static int open_json_sink(const char *path)
+{
+	if (path[0] == '\0')
+		return -1;
+	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		fprintf(stderr, "goc-race: cannot open json_path %s: %s\n", path, strerror(errno));
+		_exit(73);
+	}
+	return fd;
+}
+
+/* The symbolizer runs inside the report path, already ignored; the
+ * wrapper keeps that true if the detector ever calls it elsewhere. */
+static void symbolize(uintptr_t pc, bool ret, det_frame *f)
+{
+	gocrace_ignore++;
+	gocrace_symbolize(pc, ret, f);
+	gocrace_ignore--;
+}
+
+void gocrace_init(void)
+{
+	if (gocrace_ready)
+		return;
+	gocrace_ignore++;
+	gocrace_options_parse(getenv("GOC_RACE_OPTIONS"));
+	if (gocrace_opt.suppressions[0] != '\0' &&
+	    !gocrace_suppressions_load(gocrace_opt.suppressions)) {
+		if (errno != EINVAL)
+			fprintf(stderr, "goc-race: cannot read suppressions file %s: %s\n",
+				gocrace_opt.suppressions, strerror(errno));
+		_exit(74);
+	}
+	det_config cfg = {
+		.text_fd = open_text_sink(gocrace_opt.log_path),
+		.json_fd = open_json_sink(gocrace_opt.json_path),
+		.symbolize = symbolize,
+		.describe_global = gocrace_describe_global,
+		.on_report = on_report,
+		.suppressed = gocrace_suppressed,
+		.strip_path_prefix = gocrace_opt.strip_path_prefix,
+		.report_atomic_races = gocrace_opt.report_atomic_races,
+		.pid = (int)getpid(),
+	};
+	det_init(&cfg);
+
+	main_thread = det_thread_create(NULL, DET_KIND_THREAD, -1, 0);
+	pthread_attr_t attr;
+	void *lo = NULL;
+	size_t size = 0;
+	if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+		pthread_attr_getstack(&attr, &lo, &size);
+		pthread_attr_destroy(&attr);
+	}
+	/* Nothing has shadow yet, so starting the main thread on its stack
+	 * forgets nothing; it records the stack for "Location is stack". */
+	det_thread_start(main_thread, (uintptr_t)lo, size);
+	home = main_thread;
+	gocrace_pthread_init();
+	gocrace_tracer_install();
+	atexit(at_exit);
+	gocrace_ready = true;
+	gocrace_ignore--;
+}
+
+__attribute__((constructor(101))) static void gocrace_constructor(void)
+{
+	gocrace_init();
+}
+
+/* Every instrumented module calls __tsan_init from its constructor, which
+ * may run before ours (an instrumented shared library is initialised before
+ * the preloaded object that it does not depend on). So init is idempotent
+ * and either may come first. */
+GOCRACE_EXPORT void __tsan_init(void)
+{
+	gocrace_init();
+}

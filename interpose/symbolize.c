@@ -1,0 +1,111 @@
+/*
+ * symbolize.c — the detector's symbolizer and global-variable describer,
+ * over runtime/symbolize.c (libdwfl), with a cache: a program's races keep
+ * naming the same few hundred pcs.
+ *
+ * Called only from the detector's report path, under its report lock, and
+ * with gocrace_ignore raised (runtime.c wraps it), so libdwfl's allocations
+ * are invisible to the detector and the cache needs no lock of its own.
+ * Cached strings are copies made with glibc's allocator and never freed.
+ */
+#include "internal.h"
+#include "symbolize.h"
+
+#include <string.h>
+
+#define CACHE_SIZE 4096
+
+static struct entry {
+	uintptr_t pc;
+	bool used;
+	bool ret;
+	det_frame f;
+} cache[CACHE_SIZE];
+
+static const char *keep(const char *s)
+{
+	if (s == NULL)
+		return NULL;
+	size_t n = strlen(s) + 1;
+	char *c = __libc_malloc(n);
+	if (c != NULL)
+		memcpy(c, s, n);
+	return c;
+}
+
+/* Collapse "dir/../" and "./" segments, as compilers record paths relative
+ * to the build directory. Returns a kept copy. */
+static const char *clean(const char *path)
+{
+	if (path == NULL)
+		return NULL;
+	char out[1024];
+	size_t n = strlen(path);
+	if (n >= sizeof out)
+		return keep(path);
+	size_t o = 0;
+	const char *p = path;
+	while (*p != '\0') {
+		const char *slash = strchr(p, '/');
+		size_t len = slash != NULL ? (size_t)(slash - p) : strlen(p);
+		if (len == 1 && p[0] == '.') {
+			/* drop "./" */
+		} else if (len == 2 && p[0] == '.' && p[1] == '.' && o > 1) {
+			/* drop the previous segment */
+			o--;
+			while (o > 0 && out[o - 1] != '/')
+				o--;
+		} else {
+			memcpy(out + o, p, len);
+			o += len;
+			if (slash != NULL)
+				out[o++] = '/';
+		}
+		if (slash == NULL)
+			break;
+		p = slash + 1;
+	}
+	out[o] = '\0';
+	return keep(out);
+}
+
+void gocrace_symbolize(uintptr_t pc, bool is_return_address, det_frame *f)
+{
+	size_t h = (size_t)((pc >> 1) * 0x9e3779b97f4a7c15ull >> 52) & (CACHE_SIZE - 1);
+	struct entry *e = &cache[h];
+	if (e->used && e->pc == pc && e->ret == is_return_address) {
+		*f = e->f;
+		return;
+	}
+	uintptr_t look = is_return_address ? pc - 1 : pc;
+	goc_sym s;
+	memset(f, 0, sizeof *f);
+	f->pc = pc;
+	if (goc_symbolize_addr(look, &s)) {
+		f->func = keep(s.func);
+		f->file = clean(s.file);
+		f->line = s.line;
+		f->module = keep(s.module);
+		f->module_off = pc - s.module_start;
+		f->func_off = s.func != NULL ? s.func_off + (pc - look) : 0;
+	}
+	e->pc = pc;
+	e->ret = is_return_address;
+	e->f = *f;
+	e->used = true;
+}
+
+bool gocrace_describe_global(uintptr_t addr, const char **name, uintptr_t *start,
+                             size_t *size, const char **module)
+{
+	goc_sym s;
+	if (!goc_symbolize_addr(addr, &s) || s.func == NULL || !s.is_object)
+		return false;
+	if (s.sym_size != 0 && s.func_off >= s.sym_size)
+		return false;
+	*name = keep(s.func);
+	*start = addr - s.func_off;
+	*size = s.sym_size;
+	*module = keep(s.module);
+	return true;
+}

@@ -1,0 +1,239 @@
+/*
+ * tsan_abi.c — the ThreadSanitizer instrumentation ABI (tsan-abi.md §1):
+ * what clang 14 and clang 19 emit into a program built with
+ * -fsanitize=thread, turned into detector events.
+ *
+ *   __tsan_func_entry/exit          the thread's shadow call stack
+ *   __tsan_{read,write}N, unaligned, _pc, range, vptr
+ *                                    det_access at the caller's pc
+ *   __tsan_atomicN_*                 the operation itself, with the order
+ *                                    asked for (tsan_atomics.h), plus an
+ *                                    atomic access and the clock edges of
+ *                                    tsan-abi.md §1.9: a release store is a
+ *                                    release (S := t), a release RMW a
+ *                                    release-merge (S ⊔= t), both before the
+ *                                    operation; an acquire load or RMW
+ *                                    acquires after it
+ *   __tsan_mem{cpy,move,set}         (clang 19) range accesses, via libc.c
+ *   __tsan_acquire/__tsan_release   the public annotations (§2.1)
+ *
+ * Every hook follows internal.h: gocrace_thr() NULL means pass through;
+ * calls into the detector run with gocrace_ignore raised. The access pc is
+ * the hook's return address: the instruction after the call in the
+ * program, which the report path symbolizes as pc - 1.
+ *
+ * Not modelled: thread fences (TSan does not either), atomics clang leaves
+ * uninstrumented (min/max, floating-point RMW).
+ */
+#include "internal.h"
+#include "tsan_atomics.h"
+
+#define ACCESS(addr, size, flags)                                            \
+	do {                                                                     \
+		det_thread *t_ = gocrace_thr();                                      \
+		if (GOCRACE_LIKELY(t_ != NULL)) {                                    \
+			gocrace_ignore++;                                                \
+			det_access(t_, (uintptr_t)(addr), (size), GOCRACE_CALLER_PC(), (flags)); \
+			gocrace_ignore--;                                                \
+		}                                                                    \
+	} while (0)
+
+/* ---- call stack ------------------------------------------------------- */
+
+GOCRACE_EXPORT void __tsan_func_entry(void *call_pc)
+{
+	det_thread *t = gocrace_thr();
+	if (GOCRACE_LIKELY(t != NULL))
+		det_func_entry(t, (uintptr_t)call_pc);
+}
+
+GOCRACE_EXPORT void __tsan_func_exit(void)
+{
+	det_thread *t = gocrace_thr();
+	if (GOCRACE_LIKELY(t != NULL))
+		det_func_exit(t);
+}
+
+GOCRACE_EXPORT void __tsan_ignore_thread_begin(void)
+{
+	gocrace_ignore++;
+}
+
+GOCRACE_EXPORT void __tsan_ignore_thread_end(void)
+{
+	gocrace_ignore--;
+}
+
+/* ---- plain accesses --------------------------------------------------- */
+
+#define DEF_ACCESS(N)                                                         \
+	GOCRACE_EXPORT void __tsan_read##N(void *a) { ACCESS(a, N, DET_READ); }  \
+	GOCRACE_EXPORT void __tsan_write##N(void *a) { ACCESS(a, N, DET_WRITE); } \
+	GOCRACE_EXPORT void __tsan_read##N##_pc(void *a, void *pc)                \
+	{                                                                         \
+		det_thread *t = gocrace_thr();                                        \
+		if (t != NULL) {                                                      \
+			gocrace_ignore++;                                                 \
+			det_access(t, (uintptr_t)a, N, (uintptr_t)pc, DET_READ);          \
+			gocrace_ignore--;                                                 \
+		}                                                                     \
+	}                                                                         \
+	GOCRACE_EXPORT void __tsan_write##N##_pc(void *a, void *pc)               \
+	{                                                                         \
+		det_thread *t = gocrace_thr();                                        \
+		if (t != NULL) {                                                      \
+			gocrace_ignore++;                                                 \
+			det_access(t, (uintptr_t)a, N, (uintptr_t)pc, DET_WRITE);         \
+			gocrace_ignore--;                                                 \
+		}                                                                     \
+	}
+
+DEF_ACCESS(1)
+DEF_ACCESS(2)
+DEF_ACCESS(4)
+DEF_ACCESS(8)
+DEF_ACCESS(16)
+
+#define DEF_UNALIGNED(N)                                                      \
+	GOCRACE_EXPORT void __tsan_unaligned_read##N(const void *a) { ACCESS(a, N, DET_READ); } \
+	GOCRACE_EXPORT void __tsan_unaligned_write##N(void *a) { ACCESS(a, N, DET_WRITE); }
+
+DEF_UNALIGNED(2)
+DEF_UNALIGNED(4)
+DEF_UNALIGNED(8)
+DEF_UNALIGNED(16)
+
+GOCRACE_EXPORT void __tsan_read_range(void *a, unsigned long size)
+{
+	ACCESS(a, size, DET_READ);
+}
+
+GOCRACE_EXPORT void __tsan_write_range(void *a, unsigned long size)
+{
+	ACCESS(a, size, DET_WRITE);
+}
+
+GOCRACE_EXPORT void __tsan_read_range_pc(void *a, unsigned long size, void *pc)
+{
+	det_thread *t = gocrace_thr();
+	if (t != NULL) {
+		gocrace_ignore++;
+		det_access(t, (uintptr_t)a, size, (uintptr_t)pc, DET_READ);
+		gocrace_ignore--;
+	}
+}
+
+GOCRACE_EXPORT void __tsan_write_range_pc(void *a, unsigned long size, void *pc)
+{
+	det_thread *t = gocrace_thr();
+	if (t != NULL) {
+		gocrace_ignore++;
+		det_access(t, (uintptr_t)a, size, (uintptr_t)pc, DET_WRITE);
+		gocrace_ignore--;
+	}
+}
+
+GOCRACE_EXPORT void __tsan_vptr_read(void **vptr_p)
+{
+	ACCESS(vptr_p, sizeof(void *), DET_READ);
+}
+
+GOCRACE_EXPORT void __tsan_vptr_update(void **vptr_p, void *new_val)
+{
+	/* Rewriting a vptr with the same value (constructors of a hierarchy)
+	 * is not a write that can race. */
+	if (*vptr_p != new_val)
+		ACCESS(vptr_p, sizeof(void *), DET_WRITE);
+}
+
+/* ---- clang 19's memory intrinsics ------------------------------------- */
+
+GOCRACE_EXPORT void *__tsan_memcpy(void *d, const void *s, unsigned long n)
+{
+	gocrace_memcpy_checked(d, s, n, GOCRACE_CALLER_PC());
+	return d;
+}
+
+GOCRACE_EXPORT void *__tsan_memmove(void *d, const void *s, unsigned long n)
+{
+	gocrace_memmove_checked(d, s, n, GOCRACE_CALLER_PC());
+	return d;
+}
+
+GOCRACE_EXPORT void *__tsan_memset(void *d, int c, unsigned long n)
+{
+	gocrace_memset_checked(d, c, n, GOCRACE_CALLER_PC());
+	return d;
+}
+
+/* ---- atomics ---------------------------------------------------------- */
+
+static inline bool mo_releases(int mo)
+{
+	mo &= 0x7fff;
+	return mo == 3 || mo == 4 || mo == 5;
+}
+
+static inline bool mo_acquires(int mo)
+{
+	mo &= 0x7fff;
+	return mo == 1 || mo == 2 || mo == 4 || mo == 5;
+}
+
+static inline void atomic_before(volatile void *a, size_t size, int kind, int mo, uintptr_t pc)
+{
+	det_thread *t = gocrace_thr();
+	if (t == NULL || a == NULL)
+		return;
+	gocrace_ignore++;
+	det_access(t, (uintptr_t)a, size, pc,
+		DET_ATOMIC | (kind == ATOMIC_LOAD ? DET_READ : DET_WRITE));
+	if (kind != ATOMIC_LOAD && mo_releases(mo)) {
+		if (kind == ATOMIC_STORE)
+			det_release(t, (uintptr_t)a);
+		else
+			det_release_merge(t, (uintptr_t)a);
+	}
+	gocrace_ignore--;
+}
+
+static inline void atomic_after(volatile void *a, int kind, int mo)
+{
+	if (kind == ATOMIC_STORE || a == NULL || !mo_acquires(mo))
+		return;
+	det_thread *t = gocrace_thr();
+	if (t == NULL)
+		return;
+	gocrace_ignore++;
+	det_acquire(t, (uintptr_t)a);
+	gocrace_ignore--;
+}
+
+#define GOCRACE_ATOMIC_BEFORE(a, size, kind, mo) \
+	atomic_before((volatile void *)(a), (size), (kind), (mo), GOCRACE_CALLER_PC())
+#define GOCRACE_ATOMIC_AFTER(a, size, kind, mo) \
+	atomic_after((volatile void *)(a), (kind), (mo))
+
+GOCRACE_DEFINE_ATOMICS
+
+/* ---- annotations (sanitizer/tsan_interface.h) ------------------------- */
+
+GOCRACE_EXPORT void __tsan_acquire(void *addr)
+{
+	det_thread *t = gocrace_thr();
+	if (t != NULL) {
+		gocrace_ignore++;
+		det_acquire(t, (uintptr_t)addr);
+		gocrace_ignore--;
+	}
+}
+
+GOCRACE_EXPORT void __tsan_release(void *addr)
+{
+	det_thread *t = gocrace_thr();
+	if (t != NULL) {
+		gocrace_ignore++;
+		det_release_merge(t, (uintptr_t)addr);
+		gocrace_ignore--;
+	}
+}
