@@ -53,24 +53,27 @@ static void acquired(goc_mutex *m)
 	goc__sync(goc__gid(), GOC_SYNC_ACQUIRE, m);
 }
 
-void goc_mutex_lock(goc_mutex *m)
+/* Spin briefly for a mutex held by a goroutine running on another worker:
+ * only with more than one worker (with one, the holder cannot run while we
+ * spin). */
+static bool spin_take(struct mutex *mu)
+{
+	if (goc_maxprocs() <= 1)
+		return false;
+	for (int i = 0; i < 100; i++) {
+		if (try_take(mu))
+			return true;
+		__builtin_ia32_pause();
+	}
+	return false;
+}
+
+/* The contended path, out of line so the fast path saves no registers. */
+static GOC_NOINLINE void lock_slow(goc_mutex *m)
 {
 	struct mutex *mu = M(m);
-	uint32_t zero = 0;
-	if (GOC_LIKELY(atomic_compare_exchange_strong_explicit(&mu->state, &zero, MUTEX_LOCKED,
-			memory_order_acquire, memory_order_relaxed))) {
-		acquired(m);
+	if (spin_take(mu))
 		return;
-	}
-	if (goc_maxprocs() > 1) {
-		for (int i = 0; i < 100; i++) {
-			if (try_take(mu)) {
-				acquired(m);
-				return;
-			}
-			__builtin_ia32_pause();
-		}
-	}
 	goc__waiter w = { .g = goc__curg(), .since = goc__nanotime() };
 	bool front = false;
 	for (;;) {
@@ -80,7 +83,7 @@ void goc_mutex_lock(goc_mutex *m)
 			bool took = try_take(mu);
 			goc__unlock(&mu->wl);
 			if (took)
-				break;
+				return;
 			continue;
 		}
 		if (!atomic_compare_exchange_strong_explicit(&mu->state, &s, s | MUTEX_WAITERS,
@@ -95,9 +98,23 @@ void goc_mutex_lock(goc_mutex *m)
 			goc__waitq_push(&mu->q, &w);
 		goc__park(GOC_WAIT_MUTEX, m, goc__unlock_cb, &mu->wl);
 		if (w.granted)
-			break; /* handed over: we hold it */
-		front = true; /* lost the race: keep our place */
+			return; /* handed over: we hold it */
+		/* Woken but not handed the mutex: compete by spinning before
+		 * queueing again (at the front, keeping our place). */
+		if (spin_take(mu))
+			return;
+		front = true;
 	}
+}
+
+void goc_mutex_lock(goc_mutex *m)
+{
+	struct mutex *mu = M(m);
+	uint32_t zero = 0;
+	/* acquire: pairs with the release in goc_mutex_unlock */
+	if (GOC_UNLIKELY(!atomic_compare_exchange_strong_explicit(&mu->state, &zero, MUTEX_LOCKED,
+			memory_order_acquire, memory_order_relaxed)))
+		lock_slow(m);
 	acquired(m);
 }
 
@@ -109,15 +126,9 @@ bool goc_mutex_trylock(goc_mutex *m)
 	return true;
 }
 
-void goc_mutex_unlock(goc_mutex *m)
+/* Unlock with waiters queued (or of an unlocked mutex), out of line. */
+static GOC_NOINLINE void unlock_slow(struct mutex *mu, uint32_t s)
 {
-	struct mutex *mu = M(m);
-	goc__sync(goc__gid(), GOC_SYNC_RELEASE, m);
-	uint32_t s = MUTEX_LOCKED;
-	/* release: pairs with the acquire CAS in lock */
-	if (GOC_LIKELY(atomic_compare_exchange_strong_explicit(&mu->state, &s, 0,
-			memory_order_release, memory_order_relaxed)))
-		return;
 	if (!(s & MUTEX_LOCKED))
 		goc__throw("sync: unlock of unlocked mutex");
 	goc__lock(&mu->wl);
@@ -132,6 +143,17 @@ void goc_mutex_unlock(goc_mutex *m)
 	goc__unlock(&mu->wl);
 	if (w != NULL)
 		goc__ready(w->g, true);
+}
+
+void goc_mutex_unlock(goc_mutex *m)
+{
+	struct mutex *mu = M(m);
+	goc__sync(goc__gid(), GOC_SYNC_RELEASE, m);
+	uint32_t s = MUTEX_LOCKED;
+	/* release: pairs with the acquire CAS in lock */
+	if (GOC_UNLIKELY(!atomic_compare_exchange_strong_explicit(&mu->state, &s, 0,
+			memory_order_release, memory_order_relaxed)))
+		unlock_slow(mu, s);
 }
 
 static void locker_lock(void *m)
