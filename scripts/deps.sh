@@ -2,7 +2,7 @@
 # Installs the Debian 12 packages goc needs, if any is missing.
 # Sourced by scripts/examples.sh and scripts/test.sh; needs root for apt.
 goc_deps=(meson ninja-build clang-14 libclang-rt-14-dev pkg-config
-          libcriterion-dev libunwind-dev libdw-dev)
+          libcriterion-dev libunwind-dev libdw-dev libjson-c-dev)
 
 goc_install_deps() {
 	local missing=()

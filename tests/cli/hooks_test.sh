@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# hooks_test.sh MODE CC HOOKS_LIB SRCDIR TMPDIR — tests libgoc-race-hooks.so
+# (interpose/hooks.c) against what clang's ThreadSanitizer pass emits.
+#
+#   run      builds hooks_probe.c instrumented, linked against the hooks
+#            library only, runs it with nothing preloaded, and compares its
+#            output with hooks_probe.expected: atomics, copies and plain
+#            accesses behave as without instrumentation.
+#   symbols  compiles the probes (-O0 and -O1, C and C++) and checks that
+#            every __tsan_* symbol they leave undefined is defined by the
+#            library; that the library defines the whole compiler ABI of
+#            tsan-abi.md §1.7-1.8 even where a probe could not provoke it;
+#            that it does not define the annotation/fiber API of §2, which
+#            libgoc looks up weakly; and that it exports nothing else.
+set -euo pipefail
+mode=$1 cc=$2 lib=$3 src=$4 tmp=$5
+libdir=$(dirname "$lib")
+mkdir -p "$tmp"
+tsan=(-fsanitize=thread -fno-sanitize-link-runtime -mcx16 -g)
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+defined() { nm -D --defined-only "$lib" | awk '{print $3}' | sort -u; }
+
+case $mode in
+run)
+	"$cc" "${tsan[@]}" -O1 -pthread -o "$tmp/hooks_probe" "$src/hooks_probe.c" \
+		-L"$libdir" -lgoc-race-hooks -Wl,-rpath,"$libdir"
+	# The probe proves something only if its atomics went through the hooks.
+	undef=$(nm -u "$tmp/hooks_probe")
+	for n in 8 16 32 64 128; do
+		for op in load store exchange fetch_add fetch_sub fetch_and fetch_or \
+			fetch_xor fetch_nand compare_exchange_val; do
+			grep -qx "  *U __tsan_atomic${n}_$op" <<<"$undef" ||
+				fail "probe does not call __tsan_atomic${n}_$op"
+		done
+	done
+	env -u LD_PRELOAD "$tmp/hooks_probe" >"$tmp/hooks_probe.out"
+	diff -u "$src/hooks_probe.expected" "$tmp/hooks_probe.out" ||
+		fail "instrumented probe printed other values than without hooks"
+	echo "ok: instrumented probe runs against the no-op hooks with the right values"
+	;;
+symbols)
+	: >"$tmp/undef"
+	for opt in -O0 -O1; do
+		"$cc" "${tsan[@]}" $opt -c -o "$tmp/probe$opt.o" "$src/hooks_probe.c"
+		nm -u "$tmp/probe$opt.o" | awk '$2 ~ /^__tsan_/ {print $2}' >>"$tmp/undef"
+		"$cc" -x c++ "${tsan[@]}" $opt -c -o "$tmp/vptr$opt.o" "$src/hooks_probe_vptr.cc"
+		nm -u "$tmp/vptr$opt.o" | awk '$2 ~ /^__tsan_/ {print $2}' >>"$tmp/undef"
+	done
+	sort -u "$tmp/undef" -o "$tmp/undef"
+	defined >"$tmp/defined"
+	grep -qx __tsan_vptr_update "$tmp/undef" || fail "C++ probe emitted no vptr hook"
+	missing=$(comm -23 "$tmp/undef" "$tmp/defined")
+	[[ -z $missing ]] || fail "emitted by $cc but not defined by the library:"$'\n'"$missing"
+
+	# The whole compiler ABI (§1.7) plus range/_pc variants (§1.8).
+	want=(__tsan_init __tsan_func_entry __tsan_func_exit __tsan_vptr_read
+		__tsan_vptr_update __tsan_read_range __tsan_write_range
+		__tsan_read_range_pc __tsan_write_range_pc __tsan_memcpy
+		__tsan_memmove __tsan_memset __tsan_atomic_thread_fence
+		__tsan_atomic_signal_fence __tsan_ignore_thread_begin
+		__tsan_ignore_thread_end)
+	for n in 1 2 4 8 16; do
+		want+=(__tsan_read$n __tsan_write$n __tsan_read${n}_pc __tsan_write${n}_pc)
+		[[ $n == 1 ]] || want+=(__tsan_unaligned_read$n __tsan_unaligned_write$n)
+	done
+	for n in 8 16 32 64 128; do
+		for op in load store exchange fetch_add fetch_sub fetch_and fetch_or \
+			fetch_xor fetch_nand compare_exchange_val compare_exchange_strong \
+			compare_exchange_weak; do
+			want+=(__tsan_atomic${n}_$op)
+		done
+	done
+	for s in "${want[@]}"; do
+		grep -qx "$s" "$tmp/defined" || fail "library does not define $s"
+	done
+
+	# §2 must stay absent: libgoc takes their presence for a real TSan.
+	for s in __tsan_acquire __tsan_release __tsan_get_current_fiber \
+		__tsan_create_fiber __tsan_destroy_fiber __tsan_switch_to_fiber \
+		__tsan_set_fiber_name __tsan_mutex_create __tsan_mutex_pre_lock \
+		__tsan_mutex_post_lock __tsan_external_read AnnotateHappensBefore; do
+		grep -qx "$s" "$tmp/defined" && fail "library defines the annotation $s"
+	done
+	others=$(grep -v '^__tsan_' "$tmp/defined" || true)
+	[[ -z $others ]] || fail "library exports more than hooks:"$'\n'"$others"
+	echo "ok: $(wc -l <"$tmp/undef") emitted hooks and ${#want[@]} ABI names defined," \
+		"$(wc -l <"$tmp/defined") exported in all, no annotation API"
+	;;
+*)
+	fail "unknown mode $mode"
+	;;
+esac
