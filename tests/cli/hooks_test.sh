@@ -6,9 +6,9 @@
 #            library only, runs it with nothing preloaded, and compares its
 #            output with hooks_probe.expected: atomics, copies and plain
 #            accesses behave as without instrumentation.
-#   symbols  compiles the probes (-O0 and -O1, C and C++) and checks that
-#            every __tsan_* symbol they leave undefined is defined by the
-#            library; that the library defines the whole compiler ABI of
+#   symbols  compiles the probes (-O0 and -O1, C and C++; with CC and, if
+#            installed, clang-19) and checks that every __tsan_* symbol
+#            they leave undefined is defined by the library; that the library defines the whole compiler ABI of
 #            tsan-abi.md §1.7-1.8 even where a probe could not provoke it;
 #            that it does not define the annotation/fiber API of §2, which
 #            libgoc looks up weakly; and that it exports nothing else.
@@ -41,11 +41,16 @@ run)
 	;;
 symbols)
 	: >"$tmp/undef"
-	for opt in -O0 -O1; do
-		"$cc" "${tsan[@]}" $opt -c -o "$tmp/probe$opt.o" "$src/hooks_probe.c"
-		nm -u "$tmp/probe$opt.o" | awk '$2 ~ /^__tsan_/ {print $2}' >>"$tmp/undef"
-		"$cc" -x c++ "${tsan[@]}" $opt -c -o "$tmp/vptr$opt.o" "$src/hooks_probe_vptr.cc"
-		nm -u "$tmp/vptr$opt.o" | awk '$2 ~ /^__tsan_/ {print $2}' >>"$tmp/undef"
+	# clang 19 too where it is installed: it emits __tsan_mem* (§1.4).
+	compilers=("$cc")
+	if command -v clang-19 >/dev/null; then compilers+=(clang-19); fi
+	for c in "${compilers[@]}"; do
+		for opt in -O0 -O1; do
+			"$c" "${tsan[@]}" $opt -c -o "$tmp/probe$opt.o" "$src/hooks_probe.c"
+			nm -u "$tmp/probe$opt.o" | awk '$2 ~ /^__tsan_/ {print $2}' >>"$tmp/undef"
+			"$c" -x c++ "${tsan[@]}" $opt -c -o "$tmp/vptr$opt.o" "$src/hooks_probe_vptr.cc"
+			nm -u "$tmp/vptr$opt.o" | awk '$2 ~ /^__tsan_/ {print $2}' >>"$tmp/undef"
+		done
 	done
 	sort -u "$tmp/undef" -o "$tmp/undef"
 	defined >"$tmp/defined"
@@ -61,14 +66,14 @@ symbols)
 		__tsan_atomic_signal_fence __tsan_ignore_thread_begin
 		__tsan_ignore_thread_end)
 	for n in 1 2 4 8 16; do
-		want+=(__tsan_read$n __tsan_write$n __tsan_read${n}_pc __tsan_write${n}_pc)
-		[[ $n == 1 ]] || want+=(__tsan_unaligned_read$n __tsan_unaligned_write$n)
+		want+=("__tsan_read$n" "__tsan_write$n" "__tsan_read${n}_pc" "__tsan_write${n}_pc")
+		[[ $n == 1 ]] || want+=("__tsan_unaligned_read$n" "__tsan_unaligned_write$n")
 	done
 	for n in 8 16 32 64 128; do
 		for op in load store exchange fetch_add fetch_sub fetch_and fetch_or \
 			fetch_xor fetch_nand compare_exchange_val compare_exchange_strong \
 			compare_exchange_weak; do
-			want+=(__tsan_atomic${n}_$op)
+			want+=("__tsan_atomic${n}_$op")
 		done
 	done
 	for s in "${want[@]}"; do
@@ -84,7 +89,7 @@ symbols)
 	done
 	others=$(grep -v '^__tsan_' "$tmp/defined" || true)
 	[[ -z $others ]] || fail "library exports more than hooks:"$'\n'"$others"
-	echo "ok: $(wc -l <"$tmp/undef") emitted hooks and ${#want[@]} ABI names defined," \
+	echo "ok (${compilers[*]}): $(wc -l <"$tmp/undef") emitted hooks and ${#want[@]} ABI names defined," \
 		"$(wc -l <"$tmp/defined") exported in all, no annotation API"
 	;;
 *)
