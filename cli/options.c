@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "../interpose/options_lex.h"
 
 #define GOCRACE_DEF_BOOL(d) .def_bool = (d)
 #define GOCRACE_DEF_INT(d) .def_int = (d)
@@ -118,47 +119,24 @@ int gocrace_opts_set(gocrace_opts *o, enum gocrace_opt_id id, const char *val,
 	return 0;
 }
 
-static bool is_sep(char c)
-{
-	return c == ' ' || c == ',' || c == ':' || c == '\t' || c == '\n' || c == '\r';
-}
-
 int gocrace_opts_parse_env(gocrace_opts *o, const char *s, char *err, size_t errlen)
 {
 	const char *p = s;
+	const char *name, *val;
+	size_t nlen, vlen;
 	for (;;) {
-		while (is_sep(*p))
-			p++;
-		if (*p == '\0')
+		int r = gocrace_lex_next(&p, &name, &nlen, &val, &vlen);
+		if (r == GOCRACE_LEX_END)
 			return 0;
-		const char *name = p;
-		while (*p != '\0' && *p != '=' && !is_sep(*p))
-			p++;
-		size_t nlen = (size_t)(p - name);
-		if (*p != '=') {
+		if (r == GOCRACE_LEX_NO_VALUE) {
 			snprintf(err, errlen, "GOC_RACE_OPTIONS: expected NAME=VALUE, got '%.*s'",
 				(int)nlen, name);
 			return -1;
 		}
-		p++;
-		const char *val = p;
-		size_t vlen;
-		if (*p == '\'' || *p == '"') {
-			char q = *p++;
-			val = p;
-			while (*p != '\0' && *p != q)
-				p++;
-			if (*p == '\0') {
-				snprintf(err, errlen, "GOC_RACE_OPTIONS: unterminated quote in %.*s",
-					(int)nlen, name);
-				return -1;
-			}
-			vlen = (size_t)(p - val);
-			p++;
-		} else {
-			while (*p != '\0' && !is_sep(*p))
-				p++;
-			vlen = (size_t)(p - val);
+		if (r == GOCRACE_LEX_UNTERMINATED) {
+			snprintf(err, errlen, "GOC_RACE_OPTIONS: unterminated quote in %.*s",
+				(int)nlen, name);
+			return -1;
 		}
 		int id = gocrace_opts_lookup(name, nlen);
 		if (id < 0) {
@@ -222,7 +200,7 @@ static int append_pair(char **buf, size_t *len, size_t *cap, const char *name,
 	bool needs_quote = false;
 	bool has_dq = strchr(val, '"') != NULL, has_sq = strchr(val, '\'') != NULL;
 	for (const char *c = val; *c; c++)
-		needs_quote |= is_sep(*c);
+		needs_quote |= gocrace_lex_sep(*c);
 	/* A leading quote would be read as an opening quote. */
 	needs_quote |= val[0] == '"' || val[0] == '\'';
 	char q = has_dq ? '\'' : '"';

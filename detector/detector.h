@@ -52,6 +52,7 @@ typedef struct det_frame {
 	const char *module; /* NULL if unknown */
 	uintptr_t module_off;
 	uintptr_t func_off; /* pc - function start (0 if unknown) */
+	bool hidden;        /* runtime plumbing: left out of reports */
 } det_frame;
 
 /* What memory an address is, for a report's "Location" block. */

@@ -170,8 +170,9 @@ static const char *strip(const char *file)
 static void expand(det_ctx ctx, stack *s)
 {
 	uintptr_t pcs[MAX_DEPTH];
-	s->n = det_ctx_pcs(ctx, pcs, MAX_DEPTH);
-	for (size_t i = 0; i < s->n; i++) {
+	size_t n = det_ctx_pcs(ctx, pcs, MAX_DEPTH);
+	size_t shown = 0;
+	for (size_t i = 0; i < n; i++) {
 		det_frame *f = &s->f[i];
 		memset(f, 0, sizeof *f);
 		f->pc = pcs[i];
@@ -180,6 +181,17 @@ static void expand(det_ctx ctx, stack *s)
 		if (det__cfg.symbolize != NULL)
 			det__cfg.symbolize(pcs[i], true, f);
 		f->file = strip(f->file);
+		shown += !f->hidden;
+	}
+	/* Leave out the runtime's plumbing frames, unless nothing would be
+	 * left. */
+	s->n = n;
+	if (shown > 0 && shown < n) {
+		size_t k = 0;
+		for (size_t i = 0; i < n; i++)
+			if (!s->f[i].hidden)
+				s->f[k++] = s->f[i];
+		s->n = k;
 	}
 }
 

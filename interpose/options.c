@@ -5,6 +5,7 @@
  * Runs once, from the constructor, before the program's main.
  */
 #include "internal.h"
+#include "options_lex.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -83,19 +84,28 @@ void gocrace_options_parse(const char *env)
 {
 	if (env == NULL)
 		return;
-	/* A private copy we can cut into key and value strings; never freed. */
-	size_t n = strlen(env);
-	char *s = __libc_malloc(n + 1);
-	if (s == NULL)
-		return;
-	memcpy(s, env, n + 1);
-	char *save = NULL;
-	for (char *tok = strtok_r(s, " ,:\t\n", &save); tok != NULL;
-	     tok = strtok_r(NULL, " ,:\t\n", &save)) {
-		char *eq = strchr(tok, '=');
-		if (eq == NULL)
-			bad("expected key=value", tok, NULL);
-		*eq = '\0';
-		set(tok, eq + 1);
+	const char *p = env;
+	const char *name, *val;
+	size_t nlen, vlen;
+	for (;;) {
+		int r = gocrace_lex_next(&p, &name, &nlen, &val, &vlen);
+		if (r == GOCRACE_LEX_END)
+			return;
+		/* Private NUL-terminated copies, kept for the process's life. */
+		char *key = __libc_malloc(nlen + 1);
+		if (key == NULL)
+			return;
+		memcpy(key, name, nlen);
+		key[nlen] = '\0';
+		if (r == GOCRACE_LEX_NO_VALUE)
+			bad("expected key=value", key, NULL);
+		if (r == GOCRACE_LEX_UNTERMINATED)
+			bad("unterminated quote in the value of", key, NULL);
+		char *value = __libc_malloc(vlen + 1);
+		if (value == NULL)
+			return;
+		memcpy(value, val, vlen);
+		value[vlen] = '\0';
+		set(key, value);
 	}
 }

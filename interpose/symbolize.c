@@ -69,6 +69,22 @@ static const char *clean(const char *path)
 	return keep(out);
 }
 
+/* Frames of the runtime's own plumbing: the preload and hooks libraries,
+ * libgoc's internals, libc and the loader (program start, thread start).
+ * Go's reports likewise leave out the runtime's frames. */
+static bool plumbing(const char *module)
+{
+	if (module == NULL)
+		return false;
+	const char *base = strrchr(module, '/');
+	base = base != NULL ? base + 1 : module;
+	static const char *const prefixes[] = {"libgoc-race", "libgoc.so", "libc.so", "ld-linux"};
+	for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
+		if (strncmp(base, prefixes[i], strlen(prefixes[i])) == 0)
+			return true;
+	return false;
+}
+
 void gocrace_symbolize(uintptr_t pc, bool is_return_address, det_frame *f)
 {
 	size_t h = (size_t)((pc >> 1) * 0x9e3779b97f4a7c15ull >> 52) & (CACHE_SIZE - 1);
@@ -88,6 +104,8 @@ void gocrace_symbolize(uintptr_t pc, bool is_return_address, det_frame *f)
 		f->module = keep(s.module);
 		f->module_off = pc - s.module_start;
 		f->func_off = s.func != NULL ? s.func_off + (pc - look) : 0;
+		f->hidden = plumbing(s.module) ||
+			(s.func != NULL && strcmp(s.func, "_start") == 0);
 	}
 	e->pc = pc;
 	e->ret = is_return_address;
