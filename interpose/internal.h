@@ -104,6 +104,14 @@ GOCRACE_HIDDEN void gocrace_suppressions_print(void);
 
 /* ---- libgoc (tracer.c) ------------------------------------------------- */
 
+/* Whether pc is in libgoc's code (its copies are modelled by the tracer's
+ * edges, not checked as accesses). */
+extern GOCRACE_HIDDEN uintptr_t gocrace_libgoc_lo, gocrace_libgoc_hi;
+static inline bool gocrace_in_libgoc(uintptr_t pc)
+{
+	return pc - gocrace_libgoc_lo < gocrace_libgoc_hi - gocrace_libgoc_lo;
+}
+
 /* Installs the tracer table into libgoc if the program uses it. */
 GOCRACE_HIDDEN void gocrace_tracer_install(void);
 

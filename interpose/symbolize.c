@@ -12,8 +12,46 @@
 #include "symbolize.h"
 
 #include <string.h>
+#include <ucontext.h>
 
 #define CACHE_SIZE 4096
+/* libdw's line-table code recurses deeply: far more than a goroutine's
+ * 64 KiB stack holds. Symbolization therefore runs on this stack (one is
+ * enough: callers are serialised by the report lock). */
+#define SYM_STACK_SIZE (4u << 20)
+
+static char *sym_stack;
+static ucontext_t sym_caller, sym_worker;
+static struct {
+	uintptr_t addr;
+	goc_sym *out;
+	bool ok;
+} sym_call;
+
+static void sym_on_stack(void)
+{
+	sym_call.ok = goc_symbolize_addr(sym_call.addr, sym_call.out);
+}
+
+/* goc_symbolize_addr on the private stack (on the caller's if it cannot
+ * be had). */
+static bool symbolize_addr(uintptr_t addr, goc_sym *out)
+{
+	if (sym_stack == NULL)
+		sym_stack = __libc_malloc(SYM_STACK_SIZE);
+	if (sym_stack == NULL || getcontext(&sym_worker) != 0)
+		return goc_symbolize_addr(addr, out);
+	sym_worker.uc_stack.ss_sp = sym_stack;
+	sym_worker.uc_stack.ss_size = SYM_STACK_SIZE;
+	sym_worker.uc_link = &sym_caller;
+	makecontext(&sym_worker, sym_on_stack, 0);
+	sym_call.addr = addr;
+	sym_call.out = out;
+	sym_call.ok = false;
+	if (swapcontext(&sym_caller, &sym_worker) != 0)
+		return goc_symbolize_addr(addr, out);
+	return sym_call.ok;
+}
 
 static struct entry {
 	uintptr_t pc;
@@ -97,7 +135,7 @@ void gocrace_symbolize(uintptr_t pc, bool is_return_address, det_frame *f)
 	goc_sym s;
 	memset(f, 0, sizeof *f);
 	f->pc = pc;
-	if (goc_symbolize_addr(look, &s)) {
+	if (symbolize_addr(look, &s)) {
 		f->func = keep(s.func);
 		f->file = clean(s.file);
 		f->line = s.line;
@@ -117,7 +155,7 @@ bool gocrace_describe_global(uintptr_t addr, const char **name, uintptr_t *start
                              size_t *size, const char **module)
 {
 	goc_sym s;
-	if (!goc_symbolize_addr(addr, &s) || s.func == NULL || !s.is_object)
+	if (!symbolize_addr(addr, &s) || s.func == NULL || !s.is_object)
 		return false;
 	if (s.sym_size != 0 && s.func_off >= s.sym_size)
 		return false;

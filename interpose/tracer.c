@@ -29,6 +29,7 @@
 #include "internal.h"
 
 #include <dlfcn.h>
+#include <link.h>
 #include <goc/goc.h>
 
 #define BUCKETS 4096
@@ -211,12 +212,36 @@ static const goc_tracer tracer = {
 	.go_stack = on_go_stack,
 };
 
+uintptr_t gocrace_libgoc_lo, gocrace_libgoc_hi;
+
+/* Finds the executable segment of the object that defines goc_tracer_install. */
+static int find_libgoc_text(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	(void)size;
+	uintptr_t fn = (uintptr_t)arg;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X))
+			continue;
+		uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
+		uintptr_t hi = lo + ph->p_memsz;
+		if (fn >= lo && fn < hi) {
+			gocrace_libgoc_lo = lo;
+			gocrace_libgoc_hi = hi;
+			return 1;
+		}
+	}
+	return 0;
+}
+
 void gocrace_tracer_install(void)
 {
 	for (size_t i = 0; i < BUCKETS; i++)
 		pthread_mutex_init(&table[i].lock, NULL);
 	const goc_tracer *(*install)(const goc_tracer *) =
 		(const goc_tracer *(*)(const goc_tracer *))dlsym(RTLD_DEFAULT, "goc_tracer_install");
-	if (install != NULL)
+	if (install != NULL) {
+		dl_iterate_phdr(find_libgoc_text, (void *)(uintptr_t)install);
 		install(&tracer);
+	}
 }
