@@ -46,9 +46,18 @@ static inline int64_t gid_of(const goc__g *g)
 	return g != NULL ? g->id : 0;
 }
 
-/* Go's racenotify: g's clock joins the slot's and the slot keeps g's. */
+/* Go's racenotify: g's clock joins the slot's and the slot keeps g's.
+ * Channels of empty elements have no slots: every operation acquires and
+ * then releases the one address, so its clock accumulates all of them (a
+ * release-acquire there would keep only the last operation's clock and
+ * lose the earlier senders' edges to the receiver). */
 static void notify(goc_chan *c, size_t slot, int64_t gid)
 {
+	if (c->elemsize == 0) {
+		goc__sync(gid, GOC_SYNC_ACQUIRE, c);
+		goc__sync(gid, GOC_SYNC_RELEASE, c);
+		return;
+	}
 	goc__sync(gid, GOC_SYNC_RELEASE_ACQUIRE, slotaddr(c, slot));
 }
 
