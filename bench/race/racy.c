@@ -1,0 +1,59 @@
+/*
+ * racy.c — racy counter: T threads share N increments of one plain
+ * (volatile, so that every increment loads and stores memory) int64 with no
+ * synchronization. Every detector reports this race; the driver makes sure
+ * it reported it, lets it go on (no halt) and keeps its exit status 0, so
+ * the run measures the steady state of a race that has already been
+ * reported: each further access is still checked, found racing, and must
+ * be deduplicated cheaply (same pair of stacks).
+ *
+ * Unit of work: one racy increment (a load and a store).
+ * HB: create/join only.
+ * Checksum: N, counted by each thread in a local; the shared counter's
+ * final value (lost updates make it smaller) is printed as final=.
+ */
+#include "race.h"
+
+static volatile int64_t counter; /* racy on purpose: no protection */
+
+struct part {
+	int64_t rounds, done;
+};
+
+static void *worker(void *arg)
+{
+	struct part *p = arg;
+	int64_t done = 0;
+
+	for (int64_t i = 0; i < p->rounds; i++) {
+		counter++; /* the race */
+		done++;
+	}
+	p->done = done;
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	int64_t n = race_arg("racy", argc, argv, 1, 50000000);
+	int64_t t = race_arg("racy", argc, argv, 2, 2);
+	struct part *parts = calloc((size_t)t, sizeof *parts);
+	pthread_t *tid = calloc((size_t)t, sizeof *tid);
+	char extra[64];
+
+	if (parts == NULL || tid == NULL)
+		race_die("racy", "out of memory");
+	for (int64_t k = 0; k < t; k++)
+		parts[k].rounds = n * (k + 1) / t - n * k / t;
+	race_start("racy", tid, t, worker, parts, sizeof *parts);
+	race_join(tid, t);
+
+	int64_t done = 0;
+	for (int64_t k = 0; k < t; k++)
+		done += parts[k].done;
+	snprintf(extra, sizeof extra, "final=%" PRId64, counter);
+	race_check("racy", n, t, extra, done, n);
+	free(tid);
+	free(parts);
+	return 0;
+}

@@ -1,0 +1,585 @@
+#!/usr/bin/env bash
+#
+# race_compare.sh — what goc-race costs, next to ThreadSanitizer, Helgrind
+# and DRD, on the same pthread (and libgoc) workloads.
+#
+# Builds each workload of bench/race/ three ways with clang: plain (-O2, no
+# instrumentation), for goc-race (clang's TSan pass without its runtime,
+# linked against libgoc-race-hooks; run under the preload runtime), and for
+# real TSan (clang's runtime; chan.c against a libgoc built with
+# -Db_sanitize=thread). Then, RUNS times, interleaved, it runs every
+# workload five ways — plain, goc-race, TSan at the full size N; Helgrind
+# and DRD (valgrind, on the plain binary) at a reduced size n, plus once at
+# n=1 to measure their start-up — under GNU time (peak RSS) with the wall
+# time taken by the shell (microseconds). Prints medians and ratios:
+#
+#   slowdown          tool / plain, wall time at size N
+#   goc-race/TSan     time and peak RSS
+#   Valgrind          per unit of work: (t(n) - t(1)) / (n - 1), against
+#                     plain's and goc-race's t(N) / N; a run that hits the
+#                     timeout gives a bound, shown as ">X".
+#
+# A run must exit 0 within the timeout and print "checksum=S want=S"; one
+# that does not is reported on stderr with its command and output, and that
+# tool's cells for the workload read FAILED (the other tools go on). Every
+# run's findings are counted: a race report from goc-race or TSan on a
+# workload without a race, or none on racy, is printed as a note.
+# See bench/README.md.
+#
+# usage: bench/race_compare.sh [-n RUNS] [-T THREADS] [-t SECS] [-o FILE]
+#                              [-x TOOLS] [-p] [-s] [WORKLOAD...]
+# (-h for the options; GOC_BENCH_BUILD / GOC_BENCH_TSAN_BUILD override the
+# build trees, CC the compiler — it must be a clang.)
+
+set -euo pipefail
+
+all_workloads=(sweep readshare mutex racy condq chan spawn)
+
+# Full size N (plain, goc-race, TSan: plain runs take about 0.2-0.5 s on a
+# 2-core VM) and reduced sizes for Helgrind and DRD (runs of roughly 5-15 s;
+# their rates differ by workload: DRD sweeps memory 30x faster than
+# Helgrind, Helgrind's racy counter is cheap). spawn runs both at N:
+# Helgrind's cost per thread grows with the number of threads ever created
+# (0.25 ms each at 600, 8 ms each at 10,000), so a smaller n would flatter
+# it. The unit of work is given in each program's opening comment.
+declare -A size=(
+	[sweep]=300 [readshare]=2500 [mutex]=8000000 [racy]=200000000
+	[condq]=1000000 [chan]=2000000 [spawn]=6000
+)
+declare -A hsize=(
+	[sweep]=6 [readshare]=300 [mutex]=150000 [racy]=200000000
+	[condq]=100000 [chan]=2000000 [spawn]=6000
+)
+declare -A dsize=(
+	[sweep]=150 [readshare]=500 [mutex]=150000 [racy]=10000000
+	[condq]=100000 [chan]=500000 [spawn]=6000
+)
+# vsize TOOL W: the size Helgrind or DRD runs W at.
+vsize() {
+	if [[ $1 == helgrind ]]; then echo "${hsize[$2]}"; else echo "${dsize[$2]}"; fi
+}
+
+# Workloads with a data race that every tool must report.
+declare -A has_race=([racy]=1)
+# Workloads that use libgoc (linked against it; TSan gets the TSan libgoc).
+declare -A uses_goc=([chan]=1)
+
+all_tools=(plain goc-race tsan helgrind drd)
+
+usage() {
+	cat <<EOF
+usage: $0 [-n RUNS] [-T THREADS] [-t SECS] [-o FILE] [-x TOOLS] [-p] [-s] [WORKLOAD...]
+
+  -n RUNS     runs of each tool per workload (default 5); cells are medians
+  -T THREADS  threads per workload (default 2); chan uses THREADS workers
+  -t SECS     kill a run after SECS seconds (default 300): a failure, except
+              for Helgrind and DRD, where it gives a ">X" bound
+  -o FILE     also write the tables as markdown to FILE
+  -x TOOLS    comma-separated tools to leave out: goc-race,tsan,helgrind,drd
+  -p          run goc-race as LD_PRELOAD=libgoc-race.so even when the
+              goc-race command is built (default: goc-race cc / run if built)
+  -s          skip the build; use the binaries already built
+  WORKLOAD    run only these (default: all): ${all_workloads[*]}
+
+Build trees: \$GOC_BENCH_BUILD (default build-release/) for libgoc, the
+hooks library, libgoc-race.so and goc-race; \$GOC_BENCH_TSAN_BUILD (default
+the same name with -tsan) for a libgoc built with -Db_sanitize=thread.
+Workload binaries go to <build>/bench-race/{plain,goc-race,tsan}/.
+EOF
+}
+
+runs=5
+threads=2
+timeout_s=300
+outfile=""
+skip_tools=""
+force_preload=0
+skip_build=0
+while getopts "n:T:t:o:x:psh" opt; do
+	case $opt in
+	n) runs=$OPTARG ;;
+	T) threads=$OPTARG ;;
+	t) timeout_s=$OPTARG ;;
+	o) outfile=$OPTARG ;;
+	x) skip_tools=$OPTARG ;;
+	p) force_preload=1 ;;
+	s) skip_build=1 ;;
+	h) usage; exit 0 ;;
+	*) usage >&2; exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+
+for v in "runs:$runs:-n" "threads:$threads:-T" "timeout:$timeout_s:-t"; do
+	IFS=: read -r _ val flag <<<"$v"
+	if ! [[ $val =~ ^[1-9][0-9]*$ ]]; then
+		echo "race_compare.sh: $flag wants a positive integer, got '$val'" >&2
+		exit 2
+	fi
+done
+
+declare -A want_tool=()
+for t in "${all_tools[@]}"; do want_tool[$t]=1; done
+IFS=, read -r -a skipped <<<"$skip_tools"
+for t in "${skipped[@]}"; do
+	case $t in
+	goc-race | tsan | helgrind | drd) want_tool[$t]=0 ;;
+	*) echo "race_compare.sh: -x: unknown tool '$t' (goc-race,tsan,helgrind,drd)" >&2; exit 2 ;;
+	esac
+done
+
+workloads=()
+if (($# == 0)); then
+	workloads=("${all_workloads[@]}")
+else
+	for arg in "$@"; do
+		if [[ -z ${size[$arg]+set} ]]; then
+			echo "race_compare.sh: unknown workload '$arg' (have: ${all_workloads[*]})" >&2
+			exit 2
+		fi
+		workloads+=("$arg")
+	done
+fi
+
+if [[ ! -x /usr/bin/time ]]; then
+	echo "race_compare.sh: GNU time is needed at /usr/bin/time (apt-get install time)" >&2
+	exit 2
+fi
+if ((want_tool[helgrind] || want_tool[drd])) && ! command -v valgrind >/dev/null; then
+	echo "race_compare.sh: valgrind is needed for Helgrind and DRD" \
+		"(apt-get install valgrind, or -x helgrind,drd)" >&2
+	exit 2
+fi
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build=${GOC_BENCH_BUILD:-$root/build-release}
+tbuild=${GOC_BENCH_TSAN_BUILD:-$build-tsan}
+cc=${CC:-clang-14}
+bin=$build/bench-race
+shim=$build/interpose/libgoc-race.so
+gocrace=$build/cli/goc-race
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/goc-race-bench.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+# ---- build ----------------------------------------------------------------
+
+# setup DIR OPTIONS...: configure a meson tree with $cc (once; later calls
+# reconfigure, which keeps the compiler the tree was set up with).
+setup() {
+	local dir=$1
+	shift
+	if [[ -f $dir/build.ninja ]]; then
+		meson setup --reconfigure "$dir" "$root" "$@" >&2
+	else
+		CC=$cc meson setup "$dir" "$root" "$@" >&2
+	fi
+}
+
+# Same words for every tool, so the three builds differ only by the
+# instrumentation. These are also the flags `goc-race cc` adds (docs/cli.md),
+# except that it adds -lgoc always; --as-needed drops it where unused.
+# shellcheck disable=SC2054 # the commas are the linker's
+cflags=(-O2 -g -fno-omit-frame-pointer -Wall -Wextra -Werror -pthread
+	-I"$root/include" -Wl,--as-needed)
+gr_cflags=(-fsanitize=thread -fno-sanitize-link-runtime -mcx16)
+
+# build_one TOOL WORKLOAD: compile bench/race/WORKLOAD.c for TOOL.
+build_one() {
+	local tool=$1 w=$2 src=$root/bench/race/$2.c out=$bin/$1/$2 libs=()
+	local goclib=$build/runtime
+	[[ $tool == tsan ]] && goclib=$tbuild/runtime
+	# shellcheck disable=SC2054 # the commas are the linker's
+	[[ -n ${uses_goc[$w]:-} ]] && libs=(-L"$goclib" -Wl,-rpath,"$goclib" -lgoc)
+	mkdir -p "$bin/$tool"
+	case $tool in
+	plain) "$cc" "${cflags[@]}" "$src" -o "$out" "${libs[@]}" ;;
+	goc-race)
+		if ((use_cli)); then
+			GOC_RACE_CC=$cc "$gocrace" cc "${cflags[@]}" "$src" -o "$out"
+		else
+			"$cc" "${cflags[@]}" "${gr_cflags[@]}" "$src" -o "$out" \
+				-L"$build/interpose" -Wl,-rpath,"$build/interpose" \
+				-lgoc-race-hooks "${libs[@]}"
+		fi ;;
+	tsan) "$cc" "${cflags[@]}" -fsanitize=thread "$src" -o "$out" "${libs[@]}" ;;
+	esac
+}
+
+use_cli=0
+if ((skip_build == 0)); then
+	if ! "$cc" --version 2>/dev/null | grep -q clang; then
+		echo "race_compare.sh: CC=$cc is not a clang (the TSan pass is clang's)" >&2
+		exit 2
+	fi
+	echo "== building libgoc, the hooks library and goc-race (release) in $build" >&2
+	setup "$build" --buildtype=release
+	ninja -C "$build" runtime/libgoc.so interpose/libgoc-race-hooks.so >&2
+	if ((want_tool[goc-race])); then
+		# The preload runtime and the command may not build (or exist) yet:
+		# then the goc-race column says so and the others still run.
+		ninja -C "$build" interpose/libgoc-race.so >&2 ||
+			echo "race_compare.sh: libgoc-race.so did not build" >&2
+		ninja -C "$build" cli/goc-race >&2 ||
+			echo "race_compare.sh: goc-race did not build; using LD_PRELOAD" >&2
+	fi
+	if ((want_tool[tsan])); then
+		echo "== building libgoc with -fsanitize=thread in $tbuild" >&2
+		setup "$tbuild" --buildtype=release -Db_sanitize=thread -Db_lundef=false
+		ninja -C "$tbuild" runtime/libgoc.so >&2
+	fi
+fi
+if ((want_tool[goc-race])) && [[ ! -f $shim ]]; then
+	echo "race_compare.sh: no $shim: goc-race left out" >&2
+	want_tool[goc-race]=0
+fi
+((force_preload == 0)) && [[ -x $gocrace ]] && use_cli=1
+
+if ((skip_build == 0)); then
+	echo "== building the workloads in $bin ($cc)" >&2
+	for w in "${workloads[@]}"; do
+		for t in plain goc-race tsan; do
+			((want_tool[$t])) && build_one "$t" "$w"
+		done
+	done
+fi
+for w in "${workloads[@]}"; do
+	for t in plain goc-race tsan; do
+		if ((want_tool[$t])) && [[ ! -x $bin/$t/$w ]]; then
+			echo "race_compare.sh: missing $bin/$t/$w (build failed, or -s without a build)" >&2
+			exit 1
+		fi
+	done
+done
+
+# ---- running --------------------------------------------------------------
+
+# median prints the median of its numeric arguments.
+median() {
+	printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 }
+		END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# calc EXPR FORMAT: evaluate an awk expression and print it with FORMAT.
+calc() {
+	awk "BEGIN { printf \"$2\", $1 }"
+}
+
+# ratio A B prints A/B with two decimals (one above 100), or n/a.
+ratio() {
+	awk -v a="$1" -v b="$2" 'BEGIN {
+		if (b + 0 <= 0 || a == "") print "n/a"
+		else if (a / b >= 100) printf "%.0f\n", a / b
+		else printf "%.2f\n", a / b }'
+}
+
+mib() {
+	awk -v k="$1" 'BEGIN { printf "%.1f\n", k / 1024 }'
+}
+
+# command_for TOOL WORKLOAD N: sets cmd (array) and cmd_env (array).
+command_for() {
+	local tool=$1 w=$2 n=$3
+	cmd_env=()
+	case $tool in
+	plain) cmd=("$bin/plain/$w" "$n" "$threads") ;;
+	goc-race)
+		if ((use_cli)); then
+			cmd=("$gocrace" run --exitcode=0 --json-path="$tmp/findings.jsonl"
+				-- "$bin/goc-race/$w" "$n" "$threads")
+		else
+			cmd_env=(LD_PRELOAD="$shim"
+				GOC_RACE_OPTIONS="exitcode=0 json_path=$tmp/findings.jsonl")
+			cmd=("$bin/goc-race/$w" "$n" "$threads")
+		fi ;;
+	tsan)
+		# Report and go on; the exit status stays the program's.
+		cmd_env=(TSAN_OPTIONS="exitcode=0 halt_on_error=0")
+		cmd=("$bin/tsan/$w" "$n" "$threads") ;;
+	helgrind | drd)
+		cmd=(valgrind --tool="$tool" "$bin/plain/$w" "$n" "$threads") ;;
+	esac
+}
+
+# findings_of TOOL: how many distinct findings the run just done reported.
+findings_of() {
+	case $1 in
+	plain) echo 0 ;;
+	goc-race) if [[ -f $tmp/findings.jsonl ]]; then grep -c . "$tmp/findings.jsonl" || true; else echo 0; fi ;;
+	tsan) grep -c '^WARNING: ThreadSanitizer:' "$tmp/err" || true ;;
+	# Valgrind: "ERROR SUMMARY: E errors from C contexts": C distinct ones.
+	helgrind | drd)
+		sed -n 's/.*ERROR SUMMARY: [0-9]* errors from \([0-9]*\) contexts.*/\1/p' "$tmp/err" |
+			tail -n 1 ;;
+	esac
+}
+
+# run_one TOOL WORKLOAD N RUN: runs one program once. Returns 0 and sets
+# run_time (s), run_rss (KiB) and run_found; returns 1 on failure (printed)
+# and 2 when it was killed at the timeout.
+run_one() {
+	local tool=$1 w=$2 n=$3 r=$4 rc=0 t0 t1 why="" sum want
+	command_for "$tool" "$w" "$n"
+	rm -f "$tmp/time" "$tmp/out" "$tmp/err" "$tmp/findings.jsonl"
+	t0=$EPOCHREALTIME
+	env "${cmd_env[@]}" /usr/bin/time -f '%M' -o "$tmp/time" \
+		timeout -k 10 "$timeout_s" "${cmd[@]}" >"$tmp/out" 2>"$tmp/err" || rc=$?
+	t1=$EPOCHREALTIME
+	read -r sum want < <(sed -n 's/.*checksum=\([-0-9]*\) want=\([-0-9]*\).*/\1 \2/p' \
+		"$tmp/out" | tail -n 1) || true
+	if ((rc == 124 || rc == 137)); then
+		why="timed out after ${timeout_s}s (killed)"
+	elif ((rc > 128)); then
+		why="killed by signal $((rc - 128)) ($(kill -l $((rc - 128)) 2>/dev/null || echo '?'))"
+	elif ((rc != 0)); then
+		why="exit status $rc"
+	elif [[ -z $sum ]]; then
+		why="no checksum line"
+	elif [[ $sum != "$want" ]]; then
+		why="checksum $sum, want $want"
+	fi
+	if [[ -n $why ]]; then
+		{
+			echo
+			echo "!!!! FAIL: $tool $w n=$n threads=$threads run $r/$runs: $why"
+			echo "!!!! command: ${cmd_env[*]}${cmd_env[*]:+ }${cmd[*]}"
+			echo "---- stdout:"
+			tail -n 20 "$tmp/out"
+			echo "---- stderr (last 60 lines):"
+			tail -n 60 "$tmp/err"
+			echo "----"
+		} >&2
+		if ((rc == 124 || rc == 137)) && [[ $tool == helgrind || $tool == drd ]]; then
+			return 2
+		fi
+		return 1
+	fi
+	run_time=$(calc "$t1 - $t0" '%.3f')
+	run_rss=$(tail -n 1 "$tmp/time")
+	run_found=$(findings_of "$tool")
+	run_found=${run_found:-0}
+}
+
+notes=()
+# note_findings TOOL WORKLOAD: a detector's findings against what the
+# workload holds (racy: a race; the others: none).
+note_findings() {
+	local tool=$1 w=$2 msg=""
+	[[ $tool == plain ]] && return 0
+	if [[ -n ${has_race[$w]:-} ]]; then
+		((run_found == 0)) && msg="$tool reported nothing on $w (it has a race)"
+	elif ((run_found > 0)); then
+		msg="$tool: $run_found finding(s) on $w, which has no race"
+		[[ $tool == helgrind || $tool == drd ]] && [[ -n ${uses_goc[$w]:-} ]] &&
+			msg="$msg (Valgrind does not know libgoc's goroutines and atomics)"
+	fi
+	if [[ -n $msg ]]; then
+		local seen
+		for seen in "${notes[@]}"; do [[ $seen == "$msg" ]] && return 0; done
+		notes+=("$msg")
+		echo "   note: $msg (stderr: $(grep -m 1 -E 'WARNING|Possible data race|Conflicting' "$tmp/err" || true))" >&2
+	fi
+}
+
+run_tools=()
+for t in "${all_tools[@]}"; do ((want_tool[$t])) && run_tools+=("$t"); done
+
+echo "== $runs runs per tool, $threads threads, timeout ${timeout_s}s;" \
+	"tools: ${run_tools[*]}; goc-race via $( ((use_cli)) && echo "goc-race run" || echo LD_PRELOAD)" >&2
+
+declare -A T M F S STATE
+# T[w,tool]: space-separated times; M: RSS; F: findings (max); S: Valgrind
+# start-up times (n=1); STATE[w,tool]: "" ok, FAILED, or timeout.
+for w in "${workloads[@]}"; do
+	for ((r = 1; r <= runs; r++)); do
+		for tool in "${run_tools[@]}"; do
+			[[ -n ${STATE[$w,$tool]:-} ]] && continue
+			n=${size[$w]}
+			if [[ $tool == helgrind || $tool == drd ]]; then
+				n=$(vsize "$tool" "$w")
+				st=0
+				run_one "$tool" "$w" 1 "$r" || st=$?
+				if ((st)); then
+					STATE[$w,$tool]=FAILED
+					continue
+				fi
+				S[$w,$tool]+=" $run_time"
+			fi
+			st=0
+			run_one "$tool" "$w" "$n" "$r" || st=$?
+			if ((st == 2)); then
+				STATE[$w,$tool]=timeout
+				continue
+			elif ((st)); then
+				STATE[$w,$tool]=FAILED
+				continue
+			fi
+			T[$w,$tool]+=" $run_time"
+			M[$w,$tool]+=" $run_rss"
+			((run_found > ${F[$w,$tool]:-0})) && F[$w,$tool]=$run_found
+			F[$w,$tool]=${F[$w,$tool]:-0}
+			note_findings "$tool" "$w"
+			printf '   %-9s run %d/%d: %-8s n=%-9s %8ss %8s KiB  findings %s\n' \
+				"$w" "$r" "$runs" "$tool" "$n" "$run_time" "$run_rss" "$run_found" >&2
+		done
+	done
+done
+
+# ---- tables ---------------------------------------------------------------
+
+# med W TOOL: median time, or empty if that tool failed or did not run.
+med() {
+	[[ -n ${STATE[$1,$2]:-} || -z ${T[$1,$2]:-} ]] && return 0
+	# shellcheck disable=SC2086 # the list is space-separated on purpose
+	median ${T[$1,$2]}
+}
+medm() {
+	[[ -n ${STATE[$1,$2]:-} || -z ${M[$1,$2]:-} ]] && return 0
+	# shellcheck disable=SC2086
+	median ${M[$1,$2]}
+}
+# cell W TOOL VALUE: VALUE, or why there is none.
+cell() {
+	if [[ -n ${STATE[$1,$2]:-} ]]; then echo "${STATE[$1,$2]}"
+	elif ((!want_tool[$2])); then echo "-"
+	else echo "${3:-n/a}"; fi
+}
+
+# shellcheck disable=SC2034 # h1, h2: used by name (print_table, md_table)
+h1=(workload N plain\ \(s\) goc-race\ \(s\) TSan\ \(s\) "goc-race ×" "TSan ×"
+	"goc-race/TSan time" "plain MiB" "goc-race MiB" "TSan MiB" "goc-race/TSan RSS"
+	"findings goc-race/TSan")
+# shellcheck disable=SC2034
+h2=(workload "n H/D" "Helgrind (s)" "DRD (s)" "start-up H/D (s)" "Helgrind ×" "DRD ×"
+	"Helgrind/goc-race" "DRD/goc-race" "Helgrind MiB" "DRD MiB" "contexts H/D")
+rows1=() rows2=()
+
+# per_unit W TOOL: Valgrind's time per unit of work, (t(n) - t(1)) / (n - 1);
+# for a timeout, the lower bound (timeout - t(1)) / (n - 1), prefixed ">".
+per_unit() {
+	local w=$1 tool=$2 n s t
+	n=$(vsize "$tool" "$w")
+	[[ -z ${S[$w,$tool]:-} ]] && return 0
+	# shellcheck disable=SC2086
+	s=$(median ${S[$w,$tool]})
+	if [[ ${STATE[$w,$tool]:-} == timeout ]]; then
+		echo ">$(calc "($timeout_s - $s) / ($n - 1)" '%.9g')"
+	elif [[ -z ${STATE[$w,$tool]:-} ]]; then
+		t=$(med "$w" "$tool")
+		calc "($t - $s) / ($n - 1)" '%.9g'
+	fi
+}
+# vratio UNIT BASE: ratio of a Valgrind per-unit time (maybe ">x") to BASE.
+vratio() {
+	local u=$1 b=$2 gt=""
+	[[ -z $u || -z $b ]] && { echo "n/a"; return; }
+	[[ $u == ">"* ]] && { gt=">"; u=${u#>}; }
+	echo "$gt$(ratio "$u" "$b")"
+}
+
+for w in "${workloads[@]}"; do
+	N=${size[$w]}
+	p=$(med "$w" plain) g=$(med "$w" goc-race) k=$(med "$w" tsan)
+	pm=$(medm "$w" plain) gm=$(medm "$w" goc-race) km=$(medm "$w" tsan)
+	row=("$w" "$N" "$(cell "$w" plain "$p")" "$(cell "$w" goc-race "$g")"
+		"$(cell "$w" tsan "$k")" "$(ratio "$g" "$p")" "$(ratio "$k" "$p")"
+		"$(ratio "$g" "$k")" "$(cell "$w" plain "${pm:+$(mib "$pm")}")"
+		"$(cell "$w" goc-race "${gm:+$(mib "$gm")}")" "$(cell "$w" tsan "${km:+$(mib "$km")}")"
+		"$(ratio "$gm" "$km")" "${F[$w,goc-race]:--}/${F[$w,tsan]:--}")
+	rows1+=("$(IFS='|'; echo "${row[*]}")")
+
+	pu=${p:+$(calc "$p / $N" '%.9g')} gu=${g:+$(calc "$g / $N" '%.9g')}
+	hu=$(per_unit "$w" helgrind) du=$(per_unit "$w" drd)
+	hs="" ds=""
+	# shellcheck disable=SC2086
+	[[ -n ${S[$w,helgrind]:-} ]] && hs=$(median ${S[$w,helgrind]})
+	# shellcheck disable=SC2086
+	[[ -n ${S[$w,drd]:-} ]] && ds=$(median ${S[$w,drd]})
+	hm=$(medm "$w" helgrind) dm=$(medm "$w" drd)
+	row=("$w" "${hsize[$w]}/${dsize[$w]}" "$(cell "$w" helgrind "$(med "$w" helgrind)")"
+		"$(cell "$w" drd "$(med "$w" drd)")" "${hs:--}/${ds:--}"
+		"$(vratio "$hu" "$pu")" "$(vratio "$du" "$pu")"
+		"$(vratio "$hu" "$gu")" "$(vratio "$du" "$gu")"
+		"$(cell "$w" helgrind "${hm:+$(mib "$hm")}")" "$(cell "$w" drd "${dm:+$(mib "$dm")}")"
+		"${F[$w,helgrind]:--}/${F[$w,drd]:--}")
+	rows2+=("$(IFS='|'; echo "${row[*]}")")
+done
+
+# print_table HEADER-ARRAY-NAME ROWS-ARRAY-NAME: aligned text.
+print_table() {
+	local -n hdr=$1 rws=$2
+	{
+		(IFS='|'; echo "${hdr[*]}")
+		printf '%s\n' "${rws[@]}"
+	} | column -t -s '|'
+}
+echo
+echo "Time and peak RSS at size N, $threads threads (medians of $runs; × = slowdown against plain):"
+print_table h1 rows1
+echo
+echo "Helgrind and DRD at size n (medians of $runs); × and the ratios per unit of work," \
+	"(t(n) - t(1)) / (n - 1) against t(N) / N:"
+print_table h2 rows2
+if ((${#notes[@]})); then
+	echo
+	printf 'note: %s\n' "${notes[@]}"
+fi
+
+# ---- markdown -------------------------------------------------------------
+
+md_table() {
+	local -n hdr=$1 rws=$2
+	local cells row i
+	printf '|'; printf ' %s |' "${hdr[@]}"; echo
+	printf '| --- |'; for ((i = 1; i < ${#hdr[@]}; i++)); do printf ' ---: |'; done; echo
+	for row in "${rws[@]}"; do
+		IFS='|' read -r -a cells <<<"$row"
+		printf '|'; printf ' %s |' "${cells[@]}"; echo
+	done
+}
+
+if [[ -n $outfile ]]; then
+	rev=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
+	if [[ -n $(git -C "$root" status --porcelain 2>/dev/null) ]]; then
+		rev="$rev (with uncommitted changes)"
+	fi
+	cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+	{
+		echo "Produced by \`bench/race_compare.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC')."
+		echo
+		echo "- goc: commit $rev; workloads built with $("$cc" --version | head -n 1), -O2"
+		echo "- goc-race: $( ((use_cli)) && echo "built with \`goc-race cc\`, run with \`goc-race run\`" ||
+			echo "instrumented by hand (-fsanitize=thread -fno-sanitize-link-runtime, libgoc-race-hooks), run with LD_PRELOAD=libgoc-race.so")"
+		echo "- TSan: clang's runtime (-fsanitize=thread), TSAN_OPTIONS=exitcode=0; chan links a libgoc built with -Db_sanitize=thread"
+		echo "- Helgrind, DRD: $(valgrind --version 2>/dev/null || echo 'valgrind: not run'), default options, on the plain binary"
+		echo "- machine: $(uname -srm), $(nproc) CPUs${cpu:+ ($cpu)}, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) memory"
+		echo "- $runs runs of each tool per workload, interleaved, $threads threads; each cell is the median."
+		echo "  Time is wall-clock seconds; RSS is peak resident set size (GNU time %M)."
+		echo
+		echo "Time and peak RSS at size N (× = slowdown against plain):"
+		echo
+		md_table h1 rows1
+		echo
+		echo "Helgrind and DRD at size n; × and the ratios per unit of work, (t(n) − t(1)) / (n − 1)"
+		echo "against plain's and goc-race's t(N) / N; \"start-up\" is t(1):"
+		echo
+		md_table h2 rows2
+		if ((${#notes[@]})); then
+			echo
+			printf -- '- note: %s\n' "${notes[@]}"
+		fi
+	} >"$tmp/md"
+	mv "$tmp/md" "$outfile"
+	echo "== wrote $outfile" >&2
+fi
+
+failed=0
+for w in "${workloads[@]}"; do
+	for tool in "${run_tools[@]}"; do
+		[[ ${STATE[$w,$tool]:-} == FAILED ]] && failed=1
+	done
+done
+if ((failed)); then
+	echo "race_compare.sh: some runs FAILED (see above)" >&2
+	exit 1
+fi
