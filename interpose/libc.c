@@ -1,0 +1,670 @@
+/*
+ * libc.c — the libc interceptors: the heap (what a report says a block
+ * is, and free as a write over it) and the memory and string functions
+ * (range accesses that no __tsan_* hook sees: clang 14 lowers memcpy,
+ * memmove and memset to calls of the libc functions, and str* are libc's
+ * own loops).
+ *
+ * Shape (internal.h): gocrace_thr() NULL passes straight through; detector
+ * calls and stack captures run with gocrace_ignore raised.
+ *
+ * Heap.
+ *   malloc, calloc, realloc, reallocarray, posix_memalign, aligned_alloc,
+ *   memalign, valloc, pvalloc: after a successful allocation det_alloc with
+ *   the caller's stack (its shadow starts fresh; reports name it).
+ *   free: det_free (a write over the block) BEFORE the real free — once the
+ *   real free returns another thread may be handed the same memory, and it
+ *   must find the old shadow already dealt with.
+ *   realloc: a free of the old block and an allocation of the new one; if
+ *   the real realloc fails the old block is still live and is registered
+ *   again (with the current stack: its original one is gone).
+ *   strdup, strndup: performed here (length, real malloc, real memcpy), so
+ *   the copy is registered once, at the program's call.
+ * No happens-before edge comes from the allocator: memory handed from one
+ * thread to another must be published by the program.
+ *
+ * Bootstrap: the real allocator is found with dlsym, which may itself call
+ * malloc or calloc. While this thread is resolving, such calls are served
+ * from a static arena; free and realloc recognise arena pointers and never
+ * hand them to the real allocator (arena memory is never reused).
+ *
+ * Memory and strings: the bytes each function reads and writes, checked at
+ * the caller's pc (a return address, as every hook's), then the real call.
+ * A str* function reads up to and including the terminator it examines;
+ * memcmp is taken to read all n bytes of both (TSan's strict_memcmp).
+ * gocrace_{memcpy,memmove,memset}_checked serve clang 19's __tsan_mem*.
+ * Calls from libgoc's own code are not checked (gocrace_in_libgoc): its
+ * copies are ordered by the tracer's edges, as Go's runtime copies are.
+ *
+ * Mappings: mmap resets the shadow of the fresh range (memory the process
+ * unmapped inside libc, e.g. a large freed malloc chunk, may come back
+ * here); munmap resets it and forgets sync objects in it before the real
+ * munmap. (det_reset_range is declared by detector.h but not yet defined
+ * by the detector: until it is, the weak reference below is NULL and only
+ * the sync objects are forgotten.)
+ *
+ * State: the real-function pointers (written once, idempotently, by any
+ * thread that finds them unset) and the arena (atomic bump pointer).
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+/* Declared in detector.h, not yet defined by the detector: weak, so the
+ * runtime links either way (see the contract above). */
+#pragma weak det_reset_range
+
+#define TLS __thread __attribute__((tls_model("initial-exec")))
+#define ALWAYS_INLINE static inline __attribute__((always_inline))
+
+/* ---- the real allocator and its bootstrap ----------------------------- */
+
+GOCRACE_REAL(void *, malloc, size_t);
+GOCRACE_REAL(void *, calloc, size_t, size_t);
+GOCRACE_REAL(void *, realloc, void *, size_t);
+GOCRACE_REAL(void, free, void *);
+GOCRACE_REAL(int, posix_memalign, void **, size_t, size_t);
+GOCRACE_REAL(void *, aligned_alloc, size_t, size_t);
+GOCRACE_REAL(void *, memalign, size_t, size_t);
+GOCRACE_REAL(void *, valloc, size_t);
+GOCRACE_REAL(void *, pvalloc, size_t);
+
+#define ARENA_SIZE (256 * 1024)
+#define ARENA_HDR 16
+static _Alignas(16) char arena[ARENA_SIZE];
+static atomic_size_t arena_used;  /* bump pointer; relaxed: no data published */
+static atomic_bool alloc_ready;   /* release after every real_* is set */
+static TLS int alloc_resolving;   /* this thread is inside the lookup */
+
+static bool in_arena(const void *p)
+{
+	return (const char *)p >= arena && (const char *)p < arena + ARENA_SIZE;
+}
+
+static void *arena_alloc(size_t n)
+{
+	size_t need = ((n + 15) & ~(size_t)15) + ARENA_HDR;
+	if (n > ARENA_SIZE)
+		return NULL;
+	size_t off = atomic_fetch_add_explicit(&arena_used, need, memory_order_relaxed);
+	if (off + need > ARENA_SIZE)
+		return NULL;
+	char *b = arena + off;
+	*(size_t *)b = n;
+	return b + ARENA_HDR; /* zero: the arena is never reused */
+}
+
+static size_t arena_size(const void *p)
+{
+	return *(const size_t *)((const char *)p - ARENA_HDR);
+}
+
+/* false: this thread is inside dlsym; serve it from the arena */
+static bool alloc_resolve(void)
+{
+	/* acquire: pairs with the release below */
+	if (GOCRACE_LIKELY(atomic_load_explicit(&alloc_ready, memory_order_acquire)))
+		return true;
+	if (alloc_resolving)
+		return false;
+	alloc_resolving++;
+	GOCRACE_RESOLVE(malloc);
+	GOCRACE_RESOLVE(calloc);
+	GOCRACE_RESOLVE(realloc);
+	GOCRACE_RESOLVE(free);
+	GOCRACE_RESOLVE(posix_memalign);
+	GOCRACE_RESOLVE(aligned_alloc);
+	GOCRACE_RESOLVE(memalign);
+	GOCRACE_RESOLVE(valloc);
+	GOCRACE_RESOLVE(pvalloc);
+	alloc_resolving--;
+	/* release: pairs with the acquire above */
+	atomic_store_explicit(&alloc_ready, true, memory_order_release);
+	return true;
+}
+
+/* The caller's stack: skip this interceptor's frame (the helpers that call
+ * it are always inlined into the interceptor). */
+ALWAYS_INLINE void note_alloc(det_thread *t, void *p, size_t n)
+{
+	gocrace_ignore++;
+	det_alloc(t, (uintptr_t)p, n, gocrace_stack_here(t, 1));
+	gocrace_ignore--;
+}
+
+ALWAYS_INLINE size_t note_free(det_thread *t, void *p, uintptr_t pc)
+{
+	gocrace_ignore++;
+	size_t n = det_free(t, (uintptr_t)p, pc);
+	gocrace_ignore--;
+	return n;
+}
+
+GOCRACE_EXPORT void *malloc(size_t n)
+{
+	if (GOCRACE_UNLIKELY(!alloc_resolve()))
+		return arena_alloc(n);
+	det_thread *t = gocrace_thr();
+	void *p = real_malloc(n);
+	if (t != NULL && p != NULL)
+		note_alloc(t, p, n);
+	return p;
+}
+
+GOCRACE_EXPORT void *calloc(size_t nmemb, size_t size)
+{
+	if (GOCRACE_UNLIKELY(!alloc_resolve())) {
+		size_t n;
+		if (__builtin_mul_overflow(nmemb, size, &n))
+			return NULL;
+		return arena_alloc(n);
+	}
+	det_thread *t = gocrace_thr();
+	void *p = real_calloc(nmemb, size);
+	if (t != NULL && p != NULL)
+		note_alloc(t, p, nmemb * size);
+	return p;
+}
+
+GOCRACE_EXPORT void free(void *p)
+{
+	if (p == NULL || in_arena(p))
+		return;
+	if (GOCRACE_UNLIKELY(!alloc_resolve()))
+		return; /* a real block freed inside the lookup: leaked, not lost */
+	det_thread *t = gocrace_thr();
+	if (t != NULL)
+		note_free(t, p, GOCRACE_CALLER_PC());
+	real_free(p);
+}
+
+ALWAYS_INLINE void *realloc_common(void *p, size_t n, uintptr_t pc)
+{
+	if (p != NULL && in_arena(p)) {
+		/* Move out of the arena; the old copy stays where it is. */
+		void *q = alloc_resolve() ? malloc(n) : arena_alloc(n);
+		if (q != NULL) {
+			size_t old = arena_size(p);
+			const char *s = p;
+			char *d = q;
+			for (size_t i = 0; i < (old < n ? old : n); i++)
+				d[i] = s[i];
+		}
+		return q;
+	}
+	if (GOCRACE_UNLIKELY(!alloc_resolve()))
+		return arena_alloc(n); /* p is a real block: it cannot be here */
+	det_thread *t = gocrace_thr();
+	if (t == NULL)
+		return real_realloc(p, n);
+	size_t old = p != NULL ? note_free(t, p, pc) : 0;
+	void *q = real_realloc(p, n);
+	if (q != NULL)
+		note_alloc(t, q, n);
+	else if (p != NULL && n != 0 && old != 0)
+		note_alloc(t, p, old); /* failed: the old block lives on */
+	return q;
+}
+
+GOCRACE_EXPORT void *realloc(void *p, size_t n)
+{
+	return realloc_common(p, n, GOCRACE_CALLER_PC());
+}
+
+GOCRACE_EXPORT void *reallocarray(void *p, size_t nmemb, size_t size)
+{
+	size_t n;
+	if (__builtin_mul_overflow(nmemb, size, &n)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return realloc_common(p, n, GOCRACE_CALLER_PC());
+}
+
+GOCRACE_EXPORT int posix_memalign(void **out, size_t align, size_t n)
+{
+	if (GOCRACE_UNLIKELY(!alloc_resolve()))
+		return ENOMEM; /* not asked for inside the lookup */
+	det_thread *t = gocrace_thr();
+	int r = real_posix_memalign(out, align, n);
+	if (t != NULL && r == 0)
+		note_alloc(t, *out, n);
+	return r;
+}
+
+#define ALIGNED_WRAPPER(name, params, args, size)                             \
+	GOCRACE_EXPORT void *name params                                          \
+	{                                                                         \
+		if (GOCRACE_UNLIKELY(!alloc_resolve()))                               \
+			return NULL;                                                      \
+		det_thread *t = gocrace_thr();                                        \
+		void *p = real_##name args;                                           \
+		if (t != NULL && p != NULL)                                           \
+			note_alloc(t, p, (size));                                         \
+		return p;                                                             \
+	}
+
+ALIGNED_WRAPPER(aligned_alloc, (size_t align, size_t n), (align, n), n)
+ALIGNED_WRAPPER(memalign, (size_t align, size_t n), (align, n), n)
+ALIGNED_WRAPPER(valloc, (size_t n), (n), n)
+ALIGNED_WRAPPER(pvalloc, (size_t n), (n), n)
+
+/* ---- memory and string functions -------------------------------------- */
+
+GOCRACE_REAL(void *, memcpy, void *, const void *, size_t);
+GOCRACE_REAL(void *, memmove, void *, const void *, size_t);
+GOCRACE_REAL(void *, memset, void *, int, size_t);
+GOCRACE_REAL(void, bzero, void *, size_t);
+GOCRACE_REAL(int, memcmp, const void *, const void *, size_t);
+GOCRACE_REAL(void *, memchr, const void *, int, size_t);
+GOCRACE_REAL(size_t, strlen, const char *);
+GOCRACE_REAL(size_t, strnlen, const char *, size_t);
+GOCRACE_REAL(char *, strcpy, char *, const char *);
+GOCRACE_REAL(char *, stpcpy, char *, const char *);
+GOCRACE_REAL(char *, strncpy, char *, const char *, size_t);
+GOCRACE_REAL(char *, strcat, char *, const char *);
+GOCRACE_REAL(char *, strncat, char *, const char *, size_t);
+GOCRACE_REAL(int, strcmp, const char *, const char *);
+GOCRACE_REAL(int, strncmp, const char *, const char *, size_t);
+GOCRACE_REAL(char *, strchr, const char *, int);
+GOCRACE_REAL(char *, strrchr, const char *, int);
+GOCRACE_REAL(char *, strdup, const char *);
+GOCRACE_REAL(char *, strndup, const char *, size_t);
+
+/* Copies made by libgoc itself (a channel element into a receiver's
+ * variable) are not the program's accesses: their ordering is what the
+ * tracer's edges describe, as in Go, whose runtime copies are not
+ * instrumented either. */
+ALWAYS_INLINE void rd(det_thread *t, const void *a, size_t n, uintptr_t pc)
+{
+	if (!gocrace_in_libgoc(pc))
+		det_access(t, (uintptr_t)a, n, pc, DET_READ);
+}
+
+ALWAYS_INLINE void wr(det_thread *t, const void *a, size_t n, uintptr_t pc)
+{
+	if (!gocrace_in_libgoc(pc))
+		det_access(t, (uintptr_t)a, n, pc, DET_WRITE);
+}
+
+/* The bytes of a and b that a comparison of at most max bytes examines:
+ * up to the first difference or terminator, inclusive. */
+static size_t cmp_extent(const char *a, const char *b, size_t max)
+{
+	size_t i = 0;
+	while (i < max && a[i] == b[i] && a[i] != '\0')
+		i++;
+	return i < max ? i + 1 : max;
+}
+
+void gocrace_memcpy_checked(void *d, const void *s, size_t n, uintptr_t pc)
+{
+	GOCRACE_RESOLVE(memcpy);
+	det_thread *t = gocrace_thr();
+	if (t != NULL && n != 0) {
+		gocrace_ignore++;
+		rd(t, s, n, pc);
+		wr(t, d, n, pc);
+		gocrace_ignore--;
+	}
+	real_memcpy(d, s, n);
+}
+
+void gocrace_memmove_checked(void *d, const void *s, size_t n, uintptr_t pc)
+{
+	GOCRACE_RESOLVE(memmove);
+	det_thread *t = gocrace_thr();
+	if (t != NULL && n != 0) {
+		gocrace_ignore++;
+		rd(t, s, n, pc);
+		wr(t, d, n, pc);
+		gocrace_ignore--;
+	}
+	real_memmove(d, s, n);
+}
+
+void gocrace_memset_checked(void *d, int c, size_t n, uintptr_t pc)
+{
+	GOCRACE_RESOLVE(memset);
+	det_thread *t = gocrace_thr();
+	if (t != NULL && n != 0) {
+		gocrace_ignore++;
+		wr(t, d, n, pc);
+		gocrace_ignore--;
+	}
+	real_memset(d, c, n);
+}
+
+GOCRACE_EXPORT void *memcpy(void *d, const void *s, size_t n)
+{
+	gocrace_memcpy_checked(d, s, n, GOCRACE_CALLER_PC());
+	return d;
+}
+
+GOCRACE_EXPORT void *memmove(void *d, const void *s, size_t n)
+{
+	gocrace_memmove_checked(d, s, n, GOCRACE_CALLER_PC());
+	return d;
+}
+
+GOCRACE_EXPORT void *memset(void *d, int c, size_t n)
+{
+	gocrace_memset_checked(d, c, n, GOCRACE_CALLER_PC());
+	return d;
+}
+
+GOCRACE_EXPORT void bzero(void *d, size_t n)
+{
+	GOCRACE_RESOLVE(bzero);
+	det_thread *t = gocrace_thr();
+	if (t != NULL && n != 0) {
+		gocrace_ignore++;
+		wr(t, d, n, GOCRACE_CALLER_PC());
+		gocrace_ignore--;
+	}
+	real_bzero(d, n);
+}
+
+GOCRACE_EXPORT int memcmp(const void *a, const void *b, size_t n)
+{
+	GOCRACE_RESOLVE(memcmp);
+	det_thread *t = gocrace_thr();
+	if (t != NULL && n != 0) {
+		uintptr_t pc = GOCRACE_CALLER_PC();
+		gocrace_ignore++;
+		rd(t, a, n, pc);
+		rd(t, b, n, pc);
+		gocrace_ignore--;
+	}
+	return real_memcmp(a, b, n);
+}
+
+GOCRACE_EXPORT void *memchr(const void *s, int c, size_t n)
+{
+	GOCRACE_RESOLVE(memchr);
+	det_thread *t = gocrace_thr();
+	void *r = real_memchr(s, c, n);
+	if (t != NULL && n != 0) {
+		size_t seen = r != NULL ? (size_t)((const char *)r - (const char *)s) + 1 : n;
+		gocrace_ignore++;
+		rd(t, s, seen, GOCRACE_CALLER_PC());
+		gocrace_ignore--;
+	}
+	return r;
+}
+
+GOCRACE_EXPORT size_t strlen(const char *s)
+{
+	GOCRACE_RESOLVE(strlen);
+	det_thread *t = gocrace_thr();
+	size_t n = real_strlen(s);
+	if (t != NULL) {
+		gocrace_ignore++;
+		rd(t, s, n + 1, GOCRACE_CALLER_PC());
+		gocrace_ignore--;
+	}
+	return n;
+}
+
+GOCRACE_EXPORT size_t strnlen(const char *s, size_t max)
+{
+	GOCRACE_RESOLVE(strnlen);
+	det_thread *t = gocrace_thr();
+	size_t n = real_strnlen(s, max);
+	if (t != NULL && max != 0) {
+		gocrace_ignore++;
+		rd(t, s, n < max ? n + 1 : max, GOCRACE_CALLER_PC());
+		gocrace_ignore--;
+	}
+	return n;
+}
+
+GOCRACE_EXPORT char *strcpy(char *d, const char *s)
+{
+	GOCRACE_RESOLVE(strcpy);
+	GOCRACE_RESOLVE(strlen);
+	det_thread *t = gocrace_thr();
+	if (t != NULL) {
+		size_t n = real_strlen(s) + 1;
+		uintptr_t pc = GOCRACE_CALLER_PC();
+		gocrace_ignore++;
+		rd(t, s, n, pc);
+		wr(t, d, n, pc);
+		gocrace_ignore--;
+	}
+	return real_strcpy(d, s);
+}
+
+GOCRACE_EXPORT char *stpcpy(char *d, const char *s)
+{
+	GOCRACE_RESOLVE(stpcpy);
+	GOCRACE_RESOLVE(strlen);
+	det_thread *t = gocrace_thr();
+	if (t != NULL) {
+		size_t n = real_strlen(s) + 1;
+		uintptr_t pc = GOCRACE_CALLER_PC();
+		gocrace_ignore++;
+		rd(t, s, n, pc);
+		wr(t, d, n, pc);
+		gocrace_ignore--;
+	}
+	return real_stpcpy(d, s);
+}
+
+GOCRACE_EXPORT char *strncpy(char *d, const char *s, size_t n)
+{
+	GOCRACE_RESOLVE(strncpy);
+	GOCRACE_RESOLVE(strnlen);
+	det_thread *t = gocrace_thr();
+	if (t != NULL && n != 0) {
+		size_t sl = real_strnlen(s, n);
+		uintptr_t pc = GOCRACE_CALLER_PC();
+		gocrace_ignore++;
+		rd(t, s, sl < n ? sl + 1 : n, pc);
+		wr(t, d, n, pc); /* the rest of d is padded with zeros */
+		gocrace_ignore--;
+	}
+	return real_strncpy(d, s, n);
+}
+
+GOCRACE_EXPORT char *strcat(char *d, const char *s)
+{
+	GOCRACE_RESOLVE(strcat);
+	GOCRACE_RESOLVE(strlen);
+	det_thread *t = gocrace_thr();
+	if (t != NULL) {
+		size_t dl = real_strlen(d), sl = real_strlen(s);
+		uintptr_t pc = GOCRACE_CALLER_PC();
+		gocrace_ignore++;
+		rd(t, d, dl + 1, pc);
+		rd(t, s, sl + 1, pc);
+		wr(t, d + dl, sl + 1, pc);
+		gocrace_ignore--;
+	}
+	return real_strcat(d, s);
+}
+
+GOCRACE_EXPORT char *strncat(char *d, const char *s, size_t n)
+{
+	GOCRACE_RESOLVE(strncat);
+	GOCRACE_RESOLVE(strlen);
+	GOCRACE_RESOLVE(strnlen);
+	det_thread *t = gocrace_thr();
+	if (t != NULL) {
+		size_t dl = real_strlen(d), sl = real_strnlen(s, n);
+		uintptr_t pc = GOCRACE_CALLER_PC();
+		gocrace_ignore++;
+		rd(t, d, dl + 1, pc);
+		if (n != 0)
+			rd(t, s, sl < n ? sl + 1 : n, pc);
+		wr(t, d + dl, sl + 1, pc); /* sl bytes and a terminator */
+		gocrace_ignore--;
+	}
+	return real_strncat(d, s, n);
+}
+
+GOCRACE_EXPORT int strcmp(const char *a, const char *b)
+{
+	GOCRACE_RESOLVE(strcmp);
+	det_thread *t = gocrace_thr();
+	if (t != NULL) {
+		size_t n = cmp_extent(a, b, SIZE_MAX);
+		uintptr_t pc = GOCRACE_CALLER_PC();
+		gocrace_ignore++;
+		rd(t, a, n, pc);
+		rd(t, b, n, pc);
+		gocrace_ignore--;
+	}
+	return real_strcmp(a, b);
+}
+
+GOCRACE_EXPORT int strncmp(const char *a, const char *b, size_t max)
+{
+	GOCRACE_RESOLVE(strncmp);
+	det_thread *t = gocrace_thr();
+	if (t != NULL && max != 0) {
+		size_t n = cmp_extent(a, b, max);
+		uintptr_t pc = GOCRACE_CALLER_PC();
+		gocrace_ignore++;
+		rd(t, a, n, pc);
+		rd(t, b, n, pc);
+		gocrace_ignore--;
+	}
+	return real_strncmp(a, b, max);
+}
+
+GOCRACE_EXPORT char *strchr(const char *s, int c)
+{
+	GOCRACE_RESOLVE(strchr);
+	GOCRACE_RESOLVE(strlen);
+	det_thread *t = gocrace_thr();
+	char *r = real_strchr(s, c);
+	if (t != NULL) {
+		size_t n = r != NULL ? (size_t)(r - s) + 1 : real_strlen(s) + 1;
+		gocrace_ignore++;
+		rd(t, s, n, GOCRACE_CALLER_PC());
+		gocrace_ignore--;
+	}
+	return r;
+}
+
+GOCRACE_EXPORT char *strrchr(const char *s, int c)
+{
+	GOCRACE_RESOLVE(strrchr);
+	GOCRACE_RESOLVE(strlen);
+	det_thread *t = gocrace_thr();
+	char *r = real_strrchr(s, c);
+	if (t != NULL) {
+		gocrace_ignore++;
+		rd(t, s, real_strlen(s) + 1, GOCRACE_CALLER_PC());
+		gocrace_ignore--;
+	}
+	return r;
+}
+
+GOCRACE_EXPORT char *strdup(const char *s)
+{
+	GOCRACE_RESOLVE(strdup);
+	det_thread *t = gocrace_thr();
+	if (t == NULL || !alloc_resolve())
+		return real_strdup(s);
+	GOCRACE_RESOLVE(strlen);
+	GOCRACE_RESOLVE(memcpy);
+	size_t n = real_strlen(s) + 1;
+	gocrace_ignore++;
+	rd(t, s, n, GOCRACE_CALLER_PC());
+	gocrace_ignore--;
+	char *p = real_malloc(n);
+	if (p == NULL)
+		return NULL; /* errno: ENOMEM, from malloc */
+	real_memcpy(p, s, n);
+	note_alloc(t, p, n);
+	return p;
+}
+
+GOCRACE_EXPORT char *strndup(const char *s, size_t max)
+{
+	GOCRACE_RESOLVE(strndup);
+	det_thread *t = gocrace_thr();
+	if (t == NULL || !alloc_resolve())
+		return real_strndup(s, max);
+	GOCRACE_RESOLVE(strnlen);
+	GOCRACE_RESOLVE(memcpy);
+	size_t n = real_strnlen(s, max);
+	if (max != 0) {
+		gocrace_ignore++;
+		rd(t, s, n < max ? n + 1 : max, GOCRACE_CALLER_PC());
+		gocrace_ignore--;
+	}
+	char *p = real_malloc(n + 1);
+	if (p == NULL)
+		return NULL;
+	real_memcpy(p, s, n);
+	p[n] = '\0';
+	note_alloc(t, p, n + 1);
+	return p;
+}
+
+/* ---- mappings --------------------------------------------------------- */
+
+static size_t page_round(size_t n)
+{
+	size_t pg = 4096;
+	return (n + pg - 1) & ~(pg - 1);
+}
+
+static void forget_range(void *p, size_t n)
+{
+	gocrace_ignore++;
+	if (det_reset_range != NULL)
+		det_reset_range((uintptr_t)p, page_round(n));
+	det_sync_forget((uintptr_t)p, page_round(n));
+	gocrace_ignore--;
+}
+
+GOCRACE_REAL(void *, mmap, void *, size_t, int, int, int, off_t);
+
+/* Both names, spelt out: with _FILE_OFFSET_BITS=64 <sys/mman.h> renames
+ * mmap to mmap64, and a program may call either. */
+GOCRACE_EXPORT void *gocrace_mmap(void *, size_t, int, int, int, off_t) __asm__("mmap");
+GOCRACE_EXPORT void *gocrace_mmap64(void *, size_t, int, int, int, off_t) __asm__("mmap64");
+
+static inline void *mmap_common(void *addr, size_t n, int prot, int flags, int fd, off_t off)
+{
+	GOCRACE_RESOLVE(mmap);
+	det_thread *t = gocrace_thr();
+	void *p = real_mmap(addr, n, prot, flags, fd, off);
+	if (t != NULL && p != MAP_FAILED && n != 0) {
+		gocrace_ignore++;
+		if (det_reset_range != NULL)
+			det_reset_range((uintptr_t)p, page_round(n));
+		gocrace_ignore--;
+	}
+	return p;
+}
+
+void *gocrace_mmap(void *addr, size_t n, int prot, int flags, int fd, off_t off)
+{
+	return mmap_common(addr, n, prot, flags, fd, off);
+}
+
+void *gocrace_mmap64(void *addr, size_t n, int prot, int flags, int fd, off_t off)
+{
+	return mmap_common(addr, n, prot, flags, fd, off);
+}
+
+GOCRACE_REAL(int, munmap, void *, size_t);
+
+GOCRACE_EXPORT int munmap(void *addr, size_t n)
+{
+	GOCRACE_RESOLVE(munmap);
+	det_thread *t = gocrace_thr();
+	if (t != NULL && n != 0)
+		forget_range(addr, n);
+	return real_munmap(addr, n);
+}

@@ -1,0 +1,728 @@
+/*
+ * pthread.c — the pthread interceptors: thread life and every pthread
+ * synchronisation object, turned into detector events (DESIGN.md
+ * "Happens-before edges"; the conventions of tsan-abi.md §1.9 and §4.3).
+ *
+ * Shape (STYLE.md "The interceptor shape", internal.h): gocrace_thr() NULL
+ * passes straight through; otherwise the pre-event, the real call, and on
+ * success the post-event, each detector call with gocrace_ignore raised.
+ *
+ * Threads.
+ *   pthread_create   the child's det_thread is made in the parent before the
+ *                    real create (create happens before the child's first
+ *                    event); a trampoline in the child makes it current and
+ *                    starts it on its stack. A failed create finishes it.
+ *   thread end       det_thread_finish from a pthread key destructor, so a
+ *                    return, pthread_exit and cancellation all end the same
+ *                    way; the destructor re-arms itself until glibc's last
+ *                    destructor round (TSan's trick), so the program's own
+ *                    key destructors still run as the thread. After the
+ *                    finish the OS thread's gocrace_ignore stays raised:
+ *                    whatever glibc still does on it is nobody's event.
+ *   pthread_join, tryjoin_np, timedjoin_np, clockjoin_np
+ *                    on success: everything the child did happens before
+ *                    the joiner's next event (det_thread_join). A pthread_t
+ *                    the runtime did not create, or one already joined, is
+ *                    simply not found: the real result is returned.
+ *   pthread_detach   the det_thread is released when the thread finishes.
+ *   pthread_exit     a thread of ours ends through the key destructor; a
+ *                    thread we did not start (main, foreign) is finished
+ *                    here, before the real exit.
+ *   fork             in the child, everything the parent process did
+ *                    happens before the child's next event
+ *                    (det_acquire_global); the other threads do not exist
+ *                    there.
+ *
+ * Sync objects (S is the detector's clock at the address):
+ *   mutex (every type)  lock/trylock/timedlock/clocklock success (and a
+ *                       robust mutex's EOWNERDEAD): acquire(m); unlock:
+ *                       release(m) before the real unlock; destroy forgets m.
+ *   rwlock              Go's RWMutex (tsan-abi.md §4.3): a read lock
+ *                       acquires m; a write lock acquires m and m+1; a
+ *                       writer's unlock releases m (S := t); a reader's
+ *                       unlock release-merges into m+1. So unlock → lock and
+ *                       unlock → rdlock go through m, every rdunlock → lock
+ *                       through m+1, and readers never order each other (two
+ *                       readers writing is a race, as it should be). Whether
+ *                       the unlocking thread holds the lock for writing is
+ *                       tracked per OS thread (wheld[] below).
+ *   cond                wait/timedwait/clockwait: release(mutex) before the
+ *                       real wait, acquire(mutex) after it returns, whatever
+ *                       it returns (it re-locked the mutex). signal and
+ *                       broadcast are not intercepted: the edge a waiter
+ *                       needs comes through the mutex (as Go's sync.Cond).
+ *                       The real wait is the GLIBC_2.3.2 version (dlvsym):
+ *                       the unversioned lookup may find the 2.2.5 one.
+ *   barrier             wait: release-merge(b) before, acquire(b) after:
+ *                       every arrival happens before every departure.
+ *   spinlock            as a mutex.
+ *   semaphore           sem_post: release-merge(s) before; sem_wait,
+ *                       trywait, timedwait, clockwait success: acquire(s).
+ *   once                the init routine's end releases the once object;
+ *                       every pthread_once return acquires it. The routine
+ *                       takes no argument, so it is passed through a
+ *                       thread-local frame (saved and restored: an init
+ *                       routine may itself call pthread_once).
+ *
+ * Known gaps (as TSan): a barrier reused at once, before a slow thread has
+ * left the previous round, may order that thread after the next round's
+ * arrivals; a cancelled cond wait re-locks the mutex without the acquire.
+ *
+ * State and locks: the thread table (pthread_t → det_thread), a chained
+ * hash under one spinlock (table_lock), memory from __libc_malloc (never
+ * the program's malloc). Detector calls made under table_lock take only
+ * detector-internal locks; nothing here is taken from inside the detector.
+ * wheld[], once_cur and self are per OS thread.
+ */
+#include "internal.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <limits.h>
+#include <sched.h>
+#include <semaphore.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+extern void *__libc_calloc(size_t, size_t);
+
+#define TLS __thread __attribute__((tls_model("initial-exec")))
+
+static inline void guard_acquire(det_thread *t, const volatile void *addr)
+{
+	gocrace_ignore++;
+	det_acquire(t, (uintptr_t)addr);
+	gocrace_ignore--;
+}
+
+static inline void guard_release(det_thread *t, const volatile void *addr)
+{
+	gocrace_ignore++;
+	det_release(t, (uintptr_t)addr);
+	gocrace_ignore--;
+}
+
+static inline void guard_release_merge(det_thread *t, const volatile void *addr)
+{
+	gocrace_ignore++;
+	det_release_merge(t, (uintptr_t)addr);
+	gocrace_ignore--;
+}
+
+static inline void guard_forget(const volatile void *addr, size_t size)
+{
+	gocrace_ignore++;
+	det_sync_forget((uintptr_t)addr, size);
+	gocrace_ignore--;
+}
+
+/* ---- the thread table ------------------------------------------------- */
+
+/* One thread created through pthread_create. It stays in the table while
+ * the program may still name its pthread_t; it leaves when it is joined, or
+ * detached and finished — but never before the creator's pthread_create has
+ * returned (creator_done), since the creator still uses the entry then. */
+typedef struct thr_entry thr_entry;
+struct thr_entry {
+	det_thread *dt;          /* set before the real create; immutable */
+	void *(*fn)(void *);     /* the program's start routine; immutable */
+	void *arg;
+	pthread_t tid;           /* table_lock; valid while in_table */
+	thr_entry *next;         /* table_lock */
+	bool in_table;           /* table_lock */
+	bool creator_done;       /* table_lock */
+	bool detached;           /* table_lock */
+	bool finished;           /* table_lock */
+	bool joined;             /* table_lock */
+};
+
+#define TABLE_SIZE 256
+static thr_entry *table[TABLE_SIZE];   /* table_lock */
+/* acquire on lock, release on unlock; reset in a fork child */
+static atomic_int table_lock;
+
+static void table_lock_take(void)
+{
+	/* acquire: pairs with the release in table_lock_drop */
+	while (atomic_exchange_explicit(&table_lock, 1, memory_order_acquire) != 0)
+		sched_yield();
+}
+
+static void table_lock_drop(void)
+{
+	/* release: pairs with the acquire in table_lock_take */
+	atomic_store_explicit(&table_lock, 0, memory_order_release);
+}
+
+static size_t tid_hash(pthread_t tid)
+{
+	return (size_t)(((uint64_t)tid * 0x9e3779b97f4a7c15ull) >> 56) & (TABLE_SIZE - 1);
+}
+
+/* Under table_lock. Idempotent: the creator and the child both insert. */
+static void table_insert(thr_entry *e, pthread_t tid)
+{
+	if (e->in_table)
+		return;
+	size_t h = tid_hash(tid);
+	e->tid = tid;
+	e->next = table[h];
+	table[h] = e;
+	e->in_table = true;
+}
+
+/* Under table_lock: the live entry the program means by tid, or NULL.
+ * Joined entries and finished detached ones can no longer be named (their
+ * pthread_t may already belong to a new thread). */
+static thr_entry *table_find(pthread_t tid)
+{
+	for (thr_entry *e = table[tid_hash(tid)]; e != NULL; e = e->next)
+		if (pthread_equal(e->tid, tid) && !e->joined && !(e->detached && e->finished))
+			return e;
+	return NULL;
+}
+
+/* Under table_lock: unlinks e if nobody will use it again; true if so (the
+ * caller then releases its det_thread and frees it). */
+static bool table_maybe_remove(thr_entry *e)
+{
+	if (!e->creator_done || !(e->joined || (e->detached && e->finished)))
+		return false;
+	if (e->in_table) {
+		for (thr_entry **pp = &table[tid_hash(e->tid)]; *pp != NULL; pp = &(*pp)->next)
+			if (*pp == e) {
+				*pp = e->next;
+				break;
+			}
+		e->in_table = false;
+	}
+	det_thread_release_ref(e->dt);
+	return true;
+}
+
+/* ---- thread start and end ---------------------------------------------- */
+
+static pthread_key_t end_key;
+static bool end_key_ok;
+static TLS thr_entry *self; /* this OS thread's entry, until it finishes */
+
+static void thread_end(void)
+{
+	thr_entry *e = self;
+	if (e == NULL)
+		return;
+	self = NULL;
+	/* Raised for good: the rest of this thread's life is glibc's. */
+	gocrace_ignore++;
+	det_thread_finish(e->dt);
+	table_lock_take();
+	e->finished = true;
+	bool gone = table_maybe_remove(e);
+	table_lock_drop();
+	if (gone)
+		__libc_free(e);
+}
+
+static void end_key_destructor(void *v)
+{
+	uintptr_t round = (uintptr_t)v;
+	if (round < PTHREAD_DESTRUCTOR_ITERATIONS) {
+		/* Run again in the next round, after the program's destructors. */
+		pthread_setspecific(end_key, (void *)(round + 1));
+		return;
+	}
+	thread_end();
+}
+
+static void *trampoline(void *p)
+{
+	thr_entry *e = p;
+	gocrace_set_home(e->dt);
+	det_set_current(e->dt);
+	gocrace_ignore++; /* getattr_np allocates; setspecific may */
+	pthread_attr_t attr;
+	void *lo = NULL;
+	size_t size = 0;
+	if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+		if (pthread_attr_getstack(&attr, &lo, &size) != 0)
+			lo = NULL, size = 0;
+		pthread_attr_destroy(&attr);
+	}
+	det_thread_start(e->dt, (uintptr_t)lo, size);
+	self = e;
+	if (end_key_ok)
+		pthread_setspecific(end_key, (void *)1);
+	table_lock_take();
+	table_insert(e, pthread_self());
+	table_lock_drop();
+	gocrace_ignore--;
+	return e->fn(e->arg);
+}
+
+void gocrace_pthread_init(void)
+{
+	end_key_ok = pthread_key_create(&end_key, end_key_destructor) == 0;
+}
+
+GOCRACE_REAL(int, pthread_create, pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
+
+GOCRACE_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr,
+                                  void *(*fn)(void *), void *arg)
+{
+	GOCRACE_RESOLVE(pthread_create);
+	det_thread *t = gocrace_thr();
+	if (t == NULL)
+		return real_pthread_create(th, attr, fn, arg);
+	gocrace_ignore++;
+	thr_entry *e = __libc_calloc(1, sizeof *e);
+	if (e == NULL) {
+		gocrace_ignore--;
+		return EAGAIN;
+	}
+	e->fn = fn;
+	e->arg = arg;
+	int ds = PTHREAD_CREATE_JOINABLE;
+	if (attr != NULL && pthread_attr_getdetachstate(attr, &ds) == 0 &&
+	    ds == PTHREAD_CREATE_DETACHED)
+		e->detached = true;
+	e->dt = det_thread_create(t, DET_KIND_THREAD, -1, gocrace_stack_here(t, 1));
+	gocrace_ignore--;
+
+	int r = real_pthread_create(th, attr, trampoline, e);
+
+	gocrace_ignore++;
+	if (r != 0) {
+		det_thread_finish(e->dt);
+		det_thread_release_ref(e->dt);
+		__libc_free(e);
+	} else {
+		table_lock_take();
+		table_insert(e, *th);
+		e->creator_done = true;
+		bool gone = table_maybe_remove(e);
+		table_lock_drop();
+		if (gone)
+			__libc_free(e);
+	}
+	gocrace_ignore--;
+	return r;
+}
+
+/* After a successful join of tid by t. */
+static void joined(det_thread *t, pthread_t tid)
+{
+	gocrace_ignore++;
+	table_lock_take();
+	thr_entry *e = table_find(tid);
+	bool gone = false;
+	if (e != NULL) {
+		det_thread_join(t, e->dt);
+		e->joined = true;
+		gone = table_maybe_remove(e);
+	}
+	table_lock_drop();
+	if (gone)
+		__libc_free(e);
+	gocrace_ignore--;
+}
+
+GOCRACE_REAL(int, pthread_join, pthread_t, void **);
+
+GOCRACE_EXPORT int pthread_join(pthread_t tid, void **ret)
+{
+	GOCRACE_RESOLVE(pthread_join);
+	det_thread *t = gocrace_thr();
+	int r = real_pthread_join(tid, ret);
+	if (t != NULL && r == 0)
+		joined(t, tid);
+	return r;
+}
+
+GOCRACE_REAL(int, pthread_tryjoin_np, pthread_t, void **);
+
+GOCRACE_EXPORT int pthread_tryjoin_np(pthread_t tid, void **ret)
+{
+	GOCRACE_RESOLVE(pthread_tryjoin_np);
+	det_thread *t = gocrace_thr();
+	int r = real_pthread_tryjoin_np(tid, ret);
+	if (t != NULL && r == 0)
+		joined(t, tid);
+	return r;
+}
+
+GOCRACE_REAL(int, pthread_timedjoin_np, pthread_t, void **, const struct timespec *);
+
+GOCRACE_EXPORT int pthread_timedjoin_np(pthread_t tid, void **ret, const struct timespec *abs)
+{
+	GOCRACE_RESOLVE(pthread_timedjoin_np);
+	det_thread *t = gocrace_thr();
+	int r = real_pthread_timedjoin_np(tid, ret, abs);
+	if (t != NULL && r == 0)
+		joined(t, tid);
+	return r;
+}
+
+GOCRACE_REAL(int, pthread_clockjoin_np, pthread_t, void **, clockid_t, const struct timespec *);
+
+GOCRACE_EXPORT int pthread_clockjoin_np(pthread_t tid, void **ret, clockid_t clk,
+                                        const struct timespec *abs)
+{
+	GOCRACE_RESOLVE(pthread_clockjoin_np);
+	det_thread *t = gocrace_thr();
+	int r = real_pthread_clockjoin_np(tid, ret, clk, abs);
+	if (t != NULL && r == 0)
+		joined(t, tid);
+	return r;
+}
+
+GOCRACE_REAL(int, pthread_detach, pthread_t);
+
+GOCRACE_EXPORT int pthread_detach(pthread_t tid)
+{
+	GOCRACE_RESOLVE(pthread_detach);
+	det_thread *t = gocrace_thr();
+	int r = real_pthread_detach(tid);
+	if (t == NULL || r != 0)
+		return r;
+	gocrace_ignore++;
+	table_lock_take();
+	thr_entry *e = table_find(tid);
+	bool gone = false;
+	if (e != NULL) {
+		e->detached = true;
+		gone = table_maybe_remove(e);
+	}
+	table_lock_drop();
+	if (gone)
+		__libc_free(e);
+	gocrace_ignore--;
+	return r;
+}
+
+GOCRACE_REAL(void, pthread_exit, void *);
+
+GOCRACE_EXPORT void pthread_exit(void *ret)
+{
+	GOCRACE_RESOLVE(pthread_exit);
+	det_thread *t = gocrace_thr();
+	if (t != NULL && self == NULL) {
+		/* Not started by our trampoline (the main thread, or one that
+		 * began before init): finish its own det_thread now. Raised for
+		 * good, as in thread_end. */
+		det_thread *h = gocrace_home();
+		gocrace_ignore++;
+		if (h != NULL)
+			det_thread_finish(h);
+	}
+	real_pthread_exit(ret);
+	__builtin_unreachable();
+}
+
+GOCRACE_REAL(pid_t, fork, void);
+
+GOCRACE_EXPORT pid_t fork(void)
+{
+	GOCRACE_RESOLVE(fork);
+	det_thread *t = gocrace_thr();
+	pid_t pid = real_fork();
+	if (pid == 0) {
+		/* Only this thread exists now; whoever held the table lock in
+		 * the parent is gone. */
+		atomic_store_explicit(&table_lock, 0, memory_order_relaxed);
+		if (t != NULL) {
+			gocrace_ignore++;
+			det_acquire_global(t);
+			gocrace_ignore--;
+		}
+	}
+	return pid;
+}
+
+/* ---- mutexes and spinlocks -------------------------------------------- */
+
+#define LOCK_WRAPPER(name, obj_t, ok, params, args)                          \
+	GOCRACE_REAL(int, name, obj_t * params);                                 \
+	GOCRACE_EXPORT int name(obj_t *m params)                                 \
+	{                                                                        \
+		GOCRACE_RESOLVE(name);                                               \
+		det_thread *t = gocrace_thr();                                       \
+		int r = real_##name(m args);                                         \
+		if (t != NULL && (ok))                                               \
+			guard_acquire(t, m);                                             \
+		return r;                                                            \
+	}
+
+#define P_(...) , __VA_ARGS__
+
+/* A robust mutex whose owner died is locked by the caller (EOWNERDEAD). */
+LOCK_WRAPPER(pthread_mutex_lock, pthread_mutex_t, r == 0 || r == EOWNERDEAD, , )
+LOCK_WRAPPER(pthread_mutex_trylock, pthread_mutex_t, r == 0 || r == EOWNERDEAD, , )
+LOCK_WRAPPER(pthread_mutex_timedlock, pthread_mutex_t, r == 0 || r == EOWNERDEAD,
+             P_(const struct timespec *abs), P_(abs))
+LOCK_WRAPPER(pthread_mutex_clocklock, pthread_mutex_t, r == 0 || r == EOWNERDEAD,
+             P_(clockid_t clk, const struct timespec *abs), P_(clk, abs))
+LOCK_WRAPPER(pthread_spin_lock, pthread_spinlock_t, r == 0, , )
+LOCK_WRAPPER(pthread_spin_trylock, pthread_spinlock_t, r == 0, , )
+
+#define UNLOCK_WRAPPER(name, obj_t)                                          \
+	GOCRACE_REAL(int, name, obj_t *);                                        \
+	GOCRACE_EXPORT int name(obj_t *m)                                        \
+	{                                                                        \
+		GOCRACE_RESOLVE(name);                                               \
+		det_thread *t = gocrace_thr();                                       \
+		if (t != NULL)                                                       \
+			guard_release(t, m);                                             \
+		return real_##name(m);                                               \
+	}
+
+UNLOCK_WRAPPER(pthread_mutex_unlock, pthread_mutex_t)
+UNLOCK_WRAPPER(pthread_spin_unlock, pthread_spinlock_t)
+
+#define DESTROY_WRAPPER(name, obj_t)                                         \
+	GOCRACE_REAL(int, name, obj_t *);                                        \
+	GOCRACE_EXPORT int name(obj_t *m)                                        \
+	{                                                                        \
+		GOCRACE_RESOLVE(name);                                               \
+		det_thread *t = gocrace_thr();                                       \
+		int r = real_##name(m);                                              \
+		if (t != NULL && r == 0)                                             \
+			guard_forget(m, sizeof *m);                                      \
+		return r;                                                            \
+	}
+
+DESTROY_WRAPPER(pthread_mutex_destroy, pthread_mutex_t)
+DESTROY_WRAPPER(pthread_spin_destroy, pthread_spinlock_t)
+DESTROY_WRAPPER(pthread_rwlock_destroy, pthread_rwlock_t)
+DESTROY_WRAPPER(pthread_barrier_destroy, pthread_barrier_t)
+DESTROY_WRAPPER(sem_destroy, sem_t)
+
+/* ---- rwlocks ---------------------------------------------------------- */
+
+/* The rwlocks this OS thread holds for writing (a writer's unlock must
+ * release, a reader's must merge). Past WHELD_MAX, glibc's own record of
+ * the writer (what its pthread_rwlock_unlock tests) decides. */
+#define WHELD_MAX 32
+static TLS pthread_rwlock_t *wheld[WHELD_MAX];
+static TLS int nwheld;
+static TLS int wheld_overflow;
+
+static void wheld_push(pthread_rwlock_t *rw)
+{
+	if (nwheld < WHELD_MAX)
+		wheld[nwheld++] = rw;
+	else
+		wheld_overflow++;
+}
+
+/* true (and forgotten) if this thread holds rw for writing */
+static bool wheld_pop(pthread_rwlock_t *rw)
+{
+	for (int i = nwheld - 1; i >= 0; i--)
+		if (wheld[i] == rw) {
+			wheld[i] = wheld[--nwheld];
+			return true;
+		}
+	if (wheld_overflow > 0 &&
+	    rw->__data.__cur_writer == (int)syscall(SYS_gettid)) {
+		wheld_overflow--;
+		return true;
+	}
+	return false;
+}
+
+#define RDLOCK_WRAPPER(name, params, args)                                    \
+	GOCRACE_REAL(int, name, pthread_rwlock_t * params);                       \
+	GOCRACE_EXPORT int name(pthread_rwlock_t *rw params)                      \
+	{                                                                         \
+		GOCRACE_RESOLVE(name);                                                \
+		det_thread *t = gocrace_thr();                                        \
+		int r = real_##name(rw args);                                         \
+		if (t != NULL && r == 0)                                              \
+			guard_acquire(t, rw);                                             \
+		return r;                                                             \
+	}
+
+RDLOCK_WRAPPER(pthread_rwlock_rdlock, , )
+RDLOCK_WRAPPER(pthread_rwlock_tryrdlock, , )
+RDLOCK_WRAPPER(pthread_rwlock_timedrdlock, P_(const struct timespec *abs), P_(abs))
+RDLOCK_WRAPPER(pthread_rwlock_clockrdlock, P_(clockid_t clk, const struct timespec *abs),
+               P_(clk, abs))
+
+#define WRLOCK_WRAPPER(name, params, args)                                    \
+	GOCRACE_REAL(int, name, pthread_rwlock_t * params);                       \
+	GOCRACE_EXPORT int name(pthread_rwlock_t *rw params)                      \
+	{                                                                         \
+		GOCRACE_RESOLVE(name);                                                \
+		det_thread *t = gocrace_thr();                                        \
+		int r = real_##name(rw args);                                         \
+		if (t != NULL && r == 0) {                                            \
+			gocrace_ignore++;                                                 \
+			det_acquire(t, (uintptr_t)rw);                                    \
+			det_acquire(t, (uintptr_t)rw + 1);                                \
+			gocrace_ignore--;                                                 \
+			wheld_push(rw);                                                   \
+		}                                                                     \
+		return r;                                                             \
+	}
+
+WRLOCK_WRAPPER(pthread_rwlock_wrlock, , )
+WRLOCK_WRAPPER(pthread_rwlock_trywrlock, , )
+WRLOCK_WRAPPER(pthread_rwlock_timedwrlock, P_(const struct timespec *abs), P_(abs))
+WRLOCK_WRAPPER(pthread_rwlock_clockwrlock, P_(clockid_t clk, const struct timespec *abs),
+               P_(clk, abs))
+
+GOCRACE_REAL(int, pthread_rwlock_unlock, pthread_rwlock_t *);
+
+GOCRACE_EXPORT int pthread_rwlock_unlock(pthread_rwlock_t *rw)
+{
+	GOCRACE_RESOLVE(pthread_rwlock_unlock);
+	det_thread *t = gocrace_thr();
+	if (t != NULL) {
+		if (wheld_pop(rw))
+			guard_release(t, rw);
+		else
+			guard_release_merge(t, (const char *)rw + 1);
+	}
+	return real_pthread_rwlock_unlock(rw);
+}
+
+/* ---- condition variables ---------------------------------------------- */
+
+static int (*real_cond_wait)(pthread_cond_t *, pthread_mutex_t *);
+static int (*real_cond_timedwait)(pthread_cond_t *, pthread_mutex_t *, const struct timespec *);
+
+/* The current implementation, not the 2.2.5 compatibility one that an
+ * unversioned dlsym may find; elsewhere (one version only) dlsym's. */
+static void *real_versioned(const char *name)
+{
+	void *p = dlvsym(RTLD_NEXT, name, "GLIBC_2.3.2");
+	return p != NULL ? p : gocrace_real(name);
+}
+
+GOCRACE_EXPORT int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
+{
+	if (GOCRACE_UNLIKELY(real_cond_wait == NULL))
+		real_cond_wait = real_versioned("pthread_cond_wait");
+	det_thread *t = gocrace_thr();
+	if (t != NULL)
+		guard_release(t, m);
+	int r = real_cond_wait(c, m);
+	if (t != NULL)
+		guard_acquire(t, m);
+	return r;
+}
+
+GOCRACE_EXPORT int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m,
+                                          const struct timespec *abs)
+{
+	if (GOCRACE_UNLIKELY(real_cond_timedwait == NULL))
+		real_cond_timedwait = real_versioned("pthread_cond_timedwait");
+	det_thread *t = gocrace_thr();
+	if (t != NULL)
+		guard_release(t, m);
+	int r = real_cond_timedwait(c, m, abs);
+	if (t != NULL)
+		guard_acquire(t, m);
+	return r;
+}
+
+GOCRACE_REAL(int, pthread_cond_clockwait, pthread_cond_t *, pthread_mutex_t *, clockid_t,
+             const struct timespec *);
+
+GOCRACE_EXPORT int pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m,
+                                          clockid_t clk, const struct timespec *abs)
+{
+	GOCRACE_RESOLVE(pthread_cond_clockwait);
+	det_thread *t = gocrace_thr();
+	if (t != NULL)
+		guard_release(t, m);
+	int r = real_pthread_cond_clockwait(c, m, clk, abs);
+	if (t != NULL)
+		guard_acquire(t, m);
+	return r;
+}
+
+/* ---- barriers --------------------------------------------------------- */
+
+GOCRACE_REAL(int, pthread_barrier_wait, pthread_barrier_t *);
+
+GOCRACE_EXPORT int pthread_barrier_wait(pthread_barrier_t *b)
+{
+	GOCRACE_RESOLVE(pthread_barrier_wait);
+	det_thread *t = gocrace_thr();
+	if (t != NULL)
+		guard_release_merge(t, b);
+	int r = real_pthread_barrier_wait(b);
+	if (t != NULL && (r == 0 || r == PTHREAD_BARRIER_SERIAL_THREAD))
+		guard_acquire(t, b);
+	return r;
+}
+
+/* ---- semaphores ------------------------------------------------------- */
+
+GOCRACE_REAL(int, sem_post, sem_t *);
+
+GOCRACE_EXPORT int sem_post(sem_t *s)
+{
+	GOCRACE_RESOLVE(sem_post);
+	det_thread *t = gocrace_thr();
+	if (t != NULL)
+		guard_release_merge(t, s);
+	return real_sem_post(s);
+}
+
+#define SEM_WAIT_WRAPPER(name, params, args)                                  \
+	GOCRACE_REAL(int, name, sem_t * params);                                  \
+	GOCRACE_EXPORT int name(sem_t *s params)                                  \
+	{                                                                         \
+		GOCRACE_RESOLVE(name);                                                \
+		det_thread *t = gocrace_thr();                                        \
+		int r = real_##name(s args);                                          \
+		if (t != NULL && r == 0)                                              \
+			guard_acquire(t, s);                                              \
+		return r;                                                             \
+	}
+
+SEM_WAIT_WRAPPER(sem_wait, , )
+SEM_WAIT_WRAPPER(sem_trywait, , )
+SEM_WAIT_WRAPPER(sem_timedwait, P_(const struct timespec *abs), P_(abs))
+SEM_WAIT_WRAPPER(sem_clockwait, P_(clockid_t clk, const struct timespec *abs), P_(clk, abs))
+
+/* ---- once ------------------------------------------------------------- */
+
+struct once_frame {
+	void (*routine)(void);
+	pthread_once_t *once;
+};
+
+/* The frame of the innermost pthread_once running on this thread. */
+static TLS struct once_frame *once_cur;
+
+static void once_trampoline(void)
+{
+	struct once_frame *f = once_cur;
+	f->routine();
+	det_thread *t = gocrace_thr();
+	if (t != NULL)
+		guard_release(t, f->once);
+}
+
+GOCRACE_REAL(int, pthread_once, pthread_once_t *, void (*)(void));
+
+GOCRACE_EXPORT int pthread_once(pthread_once_t *once, void (*routine)(void))
+{
+	GOCRACE_RESOLVE(pthread_once);
+	det_thread *t = gocrace_thr();
+	if (t == NULL)
+		return real_pthread_once(once, routine);
+	struct once_frame f = {routine, once};
+	struct once_frame *saved = once_cur;
+	once_cur = &f;
+	int r = real_pthread_once(once, once_trampoline);
+	once_cur = saved;
+	guard_acquire(t, once);
+	return r;
+}

@@ -1,0 +1,71 @@
+/* norace_str_functions: every intercepted memory and string function still
+ * returns what libc returns, while two threads use them on their own
+ * buffers at the same time (no race: nothing is shared). */
+#include "e2e.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static int check(const char *who)
+{
+	char a[64], b[64];
+	int bad = 0;
+#define EXPECT(c)                                                    \
+	do {                                                             \
+		if (!(c)) {                                                  \
+			fprintf(stderr, "%s: failed: %s\n", who, #c);            \
+			bad++;                                                   \
+		}                                                            \
+	} while (0)
+	EXPECT(strcpy(a, "hello") == a && strcmp(a, "hello") == 0);
+	EXPECT(strlen(a) == 5 && strnlen(a, 3) == 3 && strnlen(a, 10) == 5);
+	EXPECT(stpcpy(b, "abc") == b + 3 && strcmp(b, "abc") == 0);
+	EXPECT(strcat(a, " world") == a && strcmp(a, "hello world") == 0);
+	EXPECT(strncat(b, "defgh", 2) == b && strcmp(b, "abcde") == 0);
+	EXPECT(strncmp(a, "help", 3) == 0 && strncmp(a, "help", 4) < 0);
+	EXPECT(strcmp("b", "a") > 0);
+	EXPECT(strchr(a, 'o') == a + 4 && strchr(a, 'z') == NULL && strchr(a, '\0') == a + 11);
+	EXPECT(strrchr(a, 'o') == a + 7 && strrchr(a, 'q') == NULL);
+	EXPECT(memchr(a, 'w', 11) == a + 6 && memchr(a, 'w', 5) == NULL);
+	EXPECT(memcmp(a, "hello", 5) == 0 && memcmp(a, "hellp", 5) < 0);
+	memset(b, 'z', 10);
+	EXPECT(b[0] == 'z' && b[9] == 'z');
+	bzero(b, 4);
+	EXPECT(b[0] == 0 && b[3] == 0 && b[4] == 'z');
+	memcpy(b, a, 12);
+	EXPECT(strcmp(b, "hello world") == 0);
+	memmove(b + 1, b, 11);
+	EXPECT(memcmp(b, "hhello world", 12) == 0);
+	EXPECT(strncpy(b, "xy", 6) == b && b[1] == 'y' && b[2] == 0 && b[5] == 0);
+	char *d = strdup(a);
+	EXPECT(d != NULL && strcmp(d, a) == 0);
+	char *n = strndup(a, 4);
+	EXPECT(n != NULL && strcmp(n, "hell") == 0);
+	free(d);
+	free(n);
+	return bad;
+#undef EXPECT
+}
+
+static void *worker(void *arg)
+{
+	(void)arg;
+	e2e_post(1);
+	e2e_wait(2);
+	return (void *)(long)check("thread");
+}
+
+int main(void)
+{
+	pthread_t t;
+	pthread_create(&t, NULL, worker, NULL);
+	e2e_wait(1);
+	e2e_post(2);
+	int bad = check("main");
+	void *r;
+	pthread_join(t, &r);
+	return bad == 0 && r == NULL ? 0 : 1;
+}

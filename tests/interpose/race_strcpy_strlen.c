@@ -1,0 +1,32 @@
+/* race_strcpy_strlen: strcpy into a buffer races with strlen of it (both
+ * libc calls, seen only through the interceptors).
+ * expect-location: global buf
+ */
+#include "e2e.h"
+
+#include <pthread.h>
+#include <string.h>
+
+char buf[32];
+char src[32] = "some text";
+volatile size_t sink;
+
+static void *worker(void *arg)
+{
+	(void)arg;
+	strcpy(buf, src); /* race */ /* prev: T1 write */
+	e2e_post(1);
+	e2e_wait(2);
+	return NULL;
+}
+
+int main(void)
+{
+	pthread_t t;
+	pthread_create(&t, NULL, worker, NULL);
+	e2e_wait(1);
+	sink = strlen(buf); /* race */ /* cur: T0 read */
+	e2e_post(2);
+	pthread_join(t, NULL);
+	return 0;
+}
