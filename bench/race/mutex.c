@@ -35,7 +35,7 @@ static void *worker(void *arg)
 
 int main(int argc, char **argv)
 {
-	int64_t n = race_arg("mutex", argc, argv, 1, 5000000);
+	int64_t n = race_arg("mutex", argc, argv, 1, 8000000);
 	int64_t t = race_arg("mutex", argc, argv, 2, 2);
 	struct shared s = { PTHREAD_MUTEX_INITIALIZER, 0 };
 	struct part *parts = calloc((size_t)t, sizeof *parts);

@@ -35,7 +35,7 @@ static void *worker(void *arg)
 
 int main(int argc, char **argv)
 {
-	int64_t n = race_arg("racy", argc, argv, 1, 50000000);
+	int64_t n = race_arg("racy", argc, argv, 1, 200000000);
 	int64_t t = race_arg("racy", argc, argv, 2, 2);
 	struct part *parts = calloc((size_t)t, sizeof *parts);
 	pthread_t *tid = calloc((size_t)t, sizeof *tid);

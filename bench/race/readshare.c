@@ -40,7 +40,7 @@ static void *worker(void *arg)
 
 int main(int argc, char **argv)
 {
-	int64_t n = race_arg("readshare", argc, argv, 1, 1000);
+	int64_t n = race_arg("readshare", argc, argv, 1, 2500);
 	int64_t t = race_arg("readshare", argc, argv, 2, 2);
 	int64_t *tab = malloc(M * sizeof *tab);
 	struct part *parts = calloc((size_t)t, sizeof *parts);

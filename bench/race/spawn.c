@@ -26,7 +26,7 @@ static void *child(void *arg)
 
 int main(int argc, char **argv)
 {
-	int64_t n = race_arg("spawn", argc, argv, 1, 20000);
+	int64_t n = race_arg("spawn", argc, argv, 1, 6000);
 	int64_t t = race_arg("spawn", argc, argv, 2, 2);
 	struct slot *slots = calloc((size_t)n, sizeof *slots);
 	pthread_t *tid = calloc((size_t)t, sizeof *tid);
