@@ -90,6 +90,8 @@
 extern void *__libc_calloc(size_t, size_t);
 
 #define TLS __thread __attribute__((tls_model("initial-exec")))
+/* An extra parameter list for the wrapper macros below: P_(int x, int y) */
+#define P_(...) , __VA_ARGS__
 
 static inline void guard_acquire(det_thread *t, const volatile void *addr)
 {
@@ -124,7 +126,12 @@ static inline void guard_forget(const volatile void *addr, size_t size)
 /* One thread created through pthread_create. It stays in the table while
  * the program may still name its pthread_t; it leaves when it is joined, or
  * detached and finished — but never before the creator's pthread_create has
- * returned (creator_done), since the creator still uses the entry then. */
+ * returned (creator_done), since the creator still uses the entry then, nor
+ * while a join or detach holds it (pins).
+ *
+ * Join and detach find the entry BEFORE the real call and keep it pinned:
+ * once the real join or detach returns, glibc may hand the same pthread_t
+ * to a new thread, whose entry a lookup by tid would find instead. */
 typedef struct thr_entry thr_entry;
 struct thr_entry {
 	det_thread *dt;          /* set before the real create; immutable */
@@ -137,6 +144,7 @@ struct thr_entry {
 	bool detached;           /* table_lock */
 	bool finished;           /* table_lock */
 	bool joined;             /* table_lock */
+	int pins;                /* table_lock: joins/detaches in progress */
 };
 
 #define TABLE_SIZE 256
@@ -189,7 +197,8 @@ static thr_entry *table_find(pthread_t tid)
  * caller then releases its det_thread and frees it). */
 static bool table_maybe_remove(thr_entry *e)
 {
-	if (!e->creator_done || !(e->joined || (e->detached && e->finished)))
+	if (!e->creator_done || e->pins != 0 ||
+	    !(e->joined || (e->detached && e->finished)))
 		return false;
 	if (e->in_table) {
 		for (thr_entry **pp = &table[tid_hash(e->tid)]; *pp != NULL; pp = &(*pp)->next)
@@ -311,72 +320,59 @@ GOCRACE_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr,
 	return r;
 }
 
-/* After a successful join of tid by t. */
-static void joined(det_thread *t, pthread_t tid)
+/* The live entry for tid, pinned; NULL if the runtime did not create that
+ * thread (or it is already joined). */
+static thr_entry *pin(pthread_t tid)
 {
 	gocrace_ignore++;
 	table_lock_take();
 	thr_entry *e = table_find(tid);
-	bool gone = false;
-	if (e != NULL) {
+	if (e != NULL)
+		e->pins++;
+	table_lock_drop();
+	gocrace_ignore--;
+	return e;
+}
+
+enum { UNPIN_ONLY, UNPIN_JOINED, UNPIN_DETACHED };
+
+/* Drops a pin after the real call; joined: everything e's thread did
+ * happens before t's next event. */
+static void unpin(det_thread *t, thr_entry *e, int outcome)
+{
+	gocrace_ignore++;
+	table_lock_take();
+	e->pins--;
+	if (outcome == UNPIN_JOINED) {
 		det_thread_join(t, e->dt);
 		e->joined = true;
-		gone = table_maybe_remove(e);
+	} else if (outcome == UNPIN_DETACHED) {
+		e->detached = true;
 	}
+	bool gone = table_maybe_remove(e);
 	table_lock_drop();
 	if (gone)
 		__libc_free(e);
 	gocrace_ignore--;
 }
 
-GOCRACE_REAL(int, pthread_join, pthread_t, void **);
+#define JOIN_WRAPPER(name, params, args)                                      \
+	GOCRACE_REAL(int, name, pthread_t, void ** params);                       \
+	GOCRACE_EXPORT int name(pthread_t tid, void **ret params)                 \
+	{                                                                         \
+		GOCRACE_RESOLVE(name);                                                \
+		det_thread *t = gocrace_thr();                                        \
+		thr_entry *e = t != NULL ? pin(tid) : NULL;                           \
+		int r = real_##name(tid, ret args);                                   \
+		if (e != NULL)                                                        \
+			unpin(t, e, r == 0 ? UNPIN_JOINED : UNPIN_ONLY);                  \
+		return r;                                                             \
+	}
 
-GOCRACE_EXPORT int pthread_join(pthread_t tid, void **ret)
-{
-	GOCRACE_RESOLVE(pthread_join);
-	det_thread *t = gocrace_thr();
-	int r = real_pthread_join(tid, ret);
-	if (t != NULL && r == 0)
-		joined(t, tid);
-	return r;
-}
-
-GOCRACE_REAL(int, pthread_tryjoin_np, pthread_t, void **);
-
-GOCRACE_EXPORT int pthread_tryjoin_np(pthread_t tid, void **ret)
-{
-	GOCRACE_RESOLVE(pthread_tryjoin_np);
-	det_thread *t = gocrace_thr();
-	int r = real_pthread_tryjoin_np(tid, ret);
-	if (t != NULL && r == 0)
-		joined(t, tid);
-	return r;
-}
-
-GOCRACE_REAL(int, pthread_timedjoin_np, pthread_t, void **, const struct timespec *);
-
-GOCRACE_EXPORT int pthread_timedjoin_np(pthread_t tid, void **ret, const struct timespec *abs)
-{
-	GOCRACE_RESOLVE(pthread_timedjoin_np);
-	det_thread *t = gocrace_thr();
-	int r = real_pthread_timedjoin_np(tid, ret, abs);
-	if (t != NULL && r == 0)
-		joined(t, tid);
-	return r;
-}
-
-GOCRACE_REAL(int, pthread_clockjoin_np, pthread_t, void **, clockid_t, const struct timespec *);
-
-GOCRACE_EXPORT int pthread_clockjoin_np(pthread_t tid, void **ret, clockid_t clk,
-                                        const struct timespec *abs)
-{
-	GOCRACE_RESOLVE(pthread_clockjoin_np);
-	det_thread *t = gocrace_thr();
-	int r = real_pthread_clockjoin_np(tid, ret, clk, abs);
-	if (t != NULL && r == 0)
-		joined(t, tid);
-	return r;
-}
+JOIN_WRAPPER(pthread_join, , )
+JOIN_WRAPPER(pthread_tryjoin_np, , )
+JOIN_WRAPPER(pthread_timedjoin_np, P_(const struct timespec *abs), P_(abs))
+JOIN_WRAPPER(pthread_clockjoin_np, P_(clockid_t clk, const struct timespec *abs), P_(clk, abs))
 
 GOCRACE_REAL(int, pthread_detach, pthread_t);
 
@@ -384,21 +380,10 @@ GOCRACE_EXPORT int pthread_detach(pthread_t tid)
 {
 	GOCRACE_RESOLVE(pthread_detach);
 	det_thread *t = gocrace_thr();
+	thr_entry *e = t != NULL ? pin(tid) : NULL;
 	int r = real_pthread_detach(tid);
-	if (t == NULL || r != 0)
-		return r;
-	gocrace_ignore++;
-	table_lock_take();
-	thr_entry *e = table_find(tid);
-	bool gone = false;
-	if (e != NULL) {
-		e->detached = true;
-		gone = table_maybe_remove(e);
-	}
-	table_lock_drop();
-	if (gone)
-		__libc_free(e);
-	gocrace_ignore--;
+	if (e != NULL)
+		unpin(t, e, r == 0 ? UNPIN_DETACHED : UNPIN_ONLY);
 	return r;
 }
 
@@ -454,8 +439,6 @@ GOCRACE_EXPORT pid_t fork(void)
 			guard_acquire(t, m);                                             \
 		return r;                                                            \
 	}
-
-#define P_(...) , __VA_ARGS__
 
 /* A robust mutex whose owner died is locked by the caller (EOWNERDEAD). */
 LOCK_WRAPPER(pthread_mutex_lock, pthread_mutex_t, r == 0 || r == EOWNERDEAD, , )
