@@ -18,8 +18,8 @@
  *   realloc: a free of the old block and an allocation of the new one; if
  *   the real realloc fails the old block is still live and is registered
  *   again (with the current stack: its original one is gone).
- *   strdup, strndup: performed here (length, real malloc, real memcpy), so
- *   the copy is registered once, at the program's call.
+ *   strdup, strndup: performed here (length, the program's malloc, real
+ *   memcpy), so the copy is registered once, at the program's call.
  * No happens-before edge comes from the allocator: memory handed from one
  * thread to another must be published by the program.
  *
@@ -567,6 +567,18 @@ GOCRACE_EXPORT char *strrchr(const char *s, int c)
 	return r;
 }
 
+/* The copy comes from whatever malloc the program's free will take: the
+ * global `malloc` (ours, or the program's own allocator if it defines one,
+ * as glibc's strdup would call), passed through so that it is registered
+ * once, here, at the program's call. */
+static void *program_malloc(size_t n)
+{
+	gocrace_ignore++;
+	void *p = malloc(n);
+	gocrace_ignore--;
+	return p;
+}
+
 GOCRACE_EXPORT char *strdup(const char *s)
 {
 	GOCRACE_RESOLVE(strdup);
@@ -579,7 +591,7 @@ GOCRACE_EXPORT char *strdup(const char *s)
 	gocrace_ignore++;
 	rd(t, s, n, GOCRACE_CALLER_PC());
 	gocrace_ignore--;
-	char *p = real_malloc(n);
+	char *p = program_malloc(n);
 	if (p == NULL)
 		return NULL; /* errno: ENOMEM, from malloc */
 	real_memcpy(p, s, n);
@@ -601,7 +613,7 @@ GOCRACE_EXPORT char *strndup(const char *s, size_t max)
 		rd(t, s, n < max ? n + 1 : max, GOCRACE_CALLER_PC());
 		gocrace_ignore--;
 	}
-	char *p = real_malloc(n + 1);
+	char *p = program_malloc(n + 1);
 	if (p == NULL)
 		return NULL;
 	real_memcpy(p, s, n);
