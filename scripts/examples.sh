@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# The main job: builds goc and runs the bundled example programs in
-# fixtures/ (the list is fixtures/list), printing each one's opening comment
-# (what it does, what it teaches, what it prints), its output, and whether
-# it ended as its "verdict:" says — exit status, and stdout as in
-# fixtures/expected/NAME.stdout where that exists. (The race detector will
-# take over this command when it lands, and judge the race and leak
-# examples itself.) Installs its Debian packages first.
+# The main job: builds goc and goc-race, then runs every bundled example
+# program in fixtures/ (the list is fixtures/list) under goc-race: each is
+# compiled with `goc-race cc` and run with `goc-race run`. For each it
+# prints the opening comment (what it does, what it teaches, what it
+# prints), its output, what goc-race reported, and whether it ended as its
+# "verdict:" says: exit status, stdout as in fixtures/expected/NAME.stdout
+# where that exists, and for the examples with lines marked /* race */ a
+# race report naming exactly those lines. Installs its Debian packages first.
 # Usage: scripts/examples.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,14 +23,32 @@ ninja -C build >/dev/null
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# expected exit status per verdict: norace 0, deadlock 2 (Go's status),
-# misuse 134 (SIGABRT after the fatal message). A race or a leak does not
-# stop a program: 0 until the detector reports them.
-expected() {
+# expected exit status: 66 (goc-race's exitcode) when the example has a
+# race (its lines are marked /* race */, whatever its verdict); otherwise
+# per verdict: norace and leak 0 (leaks are not reported yet), deadlock 2
+# (Go's status), misuse 134 (SIGABRT after the fatal message).
+expected() { # verdict source
+	if grep -q '/\* race \*/' "$2"; then
+		echo 66
+		return
+	fi
 	case $1 in
-	norace | race | leak) echo 0 ;; deadlock) echo 2 ;; misuse) echo 134 ;;
+	norace | leak) echo 0 ;; deadlock) echo 2 ;; misuse) echo 134 ;;
 	*) echo "?" ;;
 	esac
+}
+
+# The lines marked /* race */ in a source, sorted, space-separated.
+marked_lines() {
+	grep -n '/\* race \*/' "$1" | cut -d: -f1 | sort -n | uniq | tr '\n' ' '
+}
+
+# The source lines of the first finding's two accesses (top frames), sorted
+# and deduplicated, from goc-race's JSON lines file.
+reported_lines() {
+	grep -m1 '"kind":"data-race"' "$1" |
+		grep -o '"stack":\[{"func":"[^"]*","file":"[^"]*","line":[0-9]*' |
+		head -n 2 | sed 's/.*"line"://' | sort -n | uniq | tr '\n' ' '
 }
 
 fail=0 n=0 bad=()
@@ -39,15 +58,28 @@ for name in $(grep -v '^#' fixtures/list); do
 	echo "=== $name (verdict: $verdict)"
 	# the opening comment after the verdict line, up to its closing */
 	sed -n '2,/\*\//{s/^ \* \{0,1\}//;s/ *\*\/$//;s/^/    /;p}' "$src"
+	build/cli/goc-race cc -O0 -o "$tmp/$name" "$src"
 	# in $(...), so the shell does not announce a program killed by SIGABRT
-	rc=$(timeout 60 "build/fixtures/$name" >"$tmp/out" 2>"$tmp/err"; echo $?)
+	rc=$(timeout 120 build/cli/goc-race run --json-path="$tmp/$name.json" -- \
+		"$tmp/$name" >"$tmp/out" 2>"$tmp/err"; echo $?)
 	head -n 12 "$tmp/out" | sed 's/^/    | /'
 	(($(wc -l <"$tmp/out") > 12)) && echo "    | ..."
-	head -n 1 "$tmp/err" | sed 's/^/    ! /'
-	want=$(expected "$verdict")
+	# goc-race's report (Go's layout), or else the program's first line
+	if grep -q "WARNING: DATA RACE" "$tmp/err"; then
+		sed -n '/WARNING: DATA RACE/,/^==================$/p' "$tmp/err" | head -n 40 |
+			sed 's/^/    ! /'
+	else
+		{ grep -v '^goc-race: ' "$tmp/err" || true; } | head -n 1 | sed 's/^/    ! /'
+	fi
+	{ grep '^goc-race: ' "$tmp/err" || true; } | tail -n 1 | sed 's/^/    /'
+	want=$(expected "$verdict" "$src")
 	n=$((n + 1))
 	if [[ $rc != "$want" ]]; then
 		echo "    -> exit status $rc, expected $want"
+		fail=1 bad+=("$name")
+	elif [[ $want == 66 && $(reported_lines "$tmp/$name.json") != $(marked_lines "$src") ]]; then
+		echo "    -> race reported on lines $(reported_lines "$tmp/$name.json")," \
+			"expected the marked lines $(marked_lines "$src")"
 		fail=1 bad+=("$name")
 	elif [[ -f fixtures/expected/$name.stdout ]] &&
 		! cmp -s "fixtures/expected/$name.stdout" "$tmp/out"; then
