@@ -35,10 +35,11 @@ set -euo pipefail
 
 all_workloads=(sweep readshare mutex racy condq chan spawn)
 
-# Full size N (plain, goc-race, TSan: plain runs take about 0.2-0.5 s on a
-# 2-core VM) and reduced sizes for Helgrind and DRD (runs of roughly 5-15 s;
-# their rates differ by workload: DRD sweeps memory 30x faster than
-# Helgrind, Helgrind's racy counter is cheap). spawn runs both at N:
+# Full size N (plain, goc-race, TSan: plain runs take about 0.1-0.5 s on a
+# 2-core VM) and the sizes Helgrind and DRD run at (roughly 5 s of CPU each,
+# so that their 0.5-2 s start-up and its noise matter little; their rates
+# differ by workload: Helgrind's racy counter costs ~6 ns an increment,
+# DRD's ~1 us, as DRD records every conflicting access). spawn runs both at N:
 # Helgrind's cost per thread grows with the number of threads ever created
 # (0.25 ms each at 600, 8 ms each at 10,000), so a smaller n would flatter
 # it. The unit of work is given in each program's opening comment.
@@ -47,12 +48,12 @@ declare -A size=(
 	[condq]=1000000 [chan]=2000000 [spawn]=6000
 )
 declare -A hsize=(
-	[sweep]=6 [readshare]=300 [mutex]=150000 [racy]=200000000
-	[condq]=100000 [chan]=2000000 [spawn]=6000
+	[sweep]=150 [readshare]=500 [mutex]=500000 [racy]=1000000000
+	[condq]=100000 [chan]=1000000 [spawn]=6000
 )
 declare -A dsize=(
-	[sweep]=150 [readshare]=500 [mutex]=150000 [racy]=10000000
-	[condq]=100000 [chan]=500000 [spawn]=6000
+	[sweep]=300 [readshare]=1000 [mutex]=500000 [racy]=5000000
+	[condq]=200000 [chan]=500000 [spawn]=6000
 )
 # vsize TOOL W: the size Helgrind or DRD runs W at.
 vsize() {
@@ -315,14 +316,15 @@ findings_of() {
 }
 
 # run_one TOOL WORKLOAD N RUN: runs one program once. Returns 0 and sets
-# run_time (s), run_rss (KiB) and run_found; returns 1 on failure (printed)
-# and 2 when it was killed at the timeout.
+# run_time (wall s), run_cpu (user+sys s, the whole process tree), run_rss
+# (KiB) and run_found; returns 1 on failure (printed) and 2 when it was
+# killed at the timeout.
 run_one() {
 	local tool=$1 w=$2 n=$3 r=$4 rc=0 t0 t1 why="" sum want
 	command_for "$tool" "$w" "$n"
 	rm -f "$tmp/time" "$tmp/out" "$tmp/err" "$tmp/findings.jsonl"
 	t0=$EPOCHREALTIME
-	env "${cmd_env[@]}" /usr/bin/time -f '%M' -o "$tmp/time" \
+	env "${cmd_env[@]}" /usr/bin/time -f '%M %U %S' -o "$tmp/time" \
 		timeout -k 10 "$timeout_s" "${cmd[@]}" >"$tmp/out" 2>"$tmp/err" || rc=$?
 	t1=$EPOCHREALTIME
 	read -r sum want < <(sed -n 's/.*checksum=\([-0-9]*\) want=\([-0-9]*\).*/\1 \2/p' \
@@ -355,7 +357,9 @@ run_one() {
 		return 1
 	fi
 	run_time=$(calc "$t1 - $t0" '%.3f')
-	run_rss=$(tail -n 1 "$tmp/time")
+	local u sy
+	read -r run_rss u sy < <(tail -n 1 "$tmp/time")
+	run_cpu=$(calc "$u + $sy" '%.2f')
 	run_found=$(findings_of "$tool")
 	run_found=${run_found:-0}
 }
@@ -387,9 +391,11 @@ for t in "${all_tools[@]}"; do ((want_tool[$t])) && run_tools+=("$t"); done
 echo "== $runs runs per tool, $threads threads, timeout ${timeout_s}s;" \
 	"tools: ${run_tools[*]}; goc-race via $( ((use_cli)) && echo "goc-race run" || echo LD_PRELOAD)" >&2
 
-declare -A T M F S STATE
-# T[w,tool]: space-separated times; M: RSS; F: findings (max); S: Valgrind
-# start-up times (n=1); STATE[w,tool]: "" ok, FAILED, or timeout.
+# Per workload and tool ("w,tool"), space-separated, one value per run:
+# W wall time, C CPU time, M peak RSS; SW and SC the same for Valgrind's
+# start-up runs (n = 1). F: most findings in a run. STATE: "" ok, FAILED,
+# or timeout (Valgrind only).
+declare -A W C M SW SC F STATE
 for w in "${workloads[@]}"; do
 	for ((r = 1; r <= runs; r++)); do
 		for tool in "${run_tools[@]}"; do
@@ -403,7 +409,7 @@ for w in "${workloads[@]}"; do
 					STATE[$w,$tool]=FAILED
 					continue
 				fi
-				S[$w,$tool]+=" $run_time"
+				SW[$w,$tool]+=" $run_time" SC[$w,$tool]+=" $run_cpu"
 			fi
 			st=0
 			run_one "$tool" "$w" "$n" "$r" || st=$?
@@ -414,29 +420,25 @@ for w in "${workloads[@]}"; do
 				STATE[$w,$tool]=FAILED
 				continue
 			fi
-			T[$w,$tool]+=" $run_time"
-			M[$w,$tool]+=" $run_rss"
+			W[$w,$tool]+=" $run_time" C[$w,$tool]+=" $run_cpu" M[$w,$tool]+=" $run_rss"
 			((run_found > ${F[$w,$tool]:-0})) && F[$w,$tool]=$run_found
 			F[$w,$tool]=${F[$w,$tool]:-0}
 			note_findings "$tool" "$w"
-			printf '   %-9s run %d/%d: %-8s n=%-9s %8ss %8s KiB  findings %s\n' \
-				"$w" "$r" "$runs" "$tool" "$n" "$run_time" "$run_rss" "$run_found" >&2
+			printf '   %-9s run %d/%d: %-8s n=%-10s %8ss wall %7ss cpu %8s KiB  findings %s\n' \
+				"$w" "$r" "$runs" "$tool" "$n" "$run_time" "$run_cpu" "$run_rss" "$run_found" >&2
 		done
 	done
 done
 
 # ---- tables ---------------------------------------------------------------
 
-# med W TOOL: median time, or empty if that tool failed or did not run.
+# med ARRAY W TOOL: the median of ARRAY[W,TOOL], or nothing if that tool
+# failed, timed out or did not run.
 med() {
-	[[ -n ${STATE[$1,$2]:-} || -z ${T[$1,$2]:-} ]] && return 0
+	local -n a=$1
+	[[ -n ${STATE[$2,$3]:-} || -z ${a[$2,$3]:-} ]] && return 0
 	# shellcheck disable=SC2086 # the list is space-separated on purpose
-	median ${T[$1,$2]}
-}
-medm() {
-	[[ -n ${STATE[$1,$2]:-} || -z ${M[$1,$2]:-} ]] && return 0
-	# shellcheck disable=SC2086
-	median ${M[$1,$2]}
+	median ${a[$2,$3]}
 }
 # cell W TOOL VALUE: VALUE, or why there is none.
 cell() {
@@ -444,28 +446,38 @@ cell() {
 	elif ((!want_tool[$2])); then echo "-"
 	else echo "${3:-n/a}"; fi
 }
+# cellm W TOOL KIB: the RSS cell in MiB.
+cellm() {
+	cell "$1" "$2" "${3:+$(mib "$3")}"
+}
 
-# shellcheck disable=SC2034 # h1, h2: used by name (print_table, md_table)
-h1=(workload N plain\ \(s\) goc-race\ \(s\) TSan\ \(s\) "goc-race ×" "TSan ×"
-	"goc-race/TSan time" "plain MiB" "goc-race MiB" "TSan MiB" "goc-race/TSan RSS"
-	"findings goc-race/TSan")
+# shellcheck disable=SC2034 # h1..h3: used by name (print_table, md_table)
+h1=(workload N "plain (s)" "goc-race (s)" "TSan (s)" "goc-race ×" "TSan ×"
+	"goc-race/TSan")
 # shellcheck disable=SC2034
-h2=(workload "n H/D" "Helgrind (s)" "DRD (s)" "start-up H/D (s)" "Helgrind ×" "DRD ×"
-	"Helgrind/goc-race" "DRD/goc-race" "Helgrind MiB" "DRD MiB" "contexts H/D")
-rows1=() rows2=()
+h2=(workload "plain CPU (s)" "goc-race CPU (s)" "TSan CPU (s)" "goc-race/TSan CPU"
+	"plain MiB" "goc-race MiB" "TSan MiB" "goc-race/TSan RSS" "findings goc-race/TSan")
+# shellcheck disable=SC2034
+h3=(workload "n H/D" "Helgrind (s)" "DRD (s)" "start-up H/D (s)" "Helgrind ×" "DRD ×"
+	"Helgrind/goc-race" "DRD/goc-race" "Helgrind/goc-race CPU" "DRD/goc-race CPU"
+	"Helgrind MiB" "DRD MiB" "contexts H/D")
+rows1=() rows2=() rows3=()
 
-# per_unit W TOOL: Valgrind's time per unit of work, (t(n) - t(1)) / (n - 1);
-# for a timeout, the lower bound (timeout - t(1)) / (n - 1), prefixed ">".
+# per_unit ARRAY START W TOOL: Valgrind's cost per unit of work from ARRAY
+# (W or C) and its start-up array, (t(n) - t(1)) / (n - 1); after a
+# timeout the lower bound (timeout - t(1)) / (n - 1), prefixed ">" (the CPU
+# bound uses the wall-clock timeout too: only a bound for a serialized run).
 per_unit() {
-	local w=$1 tool=$2 n s t
+	local arr=$1 sarr=$2 w=$3 tool=$4 n s t
+	local -n sa=$sarr
 	n=$(vsize "$tool" "$w")
-	[[ -z ${S[$w,$tool]:-} ]] && return 0
+	[[ -z ${sa[$w,$tool]:-} ]] && return 0
 	# shellcheck disable=SC2086
-	s=$(median ${S[$w,$tool]})
+	s=$(median ${sa[$w,$tool]})
 	if [[ ${STATE[$w,$tool]:-} == timeout ]]; then
 		echo ">$(calc "($timeout_s - $s) / ($n - 1)" '%.9g')"
 	elif [[ -z ${STATE[$w,$tool]:-} ]]; then
-		t=$(med "$w" "$tool")
+		t=$(med "$arr" "$w" "$tool")
 		calc "($t - $s) / ($n - 1)" '%.9g'
 	fi
 }
@@ -476,33 +488,45 @@ vratio() {
 	[[ $u == ">"* ]] && { gt=">"; u=${u#>}; }
 	echo "$gt$(ratio "$u" "$b")"
 }
+# unit ARRAY W TOOL: the tool's median at size N divided by N.
+unit() {
+	local v
+	v=$(med "$1" "$2" "$3")
+	[[ -n $v ]] && calc "$v / ${size[$2]}" '%.9g'
+	return 0
+}
 
 for w in "${workloads[@]}"; do
-	N=${size[$w]}
-	p=$(med "$w" plain) g=$(med "$w" goc-race) k=$(med "$w" tsan)
-	pm=$(medm "$w" plain) gm=$(medm "$w" goc-race) km=$(medm "$w" tsan)
-	row=("$w" "$N" "$(cell "$w" plain "$p")" "$(cell "$w" goc-race "$g")"
+	p=$(med W "$w" plain) g=$(med W "$w" goc-race) k=$(med W "$w" tsan)
+	row=("$w" "${size[$w]}" "$(cell "$w" plain "$p")" "$(cell "$w" goc-race "$g")"
 		"$(cell "$w" tsan "$k")" "$(ratio "$g" "$p")" "$(ratio "$k" "$p")"
-		"$(ratio "$g" "$k")" "$(cell "$w" plain "${pm:+$(mib "$pm")}")"
-		"$(cell "$w" goc-race "${gm:+$(mib "$gm")}")" "$(cell "$w" tsan "${km:+$(mib "$km")}")"
-		"$(ratio "$gm" "$km")" "${F[$w,goc-race]:--}/${F[$w,tsan]:--}")
+		"$(ratio "$g" "$k")")
 	rows1+=("$(IFS='|'; echo "${row[*]}")")
 
-	pu=${p:+$(calc "$p / $N" '%.9g')} gu=${g:+$(calc "$g / $N" '%.9g')}
-	hu=$(per_unit "$w" helgrind) du=$(per_unit "$w" drd)
-	hs="" ds=""
-	# shellcheck disable=SC2086
-	[[ -n ${S[$w,helgrind]:-} ]] && hs=$(median ${S[$w,helgrind]})
-	# shellcheck disable=SC2086
-	[[ -n ${S[$w,drd]:-} ]] && ds=$(median ${S[$w,drd]})
-	hm=$(medm "$w" helgrind) dm=$(medm "$w" drd)
-	row=("$w" "${hsize[$w]}/${dsize[$w]}" "$(cell "$w" helgrind "$(med "$w" helgrind)")"
-		"$(cell "$w" drd "$(med "$w" drd)")" "${hs:--}/${ds:--}"
-		"$(vratio "$hu" "$pu")" "$(vratio "$du" "$pu")"
-		"$(vratio "$hu" "$gu")" "$(vratio "$du" "$gu")"
-		"$(cell "$w" helgrind "${hm:+$(mib "$hm")}")" "$(cell "$w" drd "${dm:+$(mib "$dm")}")"
-		"${F[$w,helgrind]:--}/${F[$w,drd]:--}")
+	pc=$(med C "$w" plain) gc=$(med C "$w" goc-race) kc=$(med C "$w" tsan)
+	pm=$(med M "$w" plain) gm=$(med M "$w" goc-race) km=$(med M "$w" tsan)
+	row=("$w" "$(cell "$w" plain "$pc")" "$(cell "$w" goc-race "$gc")"
+		"$(cell "$w" tsan "$kc")" "$(ratio "$gc" "$kc")"
+		"$(cellm "$w" plain "$pm")" "$(cellm "$w" goc-race "$gm")" "$(cellm "$w" tsan "$km")"
+		"$(ratio "$gm" "$km")" "${F[$w,goc-race]:--}/${F[$w,tsan]:--}")
 	rows2+=("$(IFS='|'; echo "${row[*]}")")
+
+	pu=$(unit W "$w" plain) gu=$(unit W "$w" goc-race) gcu=$(unit C "$w" goc-race)
+	hu=$(per_unit W SW "$w" helgrind) du=$(per_unit W SW "$w" drd)
+	hcu=$(per_unit C SC "$w" helgrind) dcu=$(per_unit C SC "$w" drd)
+	hs=- ds=-
+	# shellcheck disable=SC2086 # space-separated lists
+	[[ -n ${SW[$w,helgrind]:-} ]] && hs=$(median ${SW[$w,helgrind]})
+	# shellcheck disable=SC2086
+	[[ -n ${SW[$w,drd]:-} ]] && ds=$(median ${SW[$w,drd]})
+	row=("$w" "${hsize[$w]}/${dsize[$w]}"
+		"$(cell "$w" helgrind "$(med W "$w" helgrind)")" "$(cell "$w" drd "$(med W "$w" drd)")"
+		"$hs/$ds" "$(vratio "$hu" "$pu")" "$(vratio "$du" "$pu")"
+		"$(vratio "$hu" "$gu")" "$(vratio "$du" "$gu")"
+		"$(vratio "$hcu" "$gcu")" "$(vratio "$dcu" "$gcu")"
+		"$(cellm "$w" helgrind "$(med M "$w" helgrind)")" "$(cellm "$w" drd "$(med M "$w" drd)")"
+		"${F[$w,helgrind]:--}/${F[$w,drd]:--}")
+	rows3+=("$(IFS='|'; echo "${row[*]}")")
 done
 
 # print_table HEADER-ARRAY-NAME ROWS-ARRAY-NAME: aligned text.
@@ -513,13 +537,18 @@ print_table() {
 		printf '%s\n' "${rws[@]}"
 	} | column -t -s '|'
 }
+title1="Wall time at size N, $threads threads (medians of $runs; × = slowdown against plain):"
+title2="CPU time (user + sys, all threads) and peak RSS at size N:"
+title3="Helgrind and DRD at sizes n (H/D); × and the ratios per unit of work: (t(n) − t(1)) / (n − 1) against plain's and goc-race's t(N) / N (wall, and CPU in the CPU columns); start-up is t(1):"
 echo
-echo "Time and peak RSS at size N, $threads threads (medians of $runs; × = slowdown against plain):"
+echo "$title1"
 print_table h1 rows1
 echo
-echo "Helgrind and DRD at size n (medians of $runs); × and the ratios per unit of work," \
-	"(t(n) - t(1)) / (n - 1) against t(N) / N:"
+echo "$title2"
 print_table h2 rows2
+echo
+echo "$title3"
+print_table h3 rows3
 if ((${#notes[@]})); then
 	echo
 	printf 'note: %s\n' "${notes[@]}"
@@ -554,16 +583,19 @@ if [[ -n $outfile ]]; then
 		echo "- Helgrind, DRD: $(valgrind --version 2>/dev/null || echo 'valgrind: not run'), default options, on the plain binary"
 		echo "- machine: $(uname -srm), $(nproc) CPUs${cpu:+ ($cpu)}, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) memory"
 		echo "- $runs runs of each tool per workload, interleaved, $threads threads; each cell is the median."
-		echo "  Time is wall-clock seconds; RSS is peak resident set size (GNU time %M)."
+		echo "  Wall time is taken by the shell; CPU time (%U + %S) and peak RSS (%M) by GNU time."
 		echo
-		echo "Time and peak RSS at size N (× = slowdown against plain):"
+		echo "$title1"
 		echo
 		md_table h1 rows1
 		echo
-		echo "Helgrind and DRD at size n; × and the ratios per unit of work, (t(n) − t(1)) / (n − 1)"
-		echo "against plain's and goc-race's t(N) / N; \"start-up\" is t(1):"
+		echo "$title2"
 		echo
 		md_table h2 rows2
+		echo
+		echo "$title3"
+		echo
+		md_table h3 rows3
 		if ((${#notes[@]})); then
 			echo
 			printf -- '- note: %s\n' "${notes[@]}"
