@@ -18,7 +18,9 @@
  * Locks: each cancel context's mutex protects its err, children list and
  * timer, and the sibling links of the contexts in its list. Lock order:
  * ancestor before descendant is never needed: cancel takes its own lock,
- * detaches the children (with a reference each), unlocks, then cancels them.
+ * detaches the children (with a reference each) onto a work list, unlocks,
+ * then cancels them the same way, one at a time (no recursion, so the depth
+ * of a tree costs no stack).
  * HB: cancel closes done (close → receive) and stores err under the lock
  * that err reads.
  */
@@ -98,31 +100,64 @@ static void unlink_child(goc_context *p, goc_context *c)
 	atomic_store_explicit(&c->cancel_parent, NULL, memory_order_relaxed);
 }
 
-static void cancel_impl(goc_context *c, int err)
+/*
+ * cancel_step cancels c alone, under its lock: sets err, closes done, takes
+ * its timer (*t) and moves its children onto the work list *work (linked by
+ * sib_next, which is ours once they are out of c's list), each with a
+ * reference. Returns false if c was already canceled.
+ */
+static bool cancel_step(goc_context *c, int err, goc_context **work, goc_timer **t)
 {
 	goc_mutex_lock(&c->mu);
 	if (c->err != 0) {
 		goc_mutex_unlock(&c->mu);
-		return;
+		return false;
 	}
 	c->err = err;
 	goc_chan_close(c->done);
-	goc_context *kids = c->children;
+	goc_context *k = c->children;
 	c->children = NULL;
-	for (goc_context *k = kids; k != NULL; k = k->sib_next) {
+	while (k != NULL) {
+		goc_context *next = k->sib_next;
 		ref(k); /* keeps k alive until we have cancelled it */
 		atomic_store_explicit(&k->cancel_parent, NULL, memory_order_relaxed);
+		k->sib_prev = NULL;
+		k->sib_next = *work;
+		*work = k;
+		k = next;
 	}
-	goc_timer *t = c->timer;
+	*t = c->timer;
 	c->timer = NULL;
 	goc_mutex_unlock(&c->mu);
+	return true;
+}
 
-	while (kids != NULL) {
-		goc_context *next = kids->sib_next;
-		kids->sib_next = kids->sib_prev = NULL;
-		cancel_impl(kids, err);
-		unref(kids);
-		kids = next;
+static void stop_timer(goc_context *c, goc_timer *t)
+{
+	if (t == NULL)
+		return;
+	bool stopped = goc_timer_stop(t);
+	goc_timer_free(t);
+	if (stopped)
+		unref(c); /* the timer's reference: it will never fire */
+}
+
+/* Descendants are cancelled from a work list, not by recursion: a chain of
+ * contexts may be deeper than a goroutine's stack has room for frames. */
+static void cancel_impl(goc_context *c, int err)
+{
+	goc_context *work = NULL;
+	goc_timer *t;
+	if (!cancel_step(c, err, &work, &t))
+		return;
+	while (work != NULL) {
+		goc_context *k = work;
+		goc_timer *kt;
+		work = k->sib_next;
+		k->sib_next = NULL;
+		if (cancel_step(k, err, &work, &kt))
+			stop_timer(k, kt);
+		unref(k);
 	}
 	/* Leave the ancestor's list (it is alive: we hold our parent chain). */
 	goc_context *p = atomic_load_explicit(&c->cancel_parent, memory_order_relaxed);
@@ -132,12 +167,7 @@ static void cancel_impl(goc_context *c, int err)
 			unlink_child(p, c);
 		goc_mutex_unlock(&p->mu);
 	}
-	if (t != NULL) {
-		bool stopped = goc_timer_stop(t);
-		goc_timer_free(t);
-		if (stopped)
-			unref(c); /* the timer's reference: it will never fire */
-	}
+	stop_timer(c, t);
 }
 
 static goc_context *new_ctx(goc_context *parent, enum ctx_kind kind)
