@@ -1,8 +1,9 @@
 /*
  * fatal_main.c — helper program for test_fatal.c: each mode (argv[1]) commits
- * one misuse that goc.h makes a fatal error, so the test can check the
- * message and the goroutine dump on stderr and the SIGABRT. Prints "survived"
- * on stdout if the runtime let the misuse pass.
+ * one misuse that goc.h makes a fatal error (channels, and the sync
+ * primitives' Go-style misuse), so the test can check the message and the
+ * goroutine dump on stderr and the SIGABRT. Prints "survived" on stdout if
+ * the runtime let the misuse pass.
  */
 #define GOC_TESTUTIL_NO_CRITERION
 #include "testutil.h"
@@ -40,6 +41,75 @@ static void start_blocked(goc_fn fn, const char *reason)
 	}
 }
 
+/* ---- sync misuse ---- */
+
+static goc_waitgroup wg;
+
+static void wait_wg(void *arg)
+{
+	(void)arg;
+	goc_waitgroup_wait(&wg);
+}
+
+/* With one worker, the waiter that done() readies cannot run before add():
+ * it is still "released but not returned" when the group is reused. */
+static void done_then_add(void *arg)
+{
+	(void)arg;
+	goc_waitgroup_done(&wg);
+	goc_waitgroup_add(&wg, 1);
+}
+
+static int wait_for_channel(void *arg)
+{
+	(void)arg;
+	goc_chan_recv(ch, NULL);
+	return 0;
+}
+
+static bool sync_misuse(const char *m)
+{
+	if (strcmp(m, "mutex_unlock_unlocked") == 0) {
+		goc_mutex mu = GOC_MUTEX_INIT;
+		goc_mutex_unlock(&mu);
+	} else if (strcmp(m, "rwmutex_runlock_unlocked") == 0) {
+		goc_rwmutex rw = GOC_RWMUTEX_INIT;
+		goc_rwmutex_runlock(&rw);
+	} else if (strcmp(m, "rwmutex_unlock_unlocked") == 0) {
+		goc_rwmutex rw = GOC_RWMUTEX_INIT;
+		goc_rwmutex_unlock(&rw);
+	} else if (strcmp(m, "rwmutex_unlock_read_locked") == 0) {
+		goc_rwmutex rw = GOC_RWMUTEX_INIT;
+		goc_rwmutex_rlock(&rw);
+		goc_rwmutex_unlock(&rw);
+	} else if (strcmp(m, "waitgroup_negative") == 0) {
+		goc_waitgroup_add(&wg, 1);
+		goc_waitgroup_add(&wg, -2);
+	} else if (strcmp(m, "waitgroup_reuse") == 0) {
+		goc_set_maxprocs(1);
+		goc_waitgroup_add(&wg, 1);
+		start_blocked(wait_wg, "sync.WaitGroup.Wait");
+		goc_go(done_then_add, NULL);
+		goc_sleep(10 * GOC_SECOND); /* the reuser dies; we must not exit first */
+	} else if (strcmp(m, "sem_release_unheld") == 0) {
+		goc_sem s;
+		goc_sem_init(&s, 2);
+		goc_sem_release(&s, 1);
+	} else if (strcmp(m, "sem_release_more_than_held") == 0) {
+		goc_sem s;
+		goc_sem_init(&s, 4);
+		goc_sem_acquire(&s, 2);
+		goc_sem_release(&s, 3);
+	} else if (strcmp(m, "errgroup_set_limit_active") == 0) {
+		goc_errgroup *g = goc_errgroup_new();
+		goc_errgroup_go(g, wait_for_channel, NULL);
+		goc_errgroup_set_limit(g, 2);
+	} else {
+		return false;
+	}
+	return true;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -71,7 +141,7 @@ int main(int argc, char **argv)
 	} else if (strcmp(m, "free_with_blocked_receiver") == 0) {
 		start_blocked(recv_forever, "chan receive");
 		goc_chan_free(ch);
-	} else {
+	} else if (!sync_misuse(m)) {
 		fprintf(stderr, "unknown mode %s\n", m);
 		return 64;
 	}
