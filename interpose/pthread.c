@@ -478,7 +478,6 @@ UNLOCK_WRAPPER(pthread_spin_unlock, pthread_spinlock_t)
 
 DESTROY_WRAPPER(pthread_mutex_destroy, pthread_mutex_t)
 DESTROY_WRAPPER(pthread_spin_destroy, pthread_spinlock_t)
-DESTROY_WRAPPER(pthread_rwlock_destroy, pthread_rwlock_t)
 DESTROY_WRAPPER(pthread_barrier_destroy, pthread_barrier_t)
 DESTROY_WRAPPER(sem_destroy, sem_t)
 
@@ -541,12 +540,13 @@ RDLOCK_WRAPPER(pthread_rwlock_clockrdlock, P_(clockid_t clk, const struct timesp
 		GOCRACE_RESOLVE(name);                                                \
 		det_thread *t = gocrace_thr();                                        \
 		int r = real_##name(rw args);                                         \
+		if (r == 0)                                                           \
+			wheld_push(rw);                                                   \
 		if (t != NULL && r == 0) {                                            \
 			gocrace_ignore++;                                                 \
 			det_acquire(t, (uintptr_t)rw);                                    \
 			det_acquire(t, (uintptr_t)rw + 1);                                \
 			gocrace_ignore--;                                                 \
-			wheld_push(rw);                                                   \
 		}                                                                     \
 		return r;                                                             \
 	}
@@ -558,13 +558,30 @@ WRLOCK_WRAPPER(pthread_rwlock_clockwrlock, P_(clockid_t clk, const struct timesp
                P_(clk, abs))
 
 GOCRACE_REAL(int, pthread_rwlock_unlock, pthread_rwlock_t *);
+GOCRACE_REAL(int, pthread_rwlock_destroy, pthread_rwlock_t *);
+
+GOCRACE_EXPORT int pthread_rwlock_destroy(pthread_rwlock_t *rw)
+{
+	GOCRACE_RESOLVE(pthread_rwlock_destroy);
+	det_thread *t = gocrace_thr();
+	int r = real_pthread_rwlock_destroy(rw);
+	if (r == 0) {
+		/* a stale entry would make the next rwlock here a writer's */
+		while (wheld_pop(rw))
+			;
+		if (t != NULL)
+			guard_forget(rw, sizeof *rw);
+	}
+	return r;
+}
 
 GOCRACE_EXPORT int pthread_rwlock_unlock(pthread_rwlock_t *rw)
 {
 	GOCRACE_RESOLVE(pthread_rwlock_unlock);
 	det_thread *t = gocrace_thr();
+	bool writer = wheld_pop(rw); /* always: an ignored lock is still held */
 	if (t != NULL) {
-		if (wheld_pop(rw))
+		if (writer)
 			guard_release(t, rw);
 		else
 			guard_release_merge(t, (const char *)rw + 1);
