@@ -484,8 +484,11 @@ DESTROY_WRAPPER(sem_destroy, sem_t)
 /* ---- rwlocks ---------------------------------------------------------- */
 
 /* The rwlocks this OS thread holds for writing (a writer's unlock must
- * release, a reader's must merge). Past WHELD_MAX, glibc's own record of
- * the writer (what its pthread_rwlock_unlock tests) decides. */
+ * release, a reader's must merge). Per OS thread loses nothing: glibc's
+ * own pthread_rwlock_unlock tells a writer by comparing the lock's
+ * __cur_writer with the calling thread's tid, so a write lock must be
+ * unlocked on the thread that took it (a goroutine cannot move in between).
+ * Past WHELD_MAX, that same test of glibc's decides. */
 #define WHELD_MAX 32
 static TLS pthread_rwlock_t *wheld[WHELD_MAX];
 static TLS int nwheld;
