@@ -15,6 +15,12 @@
  * HB: unlock's release (CAS or store) pairs with lock's acquire CAS; a
  * handoff is ordered by ready(). Reported to the tracer as Go's race
  * annotations: ACQUIRE after lock, RELEASE at unlock.
+ *
+ * A thread counts for the deadlock check from its first call into goc
+ * (goc.h). The fast paths never park, so lock and trylock register an
+ * unknown thread themselves (know_thread): otherwise a thread could hold the
+ * mutex unseen while every known goroutine and thread waits for it, and the
+ * check would report a false "all goroutines are asleep".
  */
 #include "internal.h"
 
@@ -34,6 +40,23 @@ static_assert(sizeof(struct mutex) <= sizeof(goc_mutex), "goc_mutex too small");
 static inline struct mutex *M(goc_mutex *m)
 {
 	return (struct mutex *)m;
+}
+
+/* Set once this OS thread is known to goc (or is a worker): after the first
+ * call, the fast path pays one TLS load. Read before anything can switch
+ * goroutines, so a goroutine never sees another thread's flag. */
+static __thread bool thread_known __attribute__((tls_model("initial-exec")));
+
+static GOC_NOINLINE void know_thread_slow(void)
+{
+	(void)goc__curg(); /* registers a foreign thread */
+	thread_known = true;
+}
+
+static inline void know_thread(void)
+{
+	if (GOC_UNLIKELY(!thread_known))
+		know_thread_slow();
 }
 
 static bool try_take(struct mutex *mu)
@@ -111,6 +134,7 @@ void goc_mutex_lock(goc_mutex *m)
 {
 	struct mutex *mu = M(m);
 	uint32_t zero = 0;
+	know_thread();
 	/* acquire: pairs with the release in goc_mutex_unlock */
 	if (GOC_UNLIKELY(!atomic_compare_exchange_strong_explicit(&mu->state, &zero, MUTEX_LOCKED,
 			memory_order_acquire, memory_order_relaxed)))
@@ -120,6 +144,7 @@ void goc_mutex_lock(goc_mutex *m)
 
 bool goc_mutex_trylock(goc_mutex *m)
 {
+	know_thread();
 	if (!try_take(M(m)))
 		return false;
 	acquired(m);

@@ -13,6 +13,10 @@
  * releases readerSem. So Unlock → Lock/RLock and RUnlock → Lock are edges and
  * readers are not ordered with each other. (Under real TSan, wl orders
  * everything: coarser, never a false report.)
+ *
+ * Every way to take the lock first registers an unknown calling thread
+ * (goc__curg): one that got in without parking would otherwise hold the lock
+ * unseen by the deadlock check (goc.h: a thread counts from its first call).
  */
 #include "internal.h"
 
@@ -46,12 +50,13 @@ static const void *writer_sem(goc_rwmutex *rw)
 void goc_rwmutex_rlock(goc_rwmutex *rw)
 {
 	struct rwmutex *r = RW(rw);
+	goc__g *me = goc__curg();
 	goc__lock(&r->wl);
 	if (!r->writer && r->writers_waiting == 0) {
 		r->readers++;
 		goc__unlock(&r->wl);
 	} else {
-		goc__waiter w = { .g = goc__curg() };
+		goc__waiter w = { .g = me };
 		goc__waitq_push(&r->rq, &w);
 		goc__park(GOC_WAIT_RWMUTEX_RLOCK, rw, goc__unlock_cb, &r->wl);
 	}
@@ -61,6 +66,7 @@ void goc_rwmutex_rlock(goc_rwmutex *rw)
 bool goc_rwmutex_tryrlock(goc_rwmutex *rw)
 {
 	struct rwmutex *r = RW(rw);
+	(void)goc__curg();
 	goc__lock(&r->wl);
 	bool ok = !r->writer && r->writers_waiting == 0;
 	if (ok)
@@ -100,12 +106,13 @@ static void write_acquired(goc_rwmutex *rw)
 void goc_rwmutex_lock(goc_rwmutex *rw)
 {
 	struct rwmutex *r = RW(rw);
+	goc__g *me = goc__curg();
 	goc__lock(&r->wl);
 	if (!r->writer && r->readers == 0) {
 		r->writer = 1;
 		goc__unlock(&r->wl);
 	} else {
-		goc__waiter w = { .g = goc__curg() };
+		goc__waiter w = { .g = me };
 		r->writers_waiting++;
 		goc__waitq_push(&r->wq, &w);
 		goc__park(GOC_WAIT_RWMUTEX_LOCK, rw, goc__unlock_cb, &r->wl);
@@ -116,6 +123,7 @@ void goc_rwmutex_lock(goc_rwmutex *rw)
 bool goc_rwmutex_trylock(goc_rwmutex *rw)
 {
 	struct rwmutex *r = RW(rw);
+	(void)goc__curg();
 	goc__lock(&r->wl);
 	bool ok = !r->writer && r->readers == 0;
 	if (ok)

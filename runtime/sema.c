@@ -9,6 +9,10 @@
  * behind it instead of starving.
  * HB: release release-merges the semaphore; acquire acquires it when it
  * returns.
+ *
+ * acquire and tryacquire first register an unknown calling thread
+ * (goc__curg): one that got units without parking would otherwise hold them
+ * unseen by the deadlock check (goc.h: a thread counts from its first call).
  */
 #include "internal.h"
 
@@ -38,12 +42,13 @@ int goc_sem_acquire(goc_sem *s, int64_t n)
 	struct sem *x = (struct sem *)s;
 	if (n < 0 || n > x->size)
 		return GOC_EINVAL;
+	goc__g *me = goc__curg();
 	goc__lock(&x->wl);
 	if (x->size - x->cur >= n && x->q.head == NULL) {
 		x->cur += n;
 		goc__unlock(&x->wl);
 	} else {
-		goc__waiter w = { .g = goc__curg(), .n = n };
+		goc__waiter w = { .g = me, .n = n };
 		goc__waitq_push(&x->q, &w);
 		goc__park(GOC_WAIT_SEMACQUIRE, s, goc__unlock_cb, &x->wl);
 	}
@@ -54,6 +59,7 @@ int goc_sem_acquire(goc_sem *s, int64_t n)
 bool goc_sem_tryacquire(goc_sem *s, int64_t n)
 {
 	struct sem *x = (struct sem *)s;
+	(void)goc__curg();
 	goc__lock(&x->wl);
 	bool ok = n >= 0 && x->size - x->cur >= n && x->q.head == NULL;
 	if (ok)

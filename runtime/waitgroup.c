@@ -9,6 +9,10 @@
  * HB (Go's race annotations): add with a negative delta release-merges the
  * group; wait acquires it when it returns. So every done happens before the
  * wait it releases returns.
+ *
+ * add with a positive delta registers an unknown calling thread (goc__curg):
+ * it now owes a done that waiters count on, and the deadlock check must see
+ * it (goc.h: a thread counts from its first call into goc).
  */
 #include "internal.h"
 
@@ -26,6 +30,8 @@ static_assert(sizeof(struct waitgroup) <= sizeof(goc_waitgroup), "goc_waitgroup 
 void goc_waitgroup_add(goc_waitgroup *wg, int64_t delta)
 {
 	struct waitgroup *w = (struct waitgroup *)wg;
+	if (delta > 0)
+		(void)goc__curg();
 	if (delta < 0)
 		goc__sync(goc__gid(), GOC_SYNC_RELEASE_MERGE, wg);
 	goc__lock(&w->wl);

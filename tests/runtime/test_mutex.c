@@ -15,6 +15,7 @@
 #include "testutil.h"
 
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdatomic.h>
 
 TestSuite(mutex, .timeout = TEST_TIMEOUT_S);
@@ -122,17 +123,8 @@ static void increments(struct counter *c)
 	}
 }
 
-/*
- * The threads make themselves known to goc first (goc_id), as
- * test_sched.c's do: a thread that only ever takes the mutex on its
- * uncontended fast path is never registered, so the deadlock check cannot
- * see it holding the mutex while every goroutine and main wait for it, and
- * reports a false "all goroutines are asleep". (Reported to the runtime's
- * owners; goc.h says a thread counts from its first call into goc.)
- */
 static void *thread_increments(void *p)
 {
-	(void)goc_id();
 	increments(p);
 	return NULL;
 }
@@ -347,5 +339,48 @@ Test(mutex, a_waiter_is_not_starved_by_goroutines_that_keep_retaking_the_mutex)
 	             "the victim got in only after %d of %d hogs gave up (%ld hog rounds)",
 	             HOGS - s.hogs_seen_by_victim, HOGS, atomic_load(&s.hog_rounds));
 	goc_chan_free(s.done);
+	expect_no_leftovers();
+}
+
+/* ---- a thread that holds the mutex --------------------------------------- */
+
+/*
+ * Regression: a thread whose only call into goc had been an uncontended lock was
+ * unknown to goc, so when main then waited for it, the deadlock check found
+ * every known goroutine and thread asleep and killed the process ("fatal
+ * error: all goroutines are asleep - deadlock!").
+ */
+struct mutex_holder {
+	goc_mutex m;
+	sem_t taken;
+	bool saw_main_wait;
+};
+
+static void *mutex_hold_until_main_waits(void *p)
+{
+	struct mutex_holder *h = p;
+	goc_mutex_lock(&h->m); /* its first call into goc: the fast path */
+	sem_post(&h->taken);
+	/* Reading the dump does not make this thread known to goc. */
+	char last[64];
+	h->saw_main_wait = poll_until_blocked(1, "sync.Mutex.Lock", last, sizeof last);
+	goc_mutex_unlock(&h->m);
+	return NULL;
+}
+
+Test(mutex, a_thread_holding_it_from_the_fast_path_is_seen_by_the_deadlock_check)
+{
+	static struct mutex_holder h;
+	h = (struct mutex_holder){.m = GOC_MUTEX_INIT};
+	cr_assert_eq(sem_init(&h.taken, 0, 0), 0);
+	pthread_t th;
+	cr_assert_eq(pthread_create(&th, NULL, mutex_hold_until_main_waits, &h), 0);
+	while (sem_wait(&h.taken) != 0 && errno == EINTR)
+		;
+	goc_mutex_lock(&h.m); /* waits for the thread */
+	goc_mutex_unlock(&h.m);
+	pthread_join(th, NULL);
+	cr_assert(h.saw_main_wait, "main never showed [sync.Mutex.Lock]");
+	sem_destroy(&h.taken);
 	expect_no_leftovers();
 }

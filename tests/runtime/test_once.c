@@ -162,7 +162,6 @@ static void racer_goroutine(void *p)
 static void *racer_thread(void *p)
 {
 	struct racer *a = p;
-	(void)goc_id(); /* known to goc before it may hold the once's mutex */
 	race_all(a->o, a->r);
 	return NULL;
 }

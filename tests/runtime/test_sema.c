@@ -13,6 +13,9 @@
  */
 #include "testutil.h"
 
+#include <errno.h>
+#include <pthread.h>
+#include <semaphore.h>
 #include <stdatomic.h>
 
 TestSuite(sema, .timeout = TEST_TIMEOUT_S);
@@ -343,5 +346,49 @@ Test(sema, tryacquire_never_succeeds_while_others_wait_even_with_units_free)
 	cr_assert(goc_sem_tryacquire(&s, 10), "nobody waits: all 10 units");
 	goc_sem_release(&s, 10);
 	goc_chan_free(done);
+	expect_no_leftovers();
+}
+
+/* ---- a thread that holds units ------------------------------------------- */
+
+/*
+ * Regression: a thread whose only call into goc had been an acquire that did not wait was
+ * unknown to goc, so when main then waited for it, the deadlock check found
+ * every known goroutine and thread asleep and killed the process ("fatal
+ * error: all goroutines are asleep - deadlock!").
+ */
+struct sema_holder {
+	goc_sem s;
+	sem_t taken;
+	bool saw_main_wait;
+};
+
+static void *sema_hold_until_main_waits(void *p)
+{
+	struct sema_holder *h = p;
+	goc_sem_acquire(&h->s, 1); /* its first call into goc: no wait */
+	sem_post(&h->taken);
+	/* Reading the dump does not make this thread known to goc. */
+	char last[64];
+	h->saw_main_wait = poll_until_blocked(1, "semacquire", last, sizeof last);
+	goc_sem_release(&h->s, 1);
+	return NULL;
+}
+
+Test(sema, a_thread_holding_units_it_got_at_once_is_seen_by_the_deadlock_check)
+{
+	static struct sema_holder h;
+	h = (struct sema_holder){0};
+	cr_assert_eq(goc_sem_init(&h.s, 1), 0);
+	cr_assert_eq(sem_init(&h.taken, 0, 0), 0);
+	pthread_t th;
+	cr_assert_eq(pthread_create(&th, NULL, sema_hold_until_main_waits, &h), 0);
+	while (sem_wait(&h.taken) != 0 && errno == EINTR)
+		;
+	cr_assert_eq(goc_sem_acquire(&h.s, 1), 0); /* waits for the thread */
+	goc_sem_release(&h.s, 1);
+	pthread_join(th, NULL);
+	cr_assert(h.saw_main_wait, "main never showed [semacquire]");
+	sem_destroy(&h.taken);
 	expect_no_leftovers();
 }
