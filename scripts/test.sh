@@ -28,7 +28,7 @@ status=0
 meson test -C build --print-errorlogs || status=1
 meson test -C build-debug --print-errorlogs --no-suite stress || status=1
 # halt_on_error: a TSan report fails the test that caused it.
-TSAN_OPTIONS="halt_on_error=1 exitcode=66 second_deadlock_stack=1" \
+TSAN_OPTIONS="halt_on_error=1 exitcode=66 second_deadlock_stack=1 atexit_sleep_ms=0" \
 	meson test -C build-tsan --print-errorlogs || status=1
 
 if ((status)); then
