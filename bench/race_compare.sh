@@ -181,7 +181,9 @@ setup() {
 # instrumentation. These are also the flags `goc-race cc` adds (docs/cli.md),
 # except that it adds -lgoc always; --as-needed drops it where unused.
 # shellcheck disable=SC2054 # the commas are the linker's
-cflags=(-O2 -g -fno-omit-frame-pointer -Wall -Wextra -Werror -pthread
+# -gdwarf-4: Valgrind 3.19 cannot read clang 14's default DWARF 5
+# (DW_FORM_addrx), and its reports would then have no source lines.
+cflags=(-O2 -g -gdwarf-4 -fno-omit-frame-pointer -Wall -Wextra -Werror -pthread
 	-I"$root/include" -Wl,--as-needed)
 gr_cflags=(-fsanitize=thread -fno-sanitize-link-runtime -mcx16)
 
@@ -365,24 +367,26 @@ run_one() {
 }
 
 notes=()
+declare -A noted=()
 # note_findings TOOL WORKLOAD: a detector's findings against what the
-# workload holds (racy: a race; the others: none).
+# workload holds (racy: a race; the others: none). Noted once per tool and
+# workload; the table shows the most findings in any run.
 note_findings() {
-	local tool=$1 w=$2 msg=""
-	[[ $tool == plain ]] && return 0
+	local tool=$1 w=$2 msg="" first
+	[[ $tool == plain || -n ${noted[$w,$tool]:-} ]] && return 0
 	if [[ -n ${has_race[$w]:-} ]]; then
-		((run_found == 0)) && msg="$tool reported nothing on $w (it has a race)"
+		((run_found == 0)) && msg="$tool reported nothing on $w, which has a race"
 	elif ((run_found > 0)); then
-		msg="$tool: $run_found finding(s) on $w, which has no race"
+		msg="$tool reported races on $w, which has none"
 		[[ $tool == helgrind || $tool == drd ]] && [[ -n ${uses_goc[$w]:-} ]] &&
-			msg="$msg (Valgrind does not know libgoc's goroutines and atomics)"
+			msg="$msg (Valgrind does not know libgoc's goroutines or atomics)"
 	fi
-	if [[ -n $msg ]]; then
-		local seen
-		for seen in "${notes[@]}"; do [[ $seen == "$msg" ]] && return 0; done
-		notes+=("$msg")
-		echo "   note: $msg (stderr: $(grep -m 1 -E 'WARNING|Possible data race|Conflicting' "$tmp/err" || true))" >&2
-	fi
+	[[ -z $msg ]] && return 0
+	noted[$w,$tool]=1
+	notes+=("$msg")
+	first=$(grep -m 1 -E 'WARNING: (DATA RACE|ThreadSanitizer)|Possible data race|Conflicting (load|store)' \
+		"$tmp/err" || true)
+	echo "   note: $msg${first:+ (first: $first)}" >&2
 }
 
 run_tools=()
