@@ -31,24 +31,13 @@ struct bucket {
 	block *head;       /* lock */
 };
 
-static struct bucket *buckets;
-static det_lock init_lock;
-static _Atomic bool ready;
+static struct bucket *_Atomic buckets;
 
 static struct bucket *bucket_of(uintptr_t start)
 {
-	/* acquire: pairs with the release below */
-	if (DET_UNLIKELY(!atomic_load_explicit(&ready, memory_order_acquire))) {
-		det__lock(&init_lock);
-		if (!atomic_load_explicit(&ready, memory_order_relaxed)) {
-			buckets = det__map(NBUCKETS * sizeof *buckets);
-			DET_CHECK(buckets != NULL);
-			atomic_store_explicit(&ready, true, memory_order_release);
-		}
-		det__unlock(&init_lock);
-	}
+	struct bucket *b = det__map_once((void *_Atomic *)&buckets, NBUCKETS * sizeof *b);
 	uint64_t h = (uint64_t)(start >> 4) * 0x9e3779b97f4a7c15ull;
-	return &buckets[h >> (64 - BUCKET_BITS)];
+	return &b[h >> (64 - BUCKET_BITS)];
 }
 
 void det_alloc(det_thread *t, uintptr_t addr, size_t size, det_ctx ctx)
@@ -102,14 +91,16 @@ static bool lookup_start(uintptr_t start, uintptr_t addr, det_block_info *out)
 
 bool det__heap_find(uintptr_t addr, det_block_info *out)
 {
-	if (!atomic_load_explicit(&ready, memory_order_acquire))
+	/* acquire: pairs with the release in det__map_once */
+	struct bucket *all = atomic_load_explicit(&buckets, memory_order_acquire);
+	if (all == NULL)
 		return false;
 	uintptr_t s = addr & ~(uintptr_t)15;
 	for (uintptr_t back = 0; back <= PROBE_BACK && back <= s; back += 16)
 		if (lookup_start(s - back, addr, out))
 			return true;
 	for (uint32_t i = 0; i < NBUCKETS; i++) {
-		struct bucket *k = &buckets[i];
+		struct bucket *k = &all[i];
 		if (k->head == NULL)
 			continue;
 		bool ok = false;

@@ -60,6 +60,9 @@ extern void __libc_free(void *);
 /* Anonymous, lazily committed memory (MAP_NORESERVE); NULL on failure. */
 void *det__map(size_t bytes);
 void det__unmap(void *p, size_t bytes);
+/* The zeroed table *slot points to, mapped on the first call (once, even
+ * when threads race to it). */
+void *det__map_once(void *_Atomic *slot, size_t bytes);
 
 /* ---- a tiny spin-then-futex lock -------------------------------------- */
 

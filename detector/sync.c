@@ -39,24 +39,13 @@ struct bucket {
 	syncvar *head;   /* lock */
 };
 
-static struct bucket *buckets;
-static det_lock init_lock;
-static _Atomic bool ready;
+static struct bucket *_Atomic buckets;
 
 static struct bucket *bucket_of(uintptr_t addr)
 {
-	/* acquire: pairs with the release in the initialisation below */
-	if (DET_UNLIKELY(!atomic_load_explicit(&ready, memory_order_acquire))) {
-		det__lock(&init_lock);
-		if (!atomic_load_explicit(&ready, memory_order_relaxed)) {
-			buckets = det__map(NBUCKETS * sizeof *buckets);
-			DET_CHECK(buckets != NULL);
-			atomic_store_explicit(&ready, true, memory_order_release);
-		}
-		det__unlock(&init_lock);
-	}
+	struct bucket *b = det__map_once((void *_Atomic *)&buckets, NBUCKETS * sizeof *b);
 	uint64_t h = (uint64_t)(addr >> 3) * 0x9e3779b97f4a7c15ull;
-	return &buckets[h >> (64 - BUCKET_BITS)];
+	return &b[h >> (64 - BUCKET_BITS)];
 }
 
 /* The object at addr, locked; created if create, else NULL if absent. */
@@ -134,7 +123,8 @@ void det_release_acquire(det_thread *t, uintptr_t addr)
 
 void det_sync_forget(uintptr_t addr, size_t size)
 {
-	if (atomic_load_explicit(&ready, memory_order_acquire) == false || size == 0)
+	/* acquire: pairs with the release in det__map_once */
+	if (atomic_load_explicit(&buckets, memory_order_acquire) == NULL || size == 0)
 		return;
 	uintptr_t end = addr + size;
 	uintptr_t g = addr & ~(uintptr_t)7;

@@ -49,6 +49,25 @@ void *det__map(size_t bytes)
 	return p == MAP_FAILED ? NULL : p;
 }
 
+void *det__map_once(void *_Atomic *slot, size_t bytes)
+{
+	static det_lock lock;
+	/* acquire: pairs with the release below */
+	void *p = atomic_load_explicit(slot, memory_order_acquire);
+	if (DET_LIKELY(p != NULL))
+		return p;
+	det__lock(&lock);
+	p = atomic_load_explicit(slot, memory_order_relaxed);
+	if (p == NULL) {
+		p = det__map(bytes);
+		DET_CHECK(p != NULL);
+		/* release: pairs with the acquire above */
+		atomic_store_explicit(slot, p, memory_order_release);
+	}
+	det__unlock(&lock);
+	return p;
+}
+
 void det__unmap(void *p, size_t bytes)
 {
 	if (p != NULL)
