@@ -31,7 +31,10 @@
  *   fork             in the child, everything the parent process did
  *                    happens before the child's next event
  *                    (det_acquire_global); the other threads do not exist
- *                    there.
+ *                    there. The thread table's lock is held across the
+ *                    real fork. Gap: the detector's locks are not (no
+ *                    detector API for it yet), so a child forked while
+ *                    another thread was inside the detector can hang.
  *
  * Sync objects (S is the detector's clock at the address):
  *   mutex (every type)  lock/trylock/timedlock/clocklock success (and a
@@ -149,7 +152,7 @@ struct thr_entry {
 
 #define TABLE_SIZE 256
 static thr_entry *table[TABLE_SIZE];   /* table_lock */
-/* acquire on lock, release on unlock; reset in a fork child */
+/* acquire on lock, release on unlock; held across fork */
 static atomic_int table_lock;
 
 static void table_lock_take(void)
@@ -412,11 +415,15 @@ GOCRACE_EXPORT pid_t fork(void)
 {
 	GOCRACE_RESOLVE(fork);
 	det_thread *t = gocrace_thr();
+	/* The table is consistent in the child: nobody is half-way through
+	 * an update when the lock is ours. (The detector's own locks have no
+	 * such guard yet: a thread inside the detector at the fork leaves its
+	 * lock held in the child, and the child's next event on that lock
+	 * hangs.) */
+	table_lock_take();
 	pid_t pid = real_fork();
+	table_lock_drop();
 	if (pid == 0) {
-		/* Only this thread exists now; whoever held the table lock in
-		 * the parent is gone. */
-		atomic_store_explicit(&table_lock, 0, memory_order_relaxed);
 		if (t != NULL) {
 			gocrace_ignore++;
 			det_acquire_global(t);
