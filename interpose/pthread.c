@@ -21,7 +21,9 @@
  *                    whatever glibc still does on it is nobody's event.
  *   pthread_join, tryjoin_np, timedjoin_np, clockjoin_np
  *                    on success: everything the child did happens before
- *                    the joiner's next event (det_thread_join). A pthread_t
+ *                    the joiner's next event (det_thread_join). The thread
+ *                    is looked up before the real call (after it, the
+ *                    pthread_t may already name a new thread). A pthread_t
  *                    the runtime did not create, or one already joined, is
  *                    simply not found: the real result is returned.
  *   pthread_detach   the det_thread is released when the thread finishes.
