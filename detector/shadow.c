@@ -183,3 +183,8 @@ bool det__shadow_has_sync(uintptr_t addr)
 	uint32_t i = (uint32_t)(addr >> (32 - L2_BITS)) & (L2_SIZE - 1);
 	return atomic_load_explicit(&t->nsync[i], memory_order_relaxed) != 0;
 }
+
+void det_reset_range(uintptr_t addr, size_t size)
+{
+	det__shadow_reset(addr, size);
+}

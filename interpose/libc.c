@@ -39,9 +39,7 @@
  * Mappings: mmap resets the shadow of the fresh range (memory the process
  * unmapped inside libc, e.g. a large freed malloc chunk, may come back
  * here); munmap resets it and forgets sync objects in it before the real
- * munmap. (det_reset_range is declared by detector.h but not yet defined
- * by the detector: until it is, the weak reference below is NULL and only
- * the sync objects are forgotten.)
+ * munmap.
  *
  * State: the real-function pointers (written once, idempotently, by any
  * thread that finds them unset) and the arena (atomic bump pointer).
@@ -54,10 +52,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
-
-/* Declared in detector.h, not yet defined by the detector: weak, so the
- * runtime links either way (see the contract above). */
-#pragma weak det_reset_range
 
 #define TLS __thread __attribute__((tls_model("initial-exec")))
 #define ALWAYS_INLINE static inline __attribute__((always_inline))
@@ -633,8 +627,7 @@ static size_t page_round(size_t n)
 static void forget_range(void *p, size_t n)
 {
 	gocrace_ignore++;
-	if (det_reset_range != NULL)
-		det_reset_range((uintptr_t)p, page_round(n));
+	det_reset_range((uintptr_t)p, page_round(n));
 	det_sync_forget((uintptr_t)p, page_round(n));
 	gocrace_ignore--;
 }
@@ -653,8 +646,7 @@ static inline void *mmap_common(void *addr, size_t n, int prot, int flags, int f
 	void *p = real_mmap(addr, n, prot, flags, fd, off);
 	if (t != NULL && p != MAP_FAILED && n != 0) {
 		gocrace_ignore++;
-		if (det_reset_range != NULL)
-			det_reset_range((uintptr_t)p, page_round(n));
+		det_reset_range((uintptr_t)p, page_round(n));
 		gocrace_ignore--;
 	}
 	return p;
