@@ -275,3 +275,8 @@ uint32_t det__slots_in_use(void)
 {
 	return atomic_load_explicit(&in_use, memory_order_relaxed);
 }
+
+void det__clock_fork_child(void)
+{
+	det__lock_reset(&slot_lock);
+}

@@ -173,3 +173,9 @@ det_ctx det_ctx_current(det_thread *t, uintptr_t leaf_pc)
 	t->ctx_cache[k].leaf = leaf;
 	return leaf;
 }
+
+void det__ctx_fork_child(void)
+{
+	det__lock_reset(&insert_lock);
+	det__lock_reset(&init_lock);
+}

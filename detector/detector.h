@@ -170,6 +170,10 @@ void det_release_acquire(det_thread *t, uintptr_t addr); /* swap-like (Go's) */
  * parent did happens before the child's first event). Only valid when no
  * other thread runs (it reads their clocks). */
 void det_acquire_global(det_thread *t);
+/* In a fork child, before any other call: every detector lock is released
+ * (a thread that held one in the parent does not exist in the child), then
+ * t acquires everything the parent's threads did (det_acquire_global). */
+void det_fork_child(det_thread *t);
 /* The object at addr is gone (destroyed, or its memory freed). */
 void det_sync_forget(uintptr_t addr, size_t size);
 

@@ -117,3 +117,10 @@ bool det__heap_find(uintptr_t addr, det_block_info *out)
 	}
 	return false;
 }
+
+void det__heap_fork_child(void)
+{
+	struct bucket *all = atomic_load_explicit(&buckets, memory_order_acquire);
+	for (uint32_t i = 0; all != NULL && i < NBUCKETS; i++)
+		det__lock_reset(&all[i].lock);
+}

@@ -72,6 +72,20 @@ typedef struct det_lock {
 
 void det__lock(det_lock *l);
 void det__unlock(det_lock *l);
+/* Fork child only: the lock is free again (its holder is gone). */
+static inline void det__lock_reset(det_lock *l)
+{
+	atomic_store_explicit(&l->state, 0, memory_order_relaxed);
+}
+/* Each file's fork-child reset of the locks it owns (det_fork_child). */
+void det__clock_fork_child(void);
+void det__thread_fork_child(void);
+void det__ctx_fork_child(void);
+void det__shadow_fork_child(void);
+void det__sync_fork_child(void);
+void det__heap_fork_child(void);
+void det__report_fork_child(void);
+void det__util_fork_child(void);
 
 /* ---- vector clocks (clock.c) ------------------------------------------ */
 

@@ -511,3 +511,8 @@ uint64_t det_findings(void)
 {
 	return atomic_load_explicit(&n_reported, memory_order_relaxed);
 }
+
+void det__report_fork_child(void)
+{
+	det__lock_reset(&report_lock);
+}

@@ -188,3 +188,8 @@ void det_reset_range(uintptr_t addr, size_t size)
 {
 	det__shadow_reset(addr, size);
 }
+
+void det__shadow_fork_child(void)
+{
+	det__lock_reset(&map_lock);
+}

@@ -153,3 +153,13 @@ void det_sync_forget(uintptr_t addr, size_t size)
 		g += 8;
 	}
 }
+
+void det__sync_fork_child(void)
+{
+	struct bucket *all = atomic_load_explicit(&buckets, memory_order_acquire);
+	for (uint32_t i = 0; all != NULL && i < NBUCKETS; i++) {
+		det__lock_reset(&all[i].lock);
+		for (syncvar *s = all[i].head; s != NULL; s = s->next)
+			det__lock_reset(&s->lock);
+	}
+}

@@ -136,3 +136,8 @@ det_thread *det__thread_by_stack(uintptr_t addr)
 	det__unlock(&list_lock);
 	return found;
 }
+
+void det__thread_fork_child(void)
+{
+	det__lock_reset(&list_lock);
+}

@@ -49,14 +49,16 @@ void *det__map(size_t bytes)
 	return p == MAP_FAILED ? NULL : p;
 }
 
+static det_lock map_once_lock;
+
 void *det__map_once(void *_Atomic *slot, size_t bytes)
 {
-	static det_lock lock;
+	det_lock *lock = &map_once_lock;
 	/* acquire: pairs with the release below */
 	void *p = atomic_load_explicit(slot, memory_order_acquire);
 	if (DET_LIKELY(p != NULL))
 		return p;
-	det__lock(&lock);
+	det__lock(lock);
 	p = atomic_load_explicit(slot, memory_order_relaxed);
 	if (p == NULL) {
 		p = det__map(bytes);
@@ -64,8 +66,27 @@ void *det__map_once(void *_Atomic *slot, size_t bytes)
 		/* release: pairs with the acquire above */
 		atomic_store_explicit(slot, p, memory_order_release);
 	}
-	det__unlock(&lock);
+	det__unlock(lock);
 	return p;
+}
+
+void det__util_fork_child(void)
+{
+	det__lock_reset(&map_once_lock);
+}
+
+void det_fork_child(det_thread *t)
+{
+	det__util_fork_child();
+	det__clock_fork_child();
+	det__thread_fork_child();
+	det__ctx_fork_child();
+	det__shadow_fork_child();
+	det__sync_fork_child();
+	det__heap_fork_child();
+	det__report_fork_child();
+	if (t != NULL)
+		det_acquire_global(t);
 }
 
 void det__unmap(void *p, size_t bytes)

@@ -32,11 +32,11 @@
  *                    here, before the real exit.
  *   fork             in the child, everything the parent process did
  *                    happens before the child's next event
- *                    (det_acquire_global); the other threads do not exist
+ *                    (det_fork_child); the other threads do not exist
  *                    there. The thread table's lock is held across the
- *                    real fork. Gap: the detector's locks are not (no
- *                    detector API for it yet), so a child forked while
- *                    another thread was inside the detector can hang.
+ *                    real fork; the detector's locks are released in the
+ *                    child (their holders are gone), so a child forked
+ *                    while another thread was inside the detector goes on.
  *
  * Sync objects (S is the detector's clock at the address):
  *   mutex (every type)  lock/trylock/timedlock/clocklock success (and a
@@ -418,19 +418,17 @@ GOCRACE_EXPORT pid_t fork(void)
 	GOCRACE_RESOLVE(fork);
 	det_thread *t = gocrace_thr();
 	/* The table is consistent in the child: nobody is half-way through
-	 * an update when the lock is ours. (The detector's own locks have no
-	 * such guard yet: a thread inside the detector at the fork leaves its
-	 * lock held in the child, and the child's next event on that lock
-	 * hangs.) */
+	 * an update when the lock is ours. The detector's locks are reset in
+	 * the child instead: a thread inside the detector at the fork does not
+	 * exist there, and the state it was updating is a remembered access
+	 * or a clock at worst. */
 	table_lock_take();
 	pid_t pid = real_fork();
 	table_lock_drop();
 	if (pid == 0) {
-		if (t != NULL) {
-			gocrace_ignore++;
-			det_acquire_global(t);
-			gocrace_ignore--;
-		}
+		gocrace_ignore++;
+		det_fork_child(t);
+		gocrace_ignore--;
 	}
 	return pid;
 }
