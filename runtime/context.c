@@ -270,8 +270,14 @@ goc_context *goc_context_with_value(goc_context *parent, const void *key, void *
 
 void goc_context_cancel(goc_context *ctx)
 {
-	if (ctx != NULL && ctx->kind == CTX_CANCEL)
+	if (ctx != NULL && ctx->kind == CTX_CANCEL) {
+		/* Closing done wakes goroutines that may free their handle at
+		 * once, the caller's included: hold our own reference until the
+		 * cancel has finished with ctx. */
+		ref(ctx);
 		cancel_impl(ctx, GOC_ECANCELED);
+		unref(ctx);
+	}
 }
 
 void goc_context_free(goc_context *ctx)
