@@ -165,6 +165,13 @@ trap 'rm -rf "$tmp"' EXIT
 
 # ---- build ----------------------------------------------------------------
 
+# The commit the binaries are built from (others may commit during a run).
+rev=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [[ -n $(git -C "$root" status --porcelain 2>/dev/null) ]]; then
+	rev="$rev (with uncommitted changes)"
+fi
+started=$(date -u '+%Y-%m-%d %H:%M UTC')
+
 # setup DIR OPTIONS...: configure a meson tree with $cc (once; later calls
 # reconfigure, which keeps the compiler the tree was set up with).
 setup() {
@@ -574,13 +581,9 @@ md_table() {
 }
 
 if [[ -n $outfile ]]; then
-	rev=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
-	if [[ -n $(git -C "$root" status --porcelain 2>/dev/null) ]]; then
-		rev="$rev (with uncommitted changes)"
-	fi
 	cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 	{
-		echo "Produced by \`bench/race_compare.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC')."
+		echo "Produced by \`bench/race_compare.sh\`, $started to $(date -u '+%H:%M UTC')."
 		echo
 		echo "- goc: commit $rev; workloads built with $("$cc" --version | head -n 1), -O2"
 		echo "- goc-race: $( ((use_cli)) && echo "built with \`goc-race cc\`, run with \`goc-race run\`" ||
