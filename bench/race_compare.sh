@@ -10,14 +10,18 @@
 # -Db_sanitize=thread). Then, RUNS times, interleaved, it runs every
 # workload five ways — plain, goc-race, TSan at the full size N; Helgrind
 # and DRD (valgrind, on the plain binary) at a reduced size n, plus once at
-# n=1 to measure their start-up — under GNU time (peak RSS) with the wall
-# time taken by the shell (microseconds). Prints medians and ratios:
+# n=1 to measure their start-up — under GNU time (CPU time, peak RSS) with
+# the wall time taken by the shell (microseconds). Prints three tables of
+# medians and ratios:
 #
-#   slowdown          tool / plain, wall time at size N
-#   goc-race/TSan     time and peak RSS
+#   wall time         plain, goc-race, TSan at size N; slowdown = tool /
+#                     plain; goc-race/TSan
+#   CPU and memory    user+sys time and peak RSS, goc-race/TSan of each;
+#                     findings of goc-race and TSan
 #   Valgrind          per unit of work: (t(n) - t(1)) / (n - 1), against
-#                     plain's and goc-race's t(N) / N; a run that hits the
-#                     timeout gives a bound, shown as ">X".
+#                     plain's and goc-race's t(N) / N, by wall and by CPU
+#                     time; a run that hits the timeout gives a bound,
+#                     shown as ">X".
 #
 # A run must exit 0 within the timeout and print "checksum=S want=S"; one
 # that does not is reported on stderr with its command and output, and that
@@ -187,9 +191,9 @@ setup() {
 # Same words for every tool, so the three builds differ only by the
 # instrumentation. These are also the flags `goc-race cc` adds (docs/cli.md),
 # except that it adds -lgoc always; --as-needed drops it where unused.
-# shellcheck disable=SC2054 # the commas are the linker's
 # -gdwarf-4: Valgrind 3.19 cannot read clang 14's default DWARF 5
 # (DW_FORM_addrx), and its reports would then have no source lines.
+# shellcheck disable=SC2054 # the commas are the linker's
 cflags=(-O2 -g -gdwarf-4 -fno-omit-frame-pointer -Wall -Wextra -Werror -pthread
 	-I"$root/include" -Wl,--as-needed)
 gr_cflags=(-fsanitize=thread -fno-sanitize-link-runtime -mcx16)
