@@ -418,35 +418,32 @@ GOCRACE_EXPORT size_t strnlen(const char *s, size_t max)
 	return n;
 }
 
-GOCRACE_EXPORT char *strcpy(char *d, const char *s)
+/* strcpy and stpcpy: s is read and d written up to and including s's
+ * terminator. */
+ALWAYS_INLINE void note_str_copy(char *d, const char *s, uintptr_t pc)
 {
-	GOCRACE_RESOLVE(strcpy);
 	GOCRACE_RESOLVE(strlen);
 	det_thread *t = gocrace_thr();
 	if (t != NULL) {
 		size_t n = real_strlen(s) + 1;
-		uintptr_t pc = GOCRACE_CALLER_PC();
 		gocrace_ignore++;
 		rd(t, s, n, pc);
 		wr(t, d, n, pc);
 		gocrace_ignore--;
 	}
+}
+
+GOCRACE_EXPORT char *strcpy(char *d, const char *s)
+{
+	GOCRACE_RESOLVE(strcpy);
+	note_str_copy(d, s, GOCRACE_CALLER_PC());
 	return real_strcpy(d, s);
 }
 
 GOCRACE_EXPORT char *stpcpy(char *d, const char *s)
 {
 	GOCRACE_RESOLVE(stpcpy);
-	GOCRACE_RESOLVE(strlen);
-	det_thread *t = gocrace_thr();
-	if (t != NULL) {
-		size_t n = real_strlen(s) + 1;
-		uintptr_t pc = GOCRACE_CALLER_PC();
-		gocrace_ignore++;
-		rd(t, s, n, pc);
-		wr(t, d, n, pc);
-		gocrace_ignore--;
-	}
+	note_str_copy(d, s, GOCRACE_CALLER_PC());
 	return real_stpcpy(d, s);
 }
 

@@ -525,22 +525,25 @@ static bool wheld_pop(pthread_rwlock_t *rw)
 	return false;
 }
 
-#define RDLOCK_WRAPPER(name, params, args)                                    \
-	GOCRACE_REAL(int, name, pthread_rwlock_t * params);                       \
-	GOCRACE_EXPORT int name(pthread_rwlock_t *rw params)                      \
+/* A wait that, when it succeeds (returns 0), acquires the object's clock:
+ * read locks and semaphore waits. */
+#define ACQUIRE_ON_SUCCESS_WRAPPER(obj_t, name, params, args)                 \
+	GOCRACE_REAL(int, name, obj_t * params);                                  \
+	GOCRACE_EXPORT int name(obj_t *obj params)                                \
 	{                                                                         \
 		GOCRACE_RESOLVE(name);                                                \
 		det_thread *t = gocrace_thr();                                        \
-		int r = real_##name(rw args);                                         \
+		int r = real_##name(obj args);                                        \
 		if (t != NULL && r == 0)                                              \
-			guard_acquire(t, rw);                                             \
+			guard_acquire(t, obj);                                            \
 		return r;                                                             \
 	}
 
-RDLOCK_WRAPPER(pthread_rwlock_rdlock, , )
-RDLOCK_WRAPPER(pthread_rwlock_tryrdlock, , )
-RDLOCK_WRAPPER(pthread_rwlock_timedrdlock, P_(const struct timespec *abs), P_(abs))
-RDLOCK_WRAPPER(pthread_rwlock_clockrdlock, P_(clockid_t clk, const struct timespec *abs),
+ACQUIRE_ON_SUCCESS_WRAPPER(pthread_rwlock_t, pthread_rwlock_rdlock, , )
+ACQUIRE_ON_SUCCESS_WRAPPER(pthread_rwlock_t, pthread_rwlock_tryrdlock, , )
+ACQUIRE_ON_SUCCESS_WRAPPER(pthread_rwlock_t, pthread_rwlock_timedrdlock,
+                           P_(const struct timespec *abs), P_(abs))
+ACQUIRE_ON_SUCCESS_WRAPPER(pthread_rwlock_t, pthread_rwlock_clockrdlock, P_(clockid_t clk, const struct timespec *abs),
                P_(clk, abs))
 
 #define WRLOCK_WRAPPER(name, params, args)                                    \
@@ -684,22 +687,12 @@ GOCRACE_EXPORT int sem_post(sem_t *s)
 	return real_sem_post(s);
 }
 
-#define SEM_WAIT_WRAPPER(name, params, args)                                  \
-	GOCRACE_REAL(int, name, sem_t * params);                                  \
-	GOCRACE_EXPORT int name(sem_t *s params)                                  \
-	{                                                                         \
-		GOCRACE_RESOLVE(name);                                                \
-		det_thread *t = gocrace_thr();                                        \
-		int r = real_##name(s args);                                          \
-		if (t != NULL && r == 0)                                              \
-			guard_acquire(t, s);                                              \
-		return r;                                                             \
-	}
 
-SEM_WAIT_WRAPPER(sem_wait, , )
-SEM_WAIT_WRAPPER(sem_trywait, , )
-SEM_WAIT_WRAPPER(sem_timedwait, P_(const struct timespec *abs), P_(abs))
-SEM_WAIT_WRAPPER(sem_clockwait, P_(clockid_t clk, const struct timespec *abs), P_(clk, abs))
+ACQUIRE_ON_SUCCESS_WRAPPER(sem_t, sem_wait, , )
+ACQUIRE_ON_SUCCESS_WRAPPER(sem_t, sem_trywait, , )
+ACQUIRE_ON_SUCCESS_WRAPPER(sem_t, sem_timedwait, P_(const struct timespec *abs), P_(abs))
+ACQUIRE_ON_SUCCESS_WRAPPER(sem_t, sem_clockwait,
+                           P_(clockid_t clk, const struct timespec *abs), P_(clk, abs))
 
 /* ---- once ------------------------------------------------------------- */
 
