@@ -543,8 +543,8 @@ ACQUIRE_ON_SUCCESS_WRAPPER(pthread_rwlock_t, pthread_rwlock_rdlock, , )
 ACQUIRE_ON_SUCCESS_WRAPPER(pthread_rwlock_t, pthread_rwlock_tryrdlock, , )
 ACQUIRE_ON_SUCCESS_WRAPPER(pthread_rwlock_t, pthread_rwlock_timedrdlock,
                            P_(const struct timespec *abs), P_(abs))
-ACQUIRE_ON_SUCCESS_WRAPPER(pthread_rwlock_t, pthread_rwlock_clockrdlock, P_(clockid_t clk, const struct timespec *abs),
-               P_(clk, abs))
+ACQUIRE_ON_SUCCESS_WRAPPER(pthread_rwlock_t, pthread_rwlock_clockrdlock,
+                           P_(clockid_t clk, const struct timespec *abs), P_(clk, abs))
 
 #define WRLOCK_WRAPPER(name, params, args)                                    \
 	GOCRACE_REAL(int, name, pthread_rwlock_t * params);                       \
