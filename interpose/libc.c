@@ -296,9 +296,9 @@ static size_t cmp_extent(const char *a, const char *b, size_t max)
 	return i < max ? i + 1 : max;
 }
 
-void gocrace_memcpy_checked(void *d, const void *s, size_t n, uintptr_t pc)
+/* A copy of n bytes from s to d: s is read and d written, at pc. */
+ALWAYS_INLINE void note_copy(void *d, const void *s, size_t n, uintptr_t pc)
 {
-	GOCRACE_RESOLVE(memcpy);
 	det_thread *t = gocrace_thr();
 	if (t != NULL && n != 0) {
 		gocrace_ignore++;
@@ -306,19 +306,19 @@ void gocrace_memcpy_checked(void *d, const void *s, size_t n, uintptr_t pc)
 		wr(t, d, n, pc);
 		gocrace_ignore--;
 	}
+}
+
+void gocrace_memcpy_checked(void *d, const void *s, size_t n, uintptr_t pc)
+{
+	GOCRACE_RESOLVE(memcpy);
+	note_copy(d, s, n, pc);
 	real_memcpy(d, s, n);
 }
 
 void gocrace_memmove_checked(void *d, const void *s, size_t n, uintptr_t pc)
 {
 	GOCRACE_RESOLVE(memmove);
-	det_thread *t = gocrace_thr();
-	if (t != NULL && n != 0) {
-		gocrace_ignore++;
-		rd(t, s, n, pc);
-		wr(t, d, n, pc);
-		gocrace_ignore--;
-	}
+	note_copy(d, s, n, pc);
 	real_memmove(d, s, n);
 }
 
