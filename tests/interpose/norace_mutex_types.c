@@ -1,9 +1,14 @@
-/* norace_mutex_recursive: unlock happens before the next lock, with
- * a recursive mutex, locked twice by each side.
- * The thread's critical section runs first. */
+/* norace_mutex_types: unlock happens before the next lock, whatever the
+ * mutex's type. Built once per type (tests/interpose/meson.build):
+ * norace_mutex_normal, norace_mutex_errorcheck, and norace_mutex_recursive,
+ * whose sides each lock it twice. The thread's critical section runs first. */
 #include "e2e.h"
 
 #include <pthread.h>
+
+#ifndef MUTEX_TYPE
+#error "build with -DMUTEX_TYPE=PTHREAD_MUTEX_..."
+#endif
 
 static pthread_mutex_t mu;
 int shared;
@@ -11,12 +16,14 @@ int shared;
 static void lock(void)
 {
 	pthread_mutex_lock(&mu);
-	pthread_mutex_lock(&mu);
+	if (MUTEX_TYPE == PTHREAD_MUTEX_RECURSIVE)
+		pthread_mutex_lock(&mu);
 }
 
 static void unlock(void)
 {
-	pthread_mutex_unlock(&mu);
+	if (MUTEX_TYPE == PTHREAD_MUTEX_RECURSIVE)
+		pthread_mutex_unlock(&mu);
 	pthread_mutex_unlock(&mu);
 }
 
@@ -34,7 +41,8 @@ int main(void)
 {
 	pthread_mutexattr_t a;
 	pthread_mutexattr_init(&a);
-	pthread_mutexattr_settype(&a, PTHREAD_MUTEX_RECURSIVE);
+	if (pthread_mutexattr_settype(&a, MUTEX_TYPE) != 0)
+		return 2;
 	pthread_mutex_init(&mu, &a);
 	pthread_mutexattr_destroy(&a);
 	pthread_t t;
