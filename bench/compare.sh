@@ -17,6 +17,8 @@
 # (-h for the options; GOC_BENCH_BUILD overrides the build tree.)
 
 set -euo pipefail
+# shellcheck source=bench/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 all_workloads=(pingpong prodcons spawn select2 skynet sleepers blocked
 	mutex_uncontended mutex_contended2 mutex_contended4 mutex_contended8
@@ -92,14 +94,8 @@ while getopts "n:o:w:t:sh" opt; do
 done
 shift $((OPTIND - 1))
 
-if ! [[ $runs =~ ^[1-9][0-9]*$ ]]; then
-	echo "compare.sh: -n wants a positive integer, got '$runs'" >&2
-	exit 2
-fi
-if ! [[ $timeout_s =~ ^[1-9][0-9]*$ ]]; then
-	echo "compare.sh: -t wants a positive integer, got '$timeout_s'" >&2
-	exit 2
-fi
+need_posint -n "$runs"
+need_posint -t "$timeout_s"
 IFS=, read -r -a workers <<<"$workers_list"
 for w in "${workers[@]}"; do
 	if ! [[ $w =~ ^[1-9][0-9]*$ ]]; then
@@ -108,33 +104,20 @@ for w in "${workers[@]}"; do
 	fi
 done
 
-workloads=()
-if (($# == 0)); then
-	workloads=("${all_workloads[@]}")
-else
-	for arg in "$@"; do
-		if [[ -z ${want[$arg]+set} ]]; then
-			echo "compare.sh: unknown workload '$arg' (have: ${all_workloads[*]})" >&2
-			exit 2
-		fi
-		workloads+=("$arg")
-	done
-fi
+pick_workloads want all_workloads "$@"
+need_gnu_time
 
-if [[ ! -x /usr/bin/time ]]; then
-	echo "compare.sh: GNU time is needed at /usr/bin/time (apt-get install time)" >&2
-	exit 2
-fi
-
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+root=$bench_root
 build=${GOC_BENCH_BUILD:-$root/build-release}
 gobin=$build/bench-go
 cbin=$build/bench
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/goc-bench.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+make_tmp goc-bench
 
 # ---- build ----------------------------------------------------------------
+
+# The commit the binaries are built from (others may commit during a run).
+rev=$(git_rev)
 
 if ((skip_build == 0)); then
 	echo "== building goc (release) in $build" >&2
@@ -170,22 +153,6 @@ done
 
 # ---- running --------------------------------------------------------------
 
-# median prints the median of its numeric arguments.
-median() {
-	printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 }
-		END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-
-# ratio A B prints A/B with two decimals, or n/a when B is 0.
-ratio() {
-	awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0) print "n/a"; else printf "%.2f\n", a / b }'
-}
-
-# mib KIB prints KIB in MiB with one decimal.
-mib() {
-	awk -v k="$1" 'BEGIN { printf "%.1f\n", k / 1024 }'
-}
-
 # run_one SIDE WORKLOAD WORKERS RUN: runs one program once; on success sets
 # run_time (s) and run_rss (KiB), on failure prints why and returns 1.
 run_one() {
@@ -202,29 +169,15 @@ run_one() {
 	env "$var=$nw" timeout -k 10 "$timeout_s" \
 		/usr/bin/time -f '%e %M' -o "$tmp/time" "$bin" "${args[@]}" >"$tmp/out" 2>"$tmp/err" || rc=$?
 
-	local why="" got
+	local why got
 	got=$(sed -n 's/.*checksum=\([-0-9]*\).*/\1/p' "$tmp/out" | tail -n 1)
-	if ((rc == 124 || rc == 137)); then
-		why="timed out after ${timeout_s}s (killed)"
-	elif ((rc > 128)); then
-		why="killed by signal $((rc - 128)) ($(kill -l $((rc - 128)) 2>/dev/null || echo '?'))"
-	elif ((rc != 0)); then
-		why="exit status $rc"
-	elif [[ $got != "${want[$name]}" ]]; then
+	why=$(run_failure "$rc" "$timeout_s")
+	if [[ -z $why && $got != "${want[$name]}" ]]; then
 		why="checksum '${got}', want '${want[$name]}'"
 	fi
 	if [[ -n $why ]]; then
-		{
-			echo
-			echo "!!!! FAIL: $side $name $var=$nw run $run/$runs: $why"
-			echo "!!!! command: $var=$nw $bin${args[*]:+ ${args[*]}}"
-			echo "---- stdout:"
-			tail -n 20 "$tmp/out"
-			echo "---- stderr (last 60 lines):"
-			tail -n 60 "$tmp/err"
-			[[ -s $tmp/time ]] && { echo "---- time:"; cat "$tmp/time"; }
-			echo "----"
-		} >&2
+		print_failure "$side $name $var=$nw run $run/$runs: $why" \
+			"$var=$nw $bin${args[*]:+ ${args[*]}}"
 		return 1
 	fi
 	read -r run_time run_rss < <(tail -n 1 "$tmp/time")
@@ -270,18 +223,13 @@ for name in "${workloads[@]}"; do
 		fi
 		# shellcheck disable=SC2059
 		printf "$fmt" "${row[@]}"
-		rows+=("$(IFS='|'; echo "${row[*]}")")
+		rows+=("$(join_row "${row[@]}")")
 	done
 done
 
 # ---- markdown -------------------------------------------------------------
 
 if [[ -n $outfile ]]; then
-	rev=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
-	if [[ -n $(git -C "$root" status --porcelain 2>/dev/null) ]]; then
-		rev="$rev (with uncommitted changes)"
-	fi
-	cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 	# The compiler the build tree was configured with (CC at setup time).
 	# shellcheck disable=SC2016 # $ARGS is ninja's, matched literally
 	ccmd=$(sed -n '/^rule c_COMPILER/{n;s/^ *command = \(.*\) \$ARGS.*/\1/p;}' "$build/build.ninja")
@@ -294,17 +242,12 @@ if [[ -n $outfile ]]; then
 		echo
 		echo "- goc: commit $rev, release build (${ccver:-unknown compiler})"
 		echo "- Go: $(go version)"
-		echo "- machine: $(uname -srm), $(nproc) CPUs${cpu:+ ($cpu)}, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) memory"
+		echo "- machine: $(machine)"
 		echo "- $runs runs of each side per row, Go and goc interleaved; each cell is the median."
 		echo "  Time is wall-clock seconds (GNU time %e, 10 ms resolution); RSS is peak"
 		echo "  resident set size (GNU time %M). workers = GOMAXPROCS for Go, GOC_MAXPROCS for goc."
 		echo
-		printf '|'; printf ' %s |' "${header[@]}"; echo
-		printf '|'; printf ' %s |' --- ---: ---: ---: ---: ---: ---: ---:; echo
-		for row in "${rows[@]}"; do
-			IFS='|' read -r -a cells <<<"$row"
-			printf '|'; printf ' %s |' "${cells[@]}"; echo
-		done
+		md_table header rows
 		if ((${#failures[@]})); then
 			echo
 			echo "FAILED: ${failures[*]} (see the run's stderr)."

@@ -36,6 +36,8 @@
 # build trees, CC the compiler — it must be a clang.)
 
 set -euo pipefail
+# shellcheck source=bench/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 all_workloads=(sweep readshare mutex racy condq chan spawn)
 
@@ -115,13 +117,9 @@ while getopts "n:T:t:o:x:psh" opt; do
 done
 shift $((OPTIND - 1))
 
-for v in "runs:$runs:-n" "threads:$threads:-T" "timeout:$timeout_s:-t"; do
-	IFS=: read -r _ val flag <<<"$v"
-	if ! [[ $val =~ ^[1-9][0-9]*$ ]]; then
-		echo "race_compare.sh: $flag wants a positive integer, got '$val'" >&2
-		exit 2
-	fi
-done
+need_posint -n "$runs"
+need_posint -T "$threads"
+need_posint -t "$timeout_s"
 
 declare -A want_tool=()
 for t in "${all_tools[@]}"; do want_tool[$t]=1; done
@@ -133,30 +131,15 @@ for t in "${skipped[@]}"; do
 	esac
 done
 
-workloads=()
-if (($# == 0)); then
-	workloads=("${all_workloads[@]}")
-else
-	for arg in "$@"; do
-		if [[ -z ${size[$arg]+set} ]]; then
-			echo "race_compare.sh: unknown workload '$arg' (have: ${all_workloads[*]})" >&2
-			exit 2
-		fi
-		workloads+=("$arg")
-	done
-fi
-
-if [[ ! -x /usr/bin/time ]]; then
-	echo "race_compare.sh: GNU time is needed at /usr/bin/time (apt-get install time)" >&2
-	exit 2
-fi
+pick_workloads size all_workloads "$@"
+need_gnu_time
 if ((want_tool[helgrind] || want_tool[drd])) && ! command -v valgrind >/dev/null; then
 	echo "race_compare.sh: valgrind is needed for Helgrind and DRD" \
 		"(apt-get install valgrind, or -x helgrind,drd)" >&2
 	exit 2
 fi
 
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+root=$bench_root
 build=${GOC_BENCH_BUILD:-$root/build-release}
 tbuild=${GOC_BENCH_TSAN_BUILD:-$build-tsan}
 cc=${CC:-clang-14}
@@ -164,16 +147,12 @@ bin=$build/bench-race
 shim=$build/interpose/libgoc-race.so
 gocrace=$build/cli/goc-race
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/goc-race-bench.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+make_tmp goc-race-bench
 
 # ---- build ----------------------------------------------------------------
 
 # The commit the binaries are built from (others may commit during a run).
-rev=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
-if [[ -n $(git -C "$root" status --porcelain 2>/dev/null) ]]; then
-	rev="$rev (with uncommitted changes)"
-fi
+rev=$(git_rev)
 started=$(date -u '+%Y-%m-%d %H:%M UTC')
 
 # setup DIR OPTIONS...: configure a meson tree with $cc (once; later calls
@@ -268,29 +247,6 @@ done
 
 # ---- running --------------------------------------------------------------
 
-# median prints the median of its numeric arguments.
-median() {
-	printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 }
-		END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-
-# calc EXPR FORMAT: evaluate an awk expression and print it with FORMAT.
-calc() {
-	awk "BEGIN { printf \"$2\", $1 }"
-}
-
-# ratio A B prints A/B with two decimals (one above 100), or n/a.
-ratio() {
-	awk -v a="$1" -v b="$2" 'BEGIN {
-		if (b + 0 <= 0 || a == "") print "n/a"
-		else if (a / b >= 100) printf "%.0f\n", a / b
-		else printf "%.2f\n", a / b }'
-}
-
-mib() {
-	awk -v k="$1" 'BEGIN { printf "%.1f\n", k / 1024 }'
-}
-
 # command_for TOOL WORKLOAD N: sets cmd (array) and cmd_env (array).
 command_for() {
 	local tool=$1 w=$2 n=$3
@@ -344,28 +300,15 @@ run_one() {
 	t1=$EPOCHREALTIME
 	read -r sum want < <(sed -n 's/.*checksum=\([-0-9]*\) want=\([-0-9]*\).*/\1 \2/p' \
 		"$tmp/out" | tail -n 1) || true
-	if ((rc == 124 || rc == 137)); then
-		why="timed out after ${timeout_s}s (killed)"
-	elif ((rc > 128)); then
-		why="killed by signal $((rc - 128)) ($(kill -l $((rc - 128)) 2>/dev/null || echo '?'))"
-	elif ((rc != 0)); then
-		why="exit status $rc"
-	elif [[ -z $sum ]]; then
+	why=$(run_failure "$rc" "$timeout_s")
+	if [[ -z $why && -z $sum ]]; then
 		why="no checksum line"
-	elif [[ $sum != "$want" ]]; then
+	elif [[ -z $why && $sum != "$want" ]]; then
 		why="checksum $sum, want $want"
 	fi
 	if [[ -n $why ]]; then
-		{
-			echo
-			echo "!!!! FAIL: $tool $w n=$n threads=$threads run $r/$runs: $why"
-			echo "!!!! command: ${cmd_env[*]}${cmd_env[*]:+ }${cmd[*]}"
-			echo "---- stdout:"
-			tail -n 20 "$tmp/out"
-			echo "---- stderr (last 60 lines):"
-			tail -n 60 "$tmp/err"
-			echo "----"
-		} >&2
+		print_failure "$tool $w n=$n threads=$threads run $r/$runs: $why" \
+			"${cmd_env[*]}${cmd_env[*]:+ }${cmd[*]}"
 		if ((rc == 124 || rc == 137)) && [[ $tool == helgrind || $tool == drd ]]; then
 			return 2
 		fi
@@ -518,7 +461,7 @@ for w in "${workloads[@]}"; do
 	row=("$w" "${size[$w]}" "$(cell "$w" plain "$p")" "$(cell "$w" goc-race "$g")"
 		"$(cell "$w" tsan "$k")" "$(ratio "$g" "$p")" "$(ratio "$k" "$p")"
 		"$(ratio "$g" "$k")")
-	rows1+=("$(IFS='|'; echo "${row[*]}")")
+	rows1+=("$(join_row "${row[@]}")")
 
 	pc=$(med C "$w" plain) gc=$(med C "$w" goc-race) kc=$(med C "$w" tsan)
 	pm=$(med M "$w" plain) gm=$(med M "$w" goc-race) km=$(med M "$w" tsan)
@@ -526,7 +469,7 @@ for w in "${workloads[@]}"; do
 		"$(cell "$w" tsan "$kc")" "$(ratio "$gc" "$kc")"
 		"$(cellm "$w" plain "$pm")" "$(cellm "$w" goc-race "$gm")" "$(cellm "$w" tsan "$km")"
 		"$(ratio "$gm" "$km")" "${F[$w,goc-race]:--}/${F[$w,tsan]:--}")
-	rows2+=("$(IFS='|'; echo "${row[*]}")")
+	rows2+=("$(join_row "${row[@]}")")
 
 	pu=$(unit W "$w" plain) gu=$(unit W "$w" goc-race) gcu=$(unit C "$w" goc-race)
 	hu=$(per_unit W SW "$w" helgrind) du=$(per_unit W SW "$w" drd)
@@ -543,7 +486,7 @@ for w in "${workloads[@]}"; do
 		"$(vratio "$hcu" "$gcu")" "$(vratio "$dcu" "$gcu")"
 		"$(cellm "$w" helgrind "$(med M "$w" helgrind)")" "$(cellm "$w" drd "$(med M "$w" drd)")"
 		"${F[$w,helgrind]:--}/${F[$w,drd]:--}")
-	rows3+=("$(IFS='|'; echo "${row[*]}")")
+	rows3+=("$(join_row "${row[@]}")")
 done
 
 # print_table HEADER-ARRAY-NAME ROWS-ARRAY-NAME: aligned text.
@@ -573,19 +516,7 @@ fi
 
 # ---- markdown -------------------------------------------------------------
 
-md_table() {
-	local -n hdr=$1 rws=$2
-	local cells row i
-	printf '|'; printf ' %s |' "${hdr[@]}"; echo
-	printf '| --- |'; for ((i = 1; i < ${#hdr[@]}; i++)); do printf ' ---: |'; done; echo
-	for row in "${rws[@]}"; do
-		IFS='|' read -r -a cells <<<"$row"
-		printf '|'; printf ' %s |' "${cells[@]}"; echo
-	done
-}
-
 if [[ -n $outfile ]]; then
-	cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 	{
 		echo "Produced by \`bench/race_compare.sh\`, $started to $(date -u '+%H:%M UTC')."
 		echo
@@ -594,7 +525,7 @@ if [[ -n $outfile ]]; then
 			echo "instrumented by hand (-fsanitize=thread -fno-sanitize-link-runtime, libgoc-race-hooks), run with LD_PRELOAD=libgoc-race.so")"
 		echo "- TSan: clang's runtime (-fsanitize=thread), TSAN_OPTIONS=\"exitcode=0 halt_on_error=0 atexit_sleep_ms=0\"; chan links a libgoc built with -Db_sanitize=thread"
 		echo "- Helgrind, DRD: $(valgrind --version 2>/dev/null || echo 'valgrind: not run'), default options, on the plain binary"
-		echo "- machine: $(uname -srm), $(nproc) CPUs${cpu:+ ($cpu)}, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) memory"
+		echo "- machine: $(machine)"
 		echo "- $runs runs of each tool per workload, interleaved, $threads threads; each cell is the median."
 		echo "  Wall time is taken by the shell; CPU time (%U + %S) and peak RSS (%M) by GNU time."
 		echo
