@@ -506,9 +506,13 @@ print_table h1 rows1
 echo
 echo "$title2"
 print_table h2 rows2
-echo
-echo "$title3"
-print_table h3 rows3
+# Valgrind's table only when Helgrind or DRD ran (-x helgrind,drd: none).
+valgrind_ran=$((want_tool[helgrind] || want_tool[drd]))
+if ((valgrind_ran)); then
+	echo
+	echo "$title3"
+	print_table h3 rows3
+fi
 if ((${#notes[@]})); then
 	echo
 	printf 'note: %s\n' "${notes[@]}"
@@ -516,15 +520,20 @@ fi
 
 # ---- markdown -------------------------------------------------------------
 
+# tool_line TOOL TEXT: TEXT, or that TOOL did not run.
+tool_line() {
+	if ((want_tool[$1])); then echo "$2"; else echo "not run (-x, or not built)"; fi
+}
+
 if [[ -n $outfile ]]; then
 	{
 		echo "Produced by \`bench/race_compare.sh\`, $started to $(date -u '+%H:%M UTC')."
 		echo
 		echo "- goc: commit $rev; workloads built with $("$cc" --version | head -n 1), -O2"
-		echo "- goc-race: $( ((use_cli)) && echo "built with \`goc-race cc\`, run with \`goc-race run\`" ||
-			echo "instrumented by hand (-fsanitize=thread -fno-sanitize-link-runtime, libgoc-race-hooks), run with LD_PRELOAD=libgoc-race.so")"
-		echo "- TSan: clang's runtime (-fsanitize=thread), TSAN_OPTIONS=\"exitcode=0 halt_on_error=0 atexit_sleep_ms=0\"; chan links a libgoc built with -Db_sanitize=thread"
-		echo "- Helgrind, DRD: $(valgrind --version 2>/dev/null || echo 'valgrind: not run'), default options, on the plain binary"
+		echo "- goc-race: $(tool_line goc-race "$( ((use_cli)) && echo "built with \`goc-race cc\`, run with \`goc-race run\`" ||
+			echo "instrumented by hand (-fsanitize=thread -fno-sanitize-link-runtime, libgoc-race-hooks), run with LD_PRELOAD=libgoc-race.so")")"
+		echo "- TSan: $(tool_line tsan "clang's runtime (-fsanitize=thread), TSAN_OPTIONS=\"exitcode=0 halt_on_error=0 atexit_sleep_ms=0\"; chan links a libgoc built with -Db_sanitize=thread")"
+		echo "- Helgrind, DRD: $( ((valgrind_ran)) && echo "$(valgrind --version), default options, on the plain binary" || echo "not run (-x)")"
 		echo "- machine: $(machine)"
 		echo "- $runs runs of each tool per workload, interleaved, $threads threads; each cell is the median."
 		echo "  Wall time is taken by the shell; CPU time (%U + %S) and peak RSS (%M) by GNU time."
@@ -536,10 +545,12 @@ if [[ -n $outfile ]]; then
 		echo "$title2"
 		echo
 		md_table h2 rows2
-		echo
-		echo "$title3"
-		echo
-		md_table h3 rows3
+		if ((valgrind_ran)); then
+			echo
+			echo "$title3"
+			echo
+			md_table h3 rows3
+		fi
 		if ((${#notes[@]})); then
 			echo
 			printf -- '- note: %s\n' "${notes[@]}"
