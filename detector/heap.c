@@ -36,8 +36,7 @@ static struct bucket *_Atomic buckets;
 static struct bucket *bucket_of(uintptr_t start)
 {
 	struct bucket *b = det__map_once((void *_Atomic *)&buckets, NBUCKETS * sizeof *b);
-	uint64_t h = (uint64_t)(start >> 4) * 0x9e3779b97f4a7c15ull;
-	return &b[h >> (64 - BUCKET_BITS)];
+	return &b[det__hash64(start >> 4) >> (64 - BUCKET_BITS)];
 }
 
 void det_alloc(det_thread *t, uintptr_t addr, size_t size, det_ctx ctx)

@@ -45,6 +45,13 @@ void det__check_failed(const char *what, const char *file, int line)
 #define DET_DCHECK(c) ((void)0)
 #endif
 
+/* Fibonacci hashing: the multiplier spreads a key's low bits into the
+ * high ones, so a table of 2^k takes the top k bits. */
+static inline uint64_t det__hash64(uint64_t key)
+{
+	return key * 0x9e3779b97f4a7c15ull;
+}
+
 /* ---- allocation (never the program's malloc) -------------------------- */
 
 extern void *__libc_malloc(size_t);
@@ -59,7 +66,6 @@ extern void __libc_free(void *);
 
 /* Anonymous, lazily committed memory (MAP_NORESERVE); NULL on failure. */
 void *det__map(size_t bytes);
-void det__unmap(void *p, size_t bytes);
 /* The zeroed table *slot points to, mapped on the first call (once, even
  * when threads race to it). */
 void *det__map_once(void *_Atomic *slot, size_t bytes);
@@ -204,8 +210,6 @@ static inline det_cell det_cell_make(uint32_t mask, bool read, bool atomic, bool
 /* The DET_CELLS cells of the granule holding addr; allocates shadow on
  * first touch. NULL only if shadow could not be mapped. */
 _Atomic det_cell *det__shadow_cells(uintptr_t addr);
-/* As above but never allocates (NULL: never touched). */
-_Atomic det_cell *det__shadow_cells_peek(uintptr_t addr);
 void det__shadow_reset(uintptr_t addr, size_t size);
 uint64_t det__shadow_bytes(void);
 /* Per 64 KiB region, how many sync variables live there (a filter that

@@ -44,6 +44,12 @@ typedef struct keyset {
 	size_t cap, n;
 } keyset;
 
+/* The first cell a key probes in a table of cap (a power of two) cells. */
+static size_t keyset_home(uint64_t key, size_t cap)
+{
+	return (size_t)(det__hash64(key) >> 32) & (cap - 1);
+}
+
 /* true if key was already in the set; inserts it otherwise. */
 static bool keyset_add(keyset *s, uint64_t key)
 {
@@ -55,7 +61,7 @@ static bool keyset_add(keyset *s, uint64_t key)
 		DET_CHECK(k != NULL);
 		for (size_t i = 0; i < s->cap; i++)
 			if (s->k[i] != 0) {
-				size_t j = (size_t)(s->k[i] * 0x9e3779b97f4a7c15ull) & (cap - 1);
+				size_t j = keyset_home(s->k[i], cap);
 				while (k[j] != 0)
 					j = (j + 1) & (cap - 1);
 				k[j] = s->k[i];
@@ -64,7 +70,7 @@ static bool keyset_add(keyset *s, uint64_t key)
 		s->k = k;
 		s->cap = cap;
 	}
-	size_t j = (size_t)(key * 0x9e3779b97f4a7c15ull) & (s->cap - 1);
+	size_t j = keyset_home(key, s->cap);
 	while (s->k[j] != 0) {
 		if (s->k[j] == key)
 			return true;

@@ -57,7 +57,7 @@ static struct l2 *l2_lookup(uintptr_t addr, bool create)
 	uint64_t key = ((uint64_t)addr >> 32) + 1;
 	if (DET_LIKELY(l1_cache.key == key))
 		return l1_cache.table;
-	uint32_t h = (uint32_t)((key * 0x9e3779b97f4a7c15ull) >> 52) & (L1_SIZE - 1);
+	uint32_t h = (uint32_t)(det__hash64(key) >> 52) & (L1_SIZE - 1);
 	for (uint32_t n = 0; n < L1_SIZE; n++) {
 		struct l1_entry *e = &l1[(h + n) & (L1_SIZE - 1)];
 		/* acquire: pairs with the release store of key below */
@@ -129,15 +129,6 @@ _Atomic det_cell *det__shadow_cells(uintptr_t addr)
 	if (DET_UNLIKELY(leaf == NULL))
 		return NULL;
 	return leaf + granule_index(addr) * DET_CELLS;
-}
-
-_Atomic det_cell *det__shadow_cells_peek(uintptr_t addr)
-{
-	struct l2 *t = l2_lookup(addr, false);
-	if (t == NULL)
-		return NULL;
-	_Atomic det_cell *leaf = leaf_of(t, addr, false);
-	return leaf != NULL ? leaf + granule_index(addr) * DET_CELLS : NULL;
 }
 
 void det__shadow_reset(uintptr_t addr, size_t size)

@@ -44,8 +44,7 @@ static struct bucket *_Atomic buckets;
 static struct bucket *bucket_of(uintptr_t addr)
 {
 	struct bucket *b = det__map_once((void *_Atomic *)&buckets, NBUCKETS * sizeof *b);
-	uint64_t h = (uint64_t)(addr >> 3) * 0x9e3779b97f4a7c15ull;
-	return &b[h >> (64 - BUCKET_BITS)];
+	return &b[det__hash64(addr >> 3) >> (64 - BUCKET_BITS)];
 }
 
 /* The object at addr, locked; created if create, else NULL if absent. */

@@ -89,12 +89,6 @@ void det_fork_child(det_thread *t)
 		det_acquire_global(t);
 }
 
-void det__unmap(void *p, size_t bytes)
-{
-	if (p != NULL)
-		munmap(p, bytes);
-}
-
 void det__check_failed(const char *what, const char *file, int line)
 {
 	char buf[512];
