@@ -720,8 +720,7 @@ void goc__park(goc_wait_reason why, const void *obj, bool (*unlockf)(void *), vo
 
 void goc__ready(goc__g *g, bool next)
 {
-	goc__g *me = goc__getg();
-	GOC_TRACE(unblock, g->id, me != NULL ? me->id : 0);
+	GOC_TRACE(unblock, g->id, goc__gid());
 	if (g->is_thread) {
 		thread_wake(g);
 		return;
