@@ -23,7 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAP_SHARDS 64
+#define MAP_SHARD_BITS 6
+#define MAP_SHARDS (1 << MAP_SHARD_BITS)
 #define MAP_MIN_BUCKETS 8
 
 typedef struct map_entry map_entry;
@@ -66,10 +67,11 @@ static struct map_shard *shard_of(goc_map *m, uint64_t h)
 	return &m->shard[h & (MAP_SHARDS - 1)];
 }
 
-/* Bucket index uses the bits above the shard bits. */
-static size_t bucket_of(const struct map_shard *s, uint64_t h)
+/* Bucket index in a table of nbuckets (a power of two): the bits above the
+ * shard bits. */
+static size_t bucket_of(uint64_t h, size_t nbuckets)
 {
-	return (size_t)(h >> 6) & (s->nbuckets - 1);
+	return (size_t)(h >> MAP_SHARD_BITS) & (nbuckets - 1);
 }
 
 static void entry_unref(map_entry *e)
@@ -84,7 +86,7 @@ static map_entry **find_locked(struct map_shard *s, uint64_t h, const void *key,
 {
 	if (s->nbuckets == 0)
 		return NULL;
-	map_entry **pp = &s->buckets[bucket_of(s, h)];
+	map_entry **pp = &s->buckets[bucket_of(h, s->nbuckets)];
 	for (; *pp != NULL; pp = &(*pp)->next) {
 		map_entry *e = *pp;
 		if (e->hash == h && e->keylen == len && memcmp(e->key, key, len) == 0)
@@ -105,7 +107,7 @@ static void grow_locked(struct map_shard *s)
 		map_entry *e = s->buckets[i];
 		while (e != NULL) {
 			map_entry *next = e->next;
-			size_t j = (size_t)(e->hash >> 6) & (n - 1);
+			size_t j = bucket_of(e->hash, n);
 			e->next = b[j];
 			b[j] = e;
 			e = next;
@@ -123,7 +125,7 @@ static bool insert_locked(struct map_shard *s, map_entry *e)
 		grow_locked(s);
 	if (s->nbuckets == 0)
 		return false;
-	map_entry **b = &s->buckets[bucket_of(s, e->hash)];
+	map_entry **b = &s->buckets[bucket_of(e->hash, s->nbuckets)];
 	e->next = *b;
 	*b = e;
 	s->count++;
@@ -197,7 +199,6 @@ static int store(goc_map *m, const void *key, size_t keylen, void *value,
 {
 	uint64_t h = hash_key(key, keylen);
 	struct map_shard *s = shard_of(m, h);
-	int64_t gid = goc__gid();
 	/* Allocate outside the lock; most stores of a new key need it. */
 	map_entry *fresh = NULL;
 	goc__lock(&s->lock);
@@ -215,15 +216,15 @@ static int store(goc_map *m, const void *key, size_t keylen, void *value,
 	if (pp != NULL) {
 		map_entry *e = *pp;
 		if (only_if_absent) {
-			goc__sync(gid, GOC_SYNC_ACQUIRE, e);
+			goc__sync(goc__gid(), GOC_SYNC_ACQUIRE, e);
 			*actual = e->value;
 			*loaded = true;
 		} else {
-			goc__sync(gid, GOC_SYNC_RELEASE_MERGE, e);
+			goc__sync(goc__gid(), GOC_SYNC_RELEASE_MERGE, e);
 			e->value = value;
 		}
 	} else if (insert_locked(s, fresh)) {
-		goc__sync(gid, GOC_SYNC_RELEASE_MERGE, fresh);
+		goc__sync(goc__gid(), GOC_SYNC_RELEASE_MERGE, fresh);
 		fresh = NULL;
 	} else {
 		rc = GOC_ENOMEM;
@@ -300,7 +301,6 @@ size_t goc_map_len(goc_map *m)
  */
 void goc_map_range(goc_map *m, goc_map_range_fn fn, void *arg)
 {
-	int64_t gid = goc__gid();
 	bool more = true;
 	for (int i = 0; i < MAP_SHARDS && more; i++) {
 		struct map_shard *s = &m->shard[i];
@@ -325,7 +325,7 @@ void goc_map_range(goc_map *m, goc_map_range_fn fn, void *arg)
 				bool live = !e->deleted;
 				void *v = e->value;
 				if (live)
-					goc__sync(gid, GOC_SYNC_ACQUIRE, e);
+					goc__sync(goc__gid(), GOC_SYNC_ACQUIRE, e);
 				goc__unlock(&s->lock);
 				if (live)
 					more = fn(e->key, e->keylen, v, arg);

@@ -98,9 +98,8 @@ void goc_rwmutex_runlock(goc_rwmutex *rw)
 
 static void write_acquired(goc_rwmutex *rw)
 {
-	int64_t g = goc__gid();
-	goc__sync(g, GOC_SYNC_ACQUIRE, reader_sem(rw));
-	goc__sync(g, GOC_SYNC_ACQUIRE, writer_sem(rw));
+	goc__sync(goc__gid(), GOC_SYNC_ACQUIRE, reader_sem(rw));
+	goc__sync(goc__gid(), GOC_SYNC_ACQUIRE, writer_sem(rw));
 }
 
 void goc_rwmutex_lock(goc_rwmutex *rw)
