@@ -46,10 +46,10 @@ struct goc_pool {
  * blocks, and nothing here blocks. */
 static struct pool_local *my_local(goc_pool *p)
 {
-	goc__g *g = goc__getg();
-	if (g == NULL || g->m == NULL || g->m->p == NULL)
+	goc__m *m = goc__getm();
+	if (m == NULL || m->p == NULL)
 		return NULL;
-	return &p->local[g->m->p->id];
+	return &p->local[m->p->id];
 }
 
 goc_pool *goc_pool_new(void *(*make)(void *arg), void (*destroy)(void *obj, void *arg),
