@@ -7,10 +7,10 @@
  * its stack (layout in asm_amd64.S); a parked thread G from the context it
  * captured in thread_park (sched.c), whose frame stays live while it
  * sleeps. Goroutines running on other threads are listed without a stack,
- * as Go does. libdw (elfutils) turns addresses into function, file and line,
- * through one Dwfl session for the process, made on first use.
- * Frames inside libgoc, libc and the dynamic loader are hidden unless
- * GOC_TRACEBACK=system.
+ * as Go does. symbolize.c (libdw) turns addresses into function, file and
+ * line.
+ * Frames inside libgoc, libc, the dynamic loader and libunwind are hidden
+ * unless GOC_TRACEBACK=system.
  *
  * Fatal path: prints the message with write(2) before anything else, then
  * dumps on a dedicated static stack (a goroutine's stack may be small), then
@@ -206,15 +206,21 @@ static const char *clean_path(const char *in, char *buf, size_t size)
 	return buf;
 }
 
-static void print_frame(struct out *o, const struct frame *f)
+/* A frame's second line: "\tfile:line +0xoff", or the module and offset. */
+static void print_location(struct out *o, const struct frame *f)
 {
 	char path[1024];
-	outf(o, "%s()\n", f->func != NULL ? f->func : "??");
 	if (f->file != NULL)
 		outf(o, "\t%s:%d +0x%lx\n", clean_path(f->file, path, sizeof(path)), f->line,
 				(unsigned long)f->off);
 	else
 		outf(o, "\t%s+0x%lx\n", f->module != NULL ? f->module : "??", (unsigned long)f->off);
+}
+
+static void print_frame(struct out *o, const struct frame *f)
+{
+	outf(o, "%s()\n", f->func != NULL ? f->func : "??");
+	print_location(o, f);
 }
 
 /* Walk from a context; print visible frames. */
@@ -287,12 +293,7 @@ static void print_created_by(struct out *o, goc__g *g)
 	symbolize((uintptr_t)g->gopc, false, &f);
 	outf(o, "created by %s in goroutine %lld\n", f.func != NULL ? f.func : "??",
 			(long long)g->parent_id);
-	char path[1024];
-	if (f.file != NULL)
-		outf(o, "\t%s:%d +0x%lx\n", clean_path(f.file, path, sizeof(path)), f.line,
-				(unsigned long)f.off);
-	else
-		outf(o, "\t%s+0x%lx\n", f.module != NULL ? f.module : "??", (unsigned long)f.off);
+	print_location(o, &f);
 }
 
 static void dump_one(struct out *o, goc__g *g)
