@@ -73,8 +73,7 @@ static void unref(goc_context *c)
 		if (atomic_fetch_sub_explicit(&c->refs, 1, memory_order_acq_rel) != 1)
 			return;
 		goc_context *parent = c->parent;
-		if (c->done != NULL)
-			goc_chan_free(c->done);
+		goc_chan_free(c->done); /* NULL for value contexts: ignored */
 		free(c);
 		c = parent; /* drop the reference c held on its parent */
 	}
@@ -228,7 +227,7 @@ static void deadline_fire(void *arg)
 goc_context *goc_context_with_deadline(goc_context *parent, int64_t deadline)
 {
 	int64_t pd;
-	if (goc_context_deadline(parent != NULL ? parent : &background, &pd) && pd <= deadline)
+	if (goc_context_deadline(parent, &pd) && pd <= deadline)
 		return goc_context_with_cancel(parent); /* the parent's comes first */
 	goc_context *c = goc_context_with_cancel(parent);
 	if (c == NULL)
