@@ -17,12 +17,6 @@
 
 TestSuite(cond, .timeout = TEST_TIMEOUT_S);
 
-static void join(goc_chan *done, int n)
-{
-	for (int i = 0; i < n; i++)
-		cr_assert(goc_chan_recv(done, NULL), "done channel closed early");
-}
-
 /* ---- wait unlocks and relocks --------------------------------------------- */
 
 struct flagged {

@@ -24,12 +24,6 @@ TestSuite(context, .timeout = TEST_TIMEOUT_S);
 
 #define LONG_TIMEOUT (3600 * GOC_SECOND) /* never fires during a test */
 
-static void join(goc_chan *done, int n)
-{
-	for (int i = 0; i < n; i++)
-		cr_assert(goc_chan_recv(done, NULL), "done channel closed early");
-}
-
 /* is_closed: a receive from done would return at once with ok = false. */
 static bool is_closed(goc_chan *done)
 {

@@ -16,12 +16,6 @@
 
 TestSuite(errgroup, .timeout = TEST_TIMEOUT_S);
 
-static void join(goc_chan *done, int n)
-{
-	for (int i = 0; i < n; i++)
-		cr_assert(goc_chan_recv(done, NULL), "done channel closed early");
-}
-
 static goc_errgroup *group_or_fail(goc_errgroup *g)
 {
 	cr_assert_not_null(g, "goc_errgroup_new/with_context returned NULL");

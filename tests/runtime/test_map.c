@@ -19,12 +19,6 @@
 
 TestSuite(map, .timeout = TEST_TIMEOUT_S);
 
-static void join(goc_chan *done, int n)
-{
-	for (int i = 0; i < n; i++)
-		cr_assert(goc_chan_recv(done, NULL), "done channel closed early");
-}
-
 static goc_map *map_or_fail(void)
 {
 	goc_map *m = goc_map_new();

@@ -22,13 +22,6 @@ TestSuite(mutex, .timeout = TEST_TIMEOUT_S);
 
 /* ---- helpers ----------------------------------------------------------- */
 
-/* join receives n completion signals from done (a 0-size channel). */
-static void join(goc_chan *done, int n)
-{
-	for (int i = 0; i < n; i++)
-		cr_assert(goc_chan_recv(done, NULL), "done channel closed early");
-}
-
 /* note_max raises *max to now if now is larger. */
 static void note_max(atomic_int *max, int now)
 {
@@ -277,68 +270,24 @@ Test(mutex, locker_locks_and_unlocks_the_mutex)
 
 /* ---- starvation mode ----------------------------------------------------- */
 
-/*
- * Hogs re-take the mutex in a loop, yielding while they hold it, so a woken
- * waiter always finds it taken again (with one worker it could never win a
- * race). The hogs stop when the victim is in — or, if it never gets in,
- * after HOG_CAP rounds each. goc.h promises a waiter that has waited more
- * than 1 ms is handed the mutex at the next unlock; HOG_CAP rounds take far
- * longer than that, so the check is on state: the victim must get in while
- * every hog is still in its loop, not after they gave up.
- */
-enum { HOGS = 3, HOG_CAP = 1000000 };
-
-struct starve {
-	goc_mutex m;
-	atomic_bool victim_in;
-	atomic_int hogs_running;
-	atomic_long hog_rounds;
-	int hogs_seen_by_victim; /* plain: under m */
-	goc_chan *done;
-};
-
-static void hog(void *p)
+static void mutex_lock(void *m)
 {
-	struct starve *s = p;
-	for (int i = 0; i < HOG_CAP && !atomic_load(&s->victim_in); i++) {
-		goc_mutex_lock(&s->m);
-		atomic_fetch_add(&s->hog_rounds, 1);
-		goc_yield();
-		goc_mutex_unlock(&s->m);
-	}
-	atomic_fetch_sub(&s->hogs_running, 1);
-	goc_chan_send(s->done, NULL);
+	goc_mutex_lock(m);
 }
 
-static void victim(void *p)
+static void mutex_unlock(void *m)
 {
-	struct starve *s = p;
-	goc_mutex_lock(&s->m);
-	s->hogs_seen_by_victim = atomic_load(&s->hogs_running);
-	atomic_store(&s->victim_in, true);
-	goc_mutex_unlock(&s->m);
-	goc_chan_send(s->done, NULL);
+	goc_mutex_unlock(m);
 }
 
+/* Three hogs re-take the mutex in a loop (see expect_no_starvation). */
 Test(mutex, a_waiter_is_not_starved_by_goroutines_that_keep_retaking_the_mutex)
 {
-	static struct starve s;
-	s = (struct starve){.m = GOC_MUTEX_INIT, .hogs_running = HOGS,
-	                    .done = chan_or_fail(0, HOGS + 1)};
-	for (int i = 0; i < HOGS; i++)
-		go_or_fail(hog, &s);
-	/* Let the hogs get going before the victim arrives. */
-	int64_t limit = goc_now() + TEST_WAIT_LIMIT;
-	while (atomic_load(&s.hog_rounds) < 100 * HOGS && goc_now() < limit)
-		goc_yield();
-	cr_assert_geq(atomic_load(&s.hog_rounds), 100 * HOGS, "the hogs never got going");
-	go_or_fail(victim, &s);
-	join(s.done, HOGS + 1);
-	cr_assert(atomic_load(&s.victim_in));
-	cr_assert_eq(s.hogs_seen_by_victim, HOGS,
-	             "the victim got in only after %d of %d hogs gave up (%ld hog rounds)",
-	             HOGS - s.hogs_seen_by_victim, HOGS, atomic_load(&s.hog_rounds));
-	goc_chan_free(s.done);
+	static goc_mutex m = GOC_MUTEX_INIT;
+	expect_no_starvation(&(starve_case){
+		.lock = &m, .hog_lock = mutex_lock, .hog_unlock = mutex_unlock,
+		.victim_lock = mutex_lock, .victim_unlock = mutex_unlock,
+		.hogs = 3, .hog_cap = 1000000, .hog = "hogs", .victim = "victim"});
 	expect_no_leftovers();
 }
 

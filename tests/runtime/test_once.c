@@ -18,12 +18,6 @@
 
 TestSuite(once, .timeout = TEST_TIMEOUT_S);
 
-static void join(goc_chan *done, int n)
-{
-	for (int i = 0; i < n; i++)
-		cr_assert(goc_chan_recv(done, NULL), "done channel closed early");
-}
-
 /* ---- callers wait for the first call ---------------------------------------- */
 
 enum { CALLERS = 8 };

@@ -17,12 +17,6 @@
 
 TestSuite(pool, .timeout = TEST_TIMEOUT_S);
 
-static void join(goc_chan *done, int n)
-{
-	for (int i = 0; i < n; i++)
-		cr_assert(goc_chan_recv(done, NULL), "done channel closed early");
-}
-
 static goc_pool *pool_or_fail(goc_pool *p)
 {
 	cr_assert_not_null(p, "goc_pool_new returned NULL");

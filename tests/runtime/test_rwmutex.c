@@ -22,12 +22,6 @@ TestSuite(rwmutex, .timeout = TEST_TIMEOUT_S);
 
 /* ---- helpers ----------------------------------------------------------- */
 
-static void join(goc_chan *done, int n)
-{
-	for (int i = 0; i < n; i++)
-		cr_assert(goc_chan_recv(done, NULL), "done channel closed early");
-}
-
 static void note_max(atomic_int *max, int now)
 {
 	int m = atomic_load(max);
@@ -240,64 +234,38 @@ Test(rwmutex, a_writers_unlock_admits_the_waiting_readers_before_the_next_writer
 	expect_no_leftovers();
 }
 
+static void rw_rlock(void *rw)
+{
+	goc_rwmutex_rlock(rw);
+}
+
+static void rw_runlock(void *rw)
+{
+	goc_rwmutex_runlock(rw);
+}
+
+static void rw_lock(void *rw)
+{
+	goc_rwmutex_lock(rw);
+}
+
+static void rw_unlock(void *rw)
+{
+	goc_rwmutex_unlock(rw);
+}
+
 /*
- * Readers take the read lock in a loop and yield while holding it, so that
- * with several of them the lock is never free of readers. They stop when the
- * writer is in — or, if it never gets in, after STREAM_CAP rounds each. The
+ * Four readers take the read lock in a loop and yield while holding it, so
+ * that the lock is never free of readers (see expect_no_starvation). The
  * writer must get in while every reader is still in its loop.
  */
-enum { STREAM_R = 4, STREAM_CAP = 1000000 };
-
-struct stream {
-	goc_rwmutex rw;
-	atomic_bool writer_in;
-	atomic_int readers_running;
-	atomic_long rounds;
-	int readers_seen_by_writer; /* plain: under the write lock */
-	goc_chan *done;
-};
-
-static void stream_reader(void *p)
-{
-	struct stream *s = p;
-	for (int i = 0; i < STREAM_CAP && !atomic_load(&s->writer_in); i++) {
-		goc_rwmutex_rlock(&s->rw);
-		atomic_fetch_add(&s->rounds, 1);
-		goc_yield();
-		goc_rwmutex_runlock(&s->rw);
-	}
-	atomic_fetch_sub(&s->readers_running, 1);
-	goc_chan_send(s->done, NULL);
-}
-
-static void stream_writer(void *p)
-{
-	struct stream *s = p;
-	goc_rwmutex_lock(&s->rw);
-	s->readers_seen_by_writer = atomic_load(&s->readers_running);
-	atomic_store(&s->writer_in, true);
-	goc_rwmutex_unlock(&s->rw);
-	goc_chan_send(s->done, NULL);
-}
-
 Test(rwmutex, a_writer_is_not_starved_by_a_stream_of_readers)
 {
-	static struct stream s;
-	s = (struct stream){.rw = GOC_RWMUTEX_INIT, .readers_running = STREAM_R,
-	                    .done = chan_or_fail(0, STREAM_R + 1)};
-	for (int i = 0; i < STREAM_R; i++)
-		go_or_fail(stream_reader, &s);
-	int64_t limit = goc_now() + TEST_WAIT_LIMIT;
-	while (atomic_load(&s.rounds) < 100 * STREAM_R && goc_now() < limit)
-		goc_yield();
-	cr_assert_geq(atomic_load(&s.rounds), 100 * STREAM_R, "the readers never got going");
-	go_or_fail(stream_writer, &s);
-	join(s.done, STREAM_R + 1);
-	cr_assert(atomic_load(&s.writer_in));
-	cr_assert_eq(s.readers_seen_by_writer, STREAM_R,
-	             "the writer got in only after %d of %d readers gave up (%ld read rounds)",
-	             STREAM_R - s.readers_seen_by_writer, STREAM_R, atomic_load(&s.rounds));
-	goc_chan_free(s.done);
+	static goc_rwmutex rw = GOC_RWMUTEX_INIT;
+	expect_no_starvation(&(starve_case){
+		.lock = &rw, .hog_lock = rw_rlock, .hog_unlock = rw_runlock,
+		.victim_lock = rw_lock, .victim_unlock = rw_unlock,
+		.hogs = 4, .hog_cap = 1000000, .hog = "readers", .victim = "writer"});
 	expect_no_leftovers();
 }
 

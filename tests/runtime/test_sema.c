@@ -20,12 +20,6 @@
 
 TestSuite(sema, .timeout = TEST_TIMEOUT_S);
 
-static void join(goc_chan *done, int n)
-{
-	for (int i = 0; i < n; i++)
-		cr_assert(goc_chan_recv(done, NULL), "done channel closed early");
-}
-
 static void note_max(atomic_long *max, long now)
 {
 	long m = atomic_load(max);

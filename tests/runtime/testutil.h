@@ -14,6 +14,9 @@
  * - run_helper(): runs a helper program (deadlock_main, fatal_main) with
  *   posix_spawn, capturing stdout and stderr, with a deadline.
  * - peak_rss_kib(): the process's peak resident set (getrusage).
+ * - join(done, n): receives n completion signals from a 0-size channel.
+ * - expect_no_starvation(): one lock taker is not starved by goroutines that
+ *   keep re-taking the lock (mutex, rwmutex).
  *
  * Rule for every suite: goroutines never call cr_assert*; they record what
  * they saw and the main thread asserts on it after joining them.
@@ -31,6 +34,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -388,6 +392,90 @@ static inline goc_chan *chan_or_fail(size_t elem_size, size_t cap)
 	goc_chan *c = goc_chan_new(elem_size, cap);
 	cr_assert_not_null(c, "goc_chan_new(%zu, %zu) returned NULL", elem_size, cap);
 	return c;
+}
+
+/* join receives n completion signals from done (a 0-size channel). */
+static inline void join(goc_chan *done, int n)
+{
+	for (int i = 0; i < n; i++)
+		cr_assert(goc_chan_recv(done, NULL), "done channel closed early");
+}
+
+/* ---- starvation ----------------------------------------------------------- */
+
+/*
+ * expect_no_starvation: `hogs` goroutines take a lock in a loop with
+ * hog_lock/hog_unlock, yielding while they hold it, so that a woken waiter
+ * always finds it taken again (with one worker it could never win a race).
+ * Once they are going, a victim goroutine takes it once with
+ * victim_lock/victim_unlock. The hogs stop when the victim is in — or, if it
+ * never gets in, after hog_cap rounds each, which takes far longer than goc.h
+ * lets a waiter wait (a mutex waiter parked over 1 ms is handed the mutex at
+ * the next unlock; readers that arrive after a waiting writer wait behind
+ * it). So the check is on state: the victim must get in while every hog is
+ * still in its loop, not after they gave up. hog/victim name them in the
+ * failure messages.
+ */
+typedef struct starve_case {
+	void *lock;
+	void (*hog_lock)(void *), (*hog_unlock)(void *);
+	void (*victim_lock)(void *), (*victim_unlock)(void *);
+	int hogs;
+	long hog_cap;
+	const char *hog, *victim; /* plural, singular: "readers", "writer" */
+} starve_case;
+
+struct starve_run {
+	const starve_case *c;
+	atomic_bool victim_in;
+	atomic_int hogs_running;
+	atomic_long hog_rounds;
+	int hogs_seen_by_victim; /* plain: under the victim's lock */
+	goc_chan *done;
+};
+
+static inline void starve_hog(void *p)
+{
+	struct starve_run *s = p;
+	for (long i = 0; i < s->c->hog_cap && !atomic_load(&s->victim_in); i++) {
+		s->c->hog_lock(s->c->lock);
+		atomic_fetch_add(&s->hog_rounds, 1);
+		goc_yield();
+		s->c->hog_unlock(s->c->lock);
+	}
+	atomic_fetch_sub(&s->hogs_running, 1);
+	goc_chan_send(s->done, NULL);
+}
+
+static inline void starve_victim(void *p)
+{
+	struct starve_run *s = p;
+	s->c->victim_lock(s->c->lock);
+	s->hogs_seen_by_victim = atomic_load(&s->hogs_running);
+	atomic_store(&s->victim_in, true);
+	s->c->victim_unlock(s->c->lock);
+	goc_chan_send(s->done, NULL);
+}
+
+static inline void expect_no_starvation(const starve_case *c)
+{
+	static struct starve_run s;
+	s = (struct starve_run){.c = c, .done = chan_or_fail(0, (size_t)c->hogs + 1)};
+	atomic_store(&s.hogs_running, c->hogs);
+	for (int i = 0; i < c->hogs; i++)
+		go_or_fail(starve_hog, &s);
+	/* Let the hogs get going before the victim arrives. */
+	int64_t limit = goc_now() + TEST_WAIT_LIMIT;
+	while (atomic_load(&s.hog_rounds) < 100 * c->hogs && goc_now() < limit)
+		goc_yield();
+	cr_assert_geq(atomic_load(&s.hog_rounds), 100 * c->hogs, "the %s never got going", c->hog);
+	go_or_fail(starve_victim, &s);
+	join(s.done, c->hogs + 1);
+	cr_assert(atomic_load(&s.victim_in));
+	cr_assert_eq(s.hogs_seen_by_victim, c->hogs,
+	             "the %s got in only after %d of %d %s gave up (%ld rounds)", c->victim,
+	             c->hogs - s.hogs_seen_by_victim, c->hogs, c->hog, atomic_load(&s.hog_rounds));
+	goc_chan_free(s.done);
 }
 
 /* helper_path returns the helper program named by environment variable var
