@@ -5,8 +5,9 @@
 # prints the opening comment (what it does, what it teaches, what it
 # prints), its output, what goc-race reported, and whether it ended as its
 # "verdict:" says: exit status, stdout as in fixtures/expected/NAME.stdout
-# where that exists, and for the examples with lines marked /* race */ a
-# race report naming exactly those lines. Installs its Debian packages first.
+# and the program's first line on stderr (Go's fatal message) as in
+# fixtures/expected/NAME.stderr1 where those exist, and for the examples
+# with lines marked /* race */ a race report naming exactly those lines. Installs its Debian packages first.
 # Usage: scripts/examples.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -51,6 +52,13 @@ reported_lines() {
 		head -n 2 | sed 's/.*"line"://' | sort -n | uniq | tr '\n' ' '
 }
 
+# The program's own first line on stderr: not goc-race's "goc-race: "
+# lines, nor a race report (between its "==================" rules).
+program_stderr1() {
+	awk '/^==================$/ { inreport = !inreport; next }
+	     !inreport && !/^goc-race: / { print; exit }' "$1"
+}
+
 fail=0 n=0 bad=()
 for name in $(grep -v '^#' fixtures/list); do
 	src=fixtures/$name.c
@@ -84,6 +92,11 @@ for name in $(grep -v '^#' fixtures/list); do
 	elif [[ -f fixtures/expected/$name.stdout ]] &&
 		! cmp -s "fixtures/expected/$name.stdout" "$tmp/out"; then
 		echo "    -> exit status $rc, but stdout differs from fixtures/expected/$name.stdout"
+		fail=1 bad+=("$name")
+	elif [[ -f fixtures/expected/$name.stderr1 ]] &&
+		[[ $(program_stderr1 "$tmp/err") != "$(cat "fixtures/expected/$name.stderr1")" ]]; then
+		echo "    -> exit status $rc, but the first line on stderr is" \
+			"'$(program_stderr1 "$tmp/err")', not as in fixtures/expected/$name.stderr1"
 		fail=1 bad+=("$name")
 	else
 		echo "    -> exit status $rc, as expected"
