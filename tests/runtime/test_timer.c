@@ -210,12 +210,24 @@ Test(timer, stop_before_firing_returns_true_and_nothing_is_received)
 	expect_no_leftovers();
 }
 
+/* wait_until_fired returns once no timer is armed: the test's one timer has
+ * fired (goc.h: a fired timer whose value nobody received is still stopped
+ * by stop, which returns true, and reset, which returns what stop would). */
+static void wait_until_fired(void)
+{
+	goc_stats st;
+	int64_t limit = goc_now() + TEST_WAIT_LIMIT;
+	for (goc_read_stats(&st); st.timers != 0 && goc_now() < limit; goc_read_stats(&st))
+		goc_yield();
+	cr_assert_eq(st.timers, 0, "the timer never fired");
+}
+
 Test(timer, stop_after_firing_leaves_no_stale_value)
 {
 	goc_timer *t = goc_timer_new(1 * MS);
 	cr_assert_not_null(t);
-	goc_sleep(20 * MS); /* fired; the value is not received */
-	(void)goc_timer_stop(t); /* whether this returns true is not asserted */
+	wait_until_fired(); /* the value is not received */
+	cr_assert(goc_timer_stop(t), "stop of a timer whose value nobody received must return true");
 	int64_t v;
 	cr_assert_eq(goc_chan_tryrecv(goc_timer_chan(t), &v, NULL), GOC_EAGAIN,
 	             "a value from before stop was received after it");
@@ -269,9 +281,10 @@ Test(timer, reset_discards_a_value_fired_before_it)
 {
 	goc_timer *t = goc_timer_new(1 * MS);
 	cr_assert_not_null(t);
-	goc_sleep(20 * MS); /* fired; the value is not received */
+	wait_until_fired(); /* the value is not received */
 	int64_t t1 = goc_now();
-	(void)goc_timer_reset(t, 30 * MS); /* whether this returns true is not asserted */
+	cr_assert(goc_timer_reset(t, 30 * MS),
+	          "reset of a timer whose value nobody received must return true, as stop would");
 	int64_t v;
 	cr_assert_eq(goc_chan_tryrecv(goc_timer_chan(t), &v, NULL), GOC_EAGAIN,
 	             "the value from before reset was received after it");
