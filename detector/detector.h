@@ -122,8 +122,15 @@ void det_thread_join(det_thread *joiner, det_thread *t);
 void det_thread_release_ref(det_thread *t);
 
 /* The det_thread running on the calling OS thread (thread-local), or NULL;
- * and setting it (a worker switching goroutines). */
-det_thread *det_current(void);
+ * and setting it (a worker switching goroutines). Inline: every
+ * instrumented access asks. (initial-exec: the detector is linked into the
+ * program or into a library loaded at start-up, never dlopen'd.) */
+extern __thread det_thread *det__current
+	__attribute__((tls_model("initial-exec"), visibility("hidden")));
+static inline det_thread *det_current(void)
+{
+	return det__current;
+}
 void det_set_current(det_thread *t);
 
 det_thread_kind det_thread_kind_of(const det_thread *t);

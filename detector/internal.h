@@ -207,9 +207,60 @@ static inline det_cell det_cell_make(uint32_t mask, bool read, bool atomic, bool
 	       (det_cell)ctx << 44;
 }
 
+/* The three-level lookup (shadow.c's opening comment). A level-2 table
+ * covers 4 GiB: one leaf pointer per 64 KiB, and the per-region count of
+ * sync objects (det__shadow_sync_count). */
+#define DET_L2_BITS 16
+#define DET_L2_SIZE (1u << DET_L2_BITS)
+#define DET_LEAF_SPAN (1ull << (32 - DET_L2_BITS))
+
+struct det_l2 {
+	_Atomic(_Atomic det_cell *) leaf[DET_L2_SIZE]; /* set once: release/acquire */
+	_Atomic int32_t nsync[DET_L2_SIZE];
+};
+
+/* Each thread's cache of level-1 hits, direct-mapped by region, so that a
+ * loop touching the heap, an mmap'd array and the stack (three 4 GiB
+ * regions) does not probe the level-1 hash on every access. Owned by the
+ * thread; an entry, once filled, stays true (level-1 entries never change). */
+#define DET_L1_CACHE 16
+struct det_l1_cached {
+	uint64_t key;           /* det__l1_key; 0: empty */
+	struct det_l2 *table;
+};
+extern __thread struct det_l1_cached det__l1_cache[DET_L1_CACHE]
+	__attribute__((tls_model("initial-exec")));
+
+static inline uint64_t det__l1_key(uintptr_t addr)
+{
+	return ((uint64_t)addr >> 32) + 1;
+}
+
+static inline uint32_t det__l1_cache_index(uint64_t key)
+{
+	return (uint32_t)(det__hash64(key) >> 60) & (DET_L1_CACHE - 1);
+}
+
+_Atomic det_cell *det__shadow_cells_slow(uintptr_t addr);
+
 /* The DET_CELLS cells of the granule holding addr; allocates shadow on
- * first touch. NULL only if shadow could not be mapped. */
-_Atomic det_cell *det__shadow_cells(uintptr_t addr);
+ * first touch. NULL only if shadow could not be mapped. Inline: this is
+ * the access path; a cache miss or an unmapped leaf goes out of line. */
+static inline _Atomic det_cell *det__shadow_cells(uintptr_t addr)
+{
+	uint64_t key = det__l1_key(addr);
+	const struct det_l1_cached *c = &det__l1_cache[det__l1_cache_index(key)];
+	if (DET_LIKELY(c->key == key)) {
+		uint32_t i = (uint32_t)(addr >> (32 - DET_L2_BITS)) & (DET_L2_SIZE - 1);
+		/* acquire: pairs with the release that published the leaf (shadow.c) */
+		_Atomic det_cell *leaf = atomic_load_explicit(&c->table->leaf[i],
+			memory_order_acquire);
+		if (DET_LIKELY(leaf != NULL))
+			return leaf + (addr & (DET_LEAF_SPAN - 1)) / DET_GRANULE * DET_CELLS;
+	}
+	return det__shadow_cells_slow(addr);
+}
+
 void det__shadow_reset(uintptr_t addr, size_t size);
 uint64_t det__shadow_bytes(void);
 /* Per 64 KiB region, how many sync variables live there (a filter that

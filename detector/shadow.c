@@ -17,9 +17,11 @@
  * (4 cells × 8 bytes per 8 bytes of it at most), never to the address space.
  *
  * Invariants: level-1 entries and leaf pointers, once set, never change
- * (shadow is reset by zeroing, never unmapped). Locks: map_lock serialises
- * creating level-1 entries, level-2 tables and leaves; lookups take no lock:
- * pointers are published with release and read with acquire.
+ * (shadow is reset by zeroing, never unmapped), so each thread's cache of
+ * level-1 hits (det__l1_cache, its own) never goes stale; its hit path is
+ * det__shadow_cells, inline in internal.h for access.c. Locks: map_lock
+ * serialises creating level-1 entries, level-2 tables and leaves; lookups
+ * take no lock: pointers are published with release and read with acquire.
  */
 #include "internal.h"
 
@@ -27,45 +29,39 @@
 #include <sys/mman.h>
 
 #define L1_SIZE 4096
-#define L2_BITS 16
-#define L2_SIZE (1u << L2_BITS)
-#define LEAF_SPAN (1ull << (32 - L2_BITS))      /* 64 KiB of addresses */
+#define L2_BITS DET_L2_BITS
+#define L2_SIZE DET_L2_SIZE
+#define LEAF_SPAN DET_LEAF_SPAN                 /* 64 KiB of addresses */
 #define LEAF_GRANULES (LEAF_SPAN / DET_GRANULE)
 #define LEAF_BYTES (LEAF_GRANULES * DET_CELLS * sizeof(det_cell))
 
-struct l2 {
-	_Atomic(_Atomic det_cell *) leaf[L2_SIZE];
-	_Atomic int32_t nsync[L2_SIZE];
-};
-
 struct l1_entry {
-	_Atomic uint64_t key;       /* (addr >> 32) + 1; 0: empty */
-	_Atomic(struct l2 *) table;
+	_Atomic uint64_t key;       /* det__l1_key(addr); 0: empty */
+	_Atomic(struct det_l2 *) table;
 };
 
 static struct l1_entry l1[L1_SIZE];
 static det_lock map_lock;
 static _Atomic uint64_t leaves;
 
-static __thread struct {
-	uint64_t key;
-	struct l2 *table;
-} l1_cache __attribute__((tls_model("initial-exec")));
+__thread struct det_l1_cached det__l1_cache[DET_L1_CACHE]
+	__attribute__((tls_model("initial-exec")));
 
-static struct l2 *l2_lookup(uintptr_t addr, bool create)
+static struct det_l2 *l2_lookup(uintptr_t addr, bool create)
 {
-	uint64_t key = ((uint64_t)addr >> 32) + 1;
-	if (DET_LIKELY(l1_cache.key == key))
-		return l1_cache.table;
+	uint64_t key = det__l1_key(addr);
+	struct det_l1_cached *c = &det__l1_cache[det__l1_cache_index(key)];
+	if (DET_LIKELY(c->key == key))
+		return c->table;
 	uint32_t h = (uint32_t)(det__hash64(key) >> 52) & (L1_SIZE - 1);
 	for (uint32_t n = 0; n < L1_SIZE; n++) {
 		struct l1_entry *e = &l1[(h + n) & (L1_SIZE - 1)];
 		/* acquire: pairs with the release store of key below */
 		uint64_t k = atomic_load_explicit(&e->key, memory_order_acquire);
 		if (k == key) {
-			struct l2 *t = atomic_load_explicit(&e->table, memory_order_relaxed);
-			l1_cache.key = key;
-			l1_cache.table = t;
+			struct det_l2 *t = atomic_load_explicit(&e->table, memory_order_relaxed);
+			c->key = key;
+			c->table = t;
 			return t;
 		}
 		if (k == 0)
@@ -74,7 +70,7 @@ static struct l2 *l2_lookup(uintptr_t addr, bool create)
 	if (!create)
 		return NULL;
 	det__lock(&map_lock);
-	struct l2 *found = NULL;
+	struct det_l2 *found = NULL;
 	for (uint32_t n = 0; n < L1_SIZE; n++) {
 		struct l1_entry *e = &l1[(h + n) & (L1_SIZE - 1)];
 		uint64_t k = atomic_load_explicit(&e->key, memory_order_relaxed);
@@ -83,7 +79,7 @@ static struct l2 *l2_lookup(uintptr_t addr, bool create)
 			break;
 		}
 		if (k == 0) {
-			found = det__map(sizeof(struct l2));
+			found = det__map(sizeof(struct det_l2));
 			DET_CHECK(found != NULL);
 			atomic_store_explicit(&e->table, found, memory_order_relaxed);
 			/* release: pairs with the acquire load of key above */
@@ -96,7 +92,7 @@ static struct l2 *l2_lookup(uintptr_t addr, bool create)
 	return found;
 }
 
-static _Atomic det_cell *leaf_of(struct l2 *t, uintptr_t addr, bool create)
+static _Atomic det_cell *leaf_of(struct det_l2 *t, uintptr_t addr, bool create)
 {
 	uint32_t i = (uint32_t)(addr >> (32 - L2_BITS)) & (L2_SIZE - 1);
 	/* acquire: pairs with the release store of the new leaf below */
@@ -122,9 +118,11 @@ static inline size_t granule_index(uintptr_t addr)
 	return (size_t)((addr & (LEAF_SPAN - 1)) / DET_GRANULE);
 }
 
-_Atomic det_cell *det__shadow_cells(uintptr_t addr)
+/* The slow path of det__shadow_cells (internal.h): a level-1 cache miss or
+ * a leaf not yet mapped. */
+_Atomic det_cell *det__shadow_cells_slow(uintptr_t addr)
 {
-	struct l2 *t = l2_lookup(addr, true);
+	struct det_l2 *t = l2_lookup(addr, true);
 	_Atomic det_cell *leaf = leaf_of(t, addr, true);
 	if (DET_UNLIKELY(leaf == NULL))
 		return NULL;
@@ -138,7 +136,7 @@ void det__shadow_reset(uintptr_t addr, size_t size)
 	while (p < end) {
 		uintptr_t leaf_end = (p & ~(uintptr_t)(LEAF_SPAN - 1)) + LEAF_SPAN;
 		uintptr_t stop = end < leaf_end ? end : leaf_end;
-		struct l2 *t = l2_lookup(p, false);
+		struct det_l2 *t = l2_lookup(p, false);
 		_Atomic det_cell *leaf = t != NULL ? leaf_of(t, p, false) : NULL;
 		if (leaf != NULL) {
 			size_t first = granule_index(p);
@@ -161,14 +159,14 @@ uint64_t det__shadow_bytes(void)
 
 void det__shadow_sync_count(uintptr_t addr, int delta)
 {
-	struct l2 *t = l2_lookup(addr, true);
+	struct det_l2 *t = l2_lookup(addr, true);
 	uint32_t i = (uint32_t)(addr >> (32 - L2_BITS)) & (L2_SIZE - 1);
 	atomic_fetch_add_explicit(&t->nsync[i], delta, memory_order_relaxed);
 }
 
 bool det__shadow_has_sync(uintptr_t addr)
 {
-	struct l2 *t = l2_lookup(addr, false);
+	struct det_l2 *t = l2_lookup(addr, false);
 	if (t == NULL)
 		return false;
 	uint32_t i = (uint32_t)(addr >> (32 - L2_BITS)) & (L2_SIZE - 1);

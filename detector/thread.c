@@ -25,16 +25,11 @@ static _Atomic uint64_t nthreads;
 static _Atomic uint64_t next_thread_number;
 
 /* initial-exec: the preload runtime is loaded at start-up, never dlopen'd */
-static __thread det_thread *current __attribute__((tls_model("initial-exec")));
-
-det_thread *det_current(void)
-{
-	return current;
-}
+__thread det_thread *det__current __attribute__((tls_model("initial-exec")));
 
 void det_set_current(det_thread *t)
 {
-	current = t;
+	det__current = t;
 }
 
 det_thread *det_thread_create(det_thread *parent, det_thread_kind kind, int64_t id,
@@ -64,7 +59,7 @@ det_thread *det_thread_create(det_thread *parent, det_thread_kind kind, int64_t 
 
 void det_thread_start(det_thread *t, uintptr_t stack_lo, size_t stack_size)
 {
-	current = t;
+	det__current = t;
 	t->stack_lo = stack_lo;
 	t->stack_hi = stack_lo + stack_size;
 	if (stack_size != 0)
@@ -76,8 +71,8 @@ void det_thread_finish(det_thread *t)
 	det__slot_give_back(t);
 	/* release: pairs with the acquire in reports that print the state */
 	atomic_store_explicit(&t->finished, true, memory_order_release);
-	if (current == t)
-		current = NULL;
+	if (det__current == t)
+		det__current = NULL;
 }
 
 void det_thread_join(det_thread *joiner, det_thread *t)
