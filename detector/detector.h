@@ -55,14 +55,6 @@ typedef struct det_frame {
 	bool hidden;        /* runtime plumbing: left out of reports */
 } det_frame;
 
-/* What memory an address is, for a report's "Location" block. */
-typedef enum det_loc_kind {
-	DET_LOC_UNKNOWN = 0,
-	DET_LOC_GLOBAL,
-	DET_LOC_HEAP,
-	DET_LOC_STACK,
-} det_loc_kind;
-
 typedef struct det_config {
 	/* Where reports go: text (Go's layout) to text_fd, JSON lines to
 	 * json_fd; -1 disables a sink. */

@@ -290,6 +290,15 @@ static void json_thread(buf *b, const det_thread *t, const stack *created)
 
 /* ---- locations -------------------------------------------------------- */
 
+/* What memory an address is, for a report's "Location" block; the order
+ * matches the JSON names (kinds[] in render). */
+typedef enum det_loc_kind {
+	DET_LOC_UNKNOWN = 0,
+	DET_LOC_GLOBAL,
+	DET_LOC_HEAP,
+	DET_LOC_STACK,
+} det_loc_kind;
+
 typedef struct location {
 	det_loc_kind kind;
 	const char *name;
