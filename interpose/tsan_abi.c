@@ -28,15 +28,17 @@
 #include "internal.h"
 #include "tsan_atomics.h"
 
-#define ACCESS(addr, size, flags)                                            \
+/* One access at an explicit pc; ACCESS takes the hook's return address. */
+#define ACCESS_AT(addr, size, pc, flags)                                     \
 	do {                                                                     \
 		det_thread *t_ = gocrace_thr();                                      \
 		if (GOCRACE_LIKELY(t_ != NULL)) {                                    \
 			gocrace_ignore++;                                                \
-			det_access(t_, (uintptr_t)(addr), (size), GOCRACE_CALLER_PC(), (flags)); \
+			det_access(t_, (uintptr_t)(addr), (size), (uintptr_t)(pc), (flags)); \
 			gocrace_ignore--;                                                \
 		}                                                                    \
 	} while (0)
+#define ACCESS(addr, size, flags) ACCESS_AT(addr, size, GOCRACE_CALLER_PC(), flags)
 
 /* ---- call stack ------------------------------------------------------- */
 
@@ -71,21 +73,11 @@ GOCRACE_EXPORT void __tsan_ignore_thread_end(void)
 	GOCRACE_EXPORT void __tsan_write##N(void *a) { ACCESS(a, N, DET_WRITE); } \
 	GOCRACE_EXPORT void __tsan_read##N##_pc(void *a, void *pc)                \
 	{                                                                         \
-		det_thread *t = gocrace_thr();                                        \
-		if (t != NULL) {                                                      \
-			gocrace_ignore++;                                                 \
-			det_access(t, (uintptr_t)a, N, (uintptr_t)pc, DET_READ);          \
-			gocrace_ignore--;                                                 \
-		}                                                                     \
+		ACCESS_AT(a, N, pc, DET_READ);                                        \
 	}                                                                         \
 	GOCRACE_EXPORT void __tsan_write##N##_pc(void *a, void *pc)               \
 	{                                                                         \
-		det_thread *t = gocrace_thr();                                        \
-		if (t != NULL) {                                                      \
-			gocrace_ignore++;                                                 \
-			det_access(t, (uintptr_t)a, N, (uintptr_t)pc, DET_WRITE);         \
-			gocrace_ignore--;                                                 \
-		}                                                                     \
+		ACCESS_AT(a, N, pc, DET_WRITE);                                       \
 	}
 
 DEF_ACCESS(1)
@@ -115,22 +107,12 @@ GOCRACE_EXPORT void __tsan_write_range(void *a, unsigned long size)
 
 GOCRACE_EXPORT void __tsan_read_range_pc(void *a, unsigned long size, void *pc)
 {
-	det_thread *t = gocrace_thr();
-	if (t != NULL) {
-		gocrace_ignore++;
-		det_access(t, (uintptr_t)a, size, (uintptr_t)pc, DET_READ);
-		gocrace_ignore--;
-	}
+	ACCESS_AT(a, size, pc, DET_READ);
 }
 
 GOCRACE_EXPORT void __tsan_write_range_pc(void *a, unsigned long size, void *pc)
 {
-	det_thread *t = gocrace_thr();
-	if (t != NULL) {
-		gocrace_ignore++;
-		det_access(t, (uintptr_t)a, size, (uintptr_t)pc, DET_WRITE);
-		gocrace_ignore--;
-	}
+	ACCESS_AT(a, size, pc, DET_WRITE);
 }
 
 GOCRACE_EXPORT void __tsan_vptr_read(void **vptr_p)
