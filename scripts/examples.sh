@@ -44,12 +44,18 @@ marked_lines() {
 	grep -n '/\* race \*/' "$1" | cut -d: -f1 | sort -n | uniq | tr '\n' ' '
 }
 
-# The source lines of the first finding's two accesses (top frames), sorted
-# and deduplicated, from goc-race's JSON lines file.
+# The source lines of the two accesses (top frames) of the one finding in
+# goc-race's JSON lines file, sorted and deduplicated; "not one finding"
+# if the file holds none or several, and a frame in another file than the
+# example ($2) does not count as a line of it.
 reported_lines() {
-	grep -m1 '"kind":"data-race"' "$1" |
-		grep -o '"stack":\[{"func":"[^"]*","file":"[^"]*","line":[0-9]*' |
-		head -n 2 | sed 's/.*"line"://' | sort -n | uniq | tr '\n' ' '
+	if [[ $(grep -c . "$1") != 1 ]]; then
+		echo "not one finding: $(grep -c . "$1")"
+		return
+	fi
+	grep -o '"stack":\[{"func":"[^"]*","file":"[^"]*","line":[0-9]*' "$1" |
+		head -n 2 | grep -F "\"file\":\"$(realpath "$2")\"" |
+		sed 's/.*"line"://' | sort -n | uniq | tr '\n' ' '
 }
 
 # The program's own first line on stderr: not goc-race's "goc-race: "
@@ -85,8 +91,8 @@ for name in $(grep -v '^#' fixtures/list); do
 	if [[ $rc != "$want" ]]; then
 		echo "    -> exit status $rc, expected $want"
 		fail=1 bad+=("$name")
-	elif [[ $want == 66 && $(reported_lines "$tmp/$name.json") != $(marked_lines "$src") ]]; then
-		echo "    -> race reported on lines $(reported_lines "$tmp/$name.json")," \
+	elif [[ $want == 66 && $(reported_lines "$tmp/$name.json" "$src") != $(marked_lines "$src") ]]; then
+		echo "    -> race reported on lines $(reported_lines "$tmp/$name.json" "$src")," \
 			"expected the marked lines $(marked_lines "$src")"
 		fail=1 bad+=("$name")
 	elif [[ -f fixtures/expected/$name.stdout ]] &&
