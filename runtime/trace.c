@@ -2,7 +2,8 @@
  * trace.c — the two ways libgoc tells a detector what happens: the goc
  * tracer table (installed by goc-race's preload runtime) and the public
  * ThreadSanitizer annotations (present when the program is built with real
- * TSan, which exports them; weak references here).
+ * TSan, which exports them; weak references here and, for acquire and
+ * release, inline in internal.h).
  *
  * When a tracer is installed the TSan annotations are skipped, so a program
  * running under goc-race is never described twice.
@@ -27,8 +28,6 @@ const goc_tracer *_Atomic goc__tracer;
 static goc_tracer installed;
 static const goc_tracer *installed_from;
 
-extern void __tsan_acquire(void *addr) __attribute__((weak));
-extern void __tsan_release(void *addr) __attribute__((weak));
 extern void *__tsan_get_current_fiber(void) __attribute__((weak));
 extern void *__tsan_create_fiber(unsigned flags) __attribute__((weak));
 extern void __tsan_switch_to_fiber(void *fiber, unsigned flags) __attribute__((weak));
@@ -56,18 +55,6 @@ const goc_tracer *goc_tracer_install(const goc_tracer *t)
 static bool tsan_on(void)
 {
 	return __tsan_switch_to_fiber != NULL && goc__trace() == NULL;
-}
-
-void goc__tsan_acquire(const void *addr)
-{
-	if (GOC_UNLIKELY(__tsan_acquire != NULL) && goc__trace() == NULL)
-		__tsan_acquire((void *)addr);
-}
-
-void goc__tsan_release(const void *addr)
-{
-	if (GOC_UNLIKELY(__tsan_release != NULL) && goc__trace() == NULL)
-		__tsan_release((void *)addr);
 }
 
 void *goc__tsan_fiber_create(void)
