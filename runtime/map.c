@@ -176,6 +176,17 @@ void goc_map_free(goc_map *m)
 	free(m);
 }
 
+/* Where a delete leaves its clock for later loads that miss the key: one
+ * of 64 addresses inside the shard, picked by the key's top hash bits (the
+ * shard and the bucket use the low ones). A miss acquires it, so a load
+ * that finds a deleted key absent is ordered after the delete, as in Go;
+ * keys sharing the address share the edge, which can hide a race but never
+ * makes one up. */
+static const void *tomb_of(struct map_shard *s, uint64_t h)
+{
+	return (const char *)s + (h >> 58);
+}
+
 bool goc_map_load(goc_map *m, const void *key, size_t keylen, void **value)
 {
 	uint64_t h = hash_key(key, keylen);
@@ -184,8 +195,7 @@ bool goc_map_load(goc_map *m, const void *key, size_t keylen, void **value)
 	map_entry **pp = find_locked(s, h, key, keylen);
 	map_entry *e = pp != NULL ? *pp : NULL;
 	void *v = e != NULL ? e->value : NULL;
-	if (e != NULL)
-		goc__sync(goc__gid(), GOC_SYNC_ACQUIRE, e);
+	goc__sync(goc__gid(), GOC_SYNC_ACQUIRE, e != NULL ? (const void *)e : tomb_of(s, h));
 	goc__unlock(&s->lock);
 	if (value != NULL && e != NULL)
 		*value = v;
@@ -267,6 +277,9 @@ bool goc_map_load_and_delete(goc_map *m, const void *key, size_t keylen, void **
 		e->deleted = true;
 		s->count--;
 		goc__sync(goc__gid(), GOC_SYNC_RELEASE_ACQUIRE, e);
+		goc__sync(goc__gid(), GOC_SYNC_RELEASE_MERGE, tomb_of(s, h));
+	} else {
+		goc__sync(goc__gid(), GOC_SYNC_ACQUIRE, tomb_of(s, h));
 	}
 	goc__unlock(&s->lock);
 	if (e == NULL)

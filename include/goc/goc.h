@@ -412,8 +412,9 @@ GOC_API void goc_sem_release(goc_sem *s, int64_t n);
  * caller's (the map never frees them). No operation blocks for long: each
  * holds one shard's lock for a hash-table step, never while calling out.
  * HB (Go's): a store of a key happens before every load (load_or_store,
- * load_and_delete, range) that observes that stored value. Unlike Go, a
- * delete orders nothing with a later load that finds the key absent.
+ * load_and_delete, range) that observes that stored value, and a delete
+ * happens before every load or load_and_delete that then finds the key
+ * absent.
  * ------------------------------------------------------------------------ */
 
 typedef struct goc_map goc_map;
