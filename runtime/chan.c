@@ -17,6 +17,8 @@
  *   - buffered send into / receive from slot i: RELEASE_ACQUIRE on the slot,
  *     for the goroutine whose value it is — this gives "k-th receive happens
  *     before the (k+C)-th send completes";
+ *   - channels of empty elements have no slots: each operation ACQUIREs and
+ *     then RELEASEs the channel itself, so its clock accumulates them all;
  *   - unbuffered handoff: a release/acquire pair both ways on slot 0;
  *   - close: RELEASE on the channel; a receive that sees the close, and every
  *     goroutine woken by it: ACQUIRE. A send reads the channel and close

@@ -13,6 +13,11 @@
  *   2. timer heap lock (goc__timers.lock)
  *   3. sched.lock
  *   4. stack pool lock, allg lock
+ * Beside the list, leaves taken around it: a sync primitive's queue lock
+ * (`wl` in mutex, rwmutex, waitgroup, cond, sema), a map shard's lock, a
+ * pool's stack locks — each held for a queue or table step, during which
+ * only ready() (sched.lock) may be called. A context's mutex is outer to
+ * channel locks: cancel closes the done channel while holding it.
  * ready() may be called with channel or timer locks held; it takes only
  * sched.lock. Nothing is called with sched.lock held that takes a channel or
  * timer lock.

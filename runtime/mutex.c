@@ -7,8 +7,10 @@
  * unlock takes the queue's head: if it has waited more than 1 ms it is
  * handed the mutex directly (state stays LOCKED: Go's starvation mode), else
  * the mutex is released and the head woken to compete; a waiter that loses
- * goes back to the front, keeping its place and its start time. So every
- * waiter is served within one handoff per waiter ahead of it.
+ * goes back to the front, keeping its place and its start time. A woken
+ * waiter can lose to newcomers only until it has waited 1 ms; after that
+ * every unlock hands the mutex to the queue's head, so no waiter waits
+ * unboundedly.
  *
  * Invariants: MUTEX_WAITERS changes only under wl; while MUTEX_LOCKED is
  * set, only its holder clears it. Locks: wl protects the queue.
