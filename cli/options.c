@@ -98,7 +98,7 @@ int gocrace_opts_set(gocrace_opts *o, enum gocrace_opt_id id, const char *val,
 	switch (opt->type) {
 	case GOCRACE_T_BOOL:
 		if (parse_bool(val, &v->b) < 0) {
-			snprintf(err, errlen, "bad value '%s' for %s: expected 1, 0, true or false",
+			snprintf(err, errlen, "bad value '%s' for %s: expected 1, 0, true, false, yes or no",
 				val, opt->name);
 			return -1;
 		}

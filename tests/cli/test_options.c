@@ -64,7 +64,7 @@ Test(options, env_errors_name_the_problem)
 		{"halt_on_error", "GOC_RACE_OPTIONS: expected NAME=VALUE, got 'halt_on_error'"},
 		{"exitcode=", "GOC_RACE_OPTIONS: bad value '' for exitcode: expected a decimal integer"},
 		{"exitcode=99999999999", "GOC_RACE_OPTIONS: bad value '99999999999' for exitcode: expected a decimal integer"},
-		{"halt_on_error=2", "GOC_RACE_OPTIONS: bad value '2' for halt_on_error: expected 1, 0, true or false"},
+		{"halt_on_error=2", "GOC_RACE_OPTIONS: bad value '2' for halt_on_error: expected 1, 0, true, false, yes or no"},
 		{"log_path='open", "GOC_RACE_OPTIONS: unterminated quote in log_path"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -103,7 +103,7 @@ Test(options, flag_errors_name_the_problem)
 		{"-x", "unknown option -x (see goc-race --help)"},
 		{"--exitcode", "option --exitcode needs a value: --exitcode=INT"},
 		{"--exitcode=x", "--exitcode: bad value 'x' for exitcode: expected a decimal integer"},
-		{"--halt-on-error=", "--halt-on-error: bad value '' for halt_on_error: expected 1, 0, true or false"},
+		{"--halt-on-error=", "--halt-on-error: bad value '' for halt_on_error: expected 1, 0, true, false, yes or no"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		gocrace_opts o;
