@@ -66,19 +66,6 @@ int gocrace_opts_lookup(const char *name, size_t len)
 	return -1;
 }
 
-static int parse_bool(const char *s, bool *out)
-{
-	static const char *const yes[] = {"1", "true", "yes"};
-	static const char *const no[] = {"0", "false", "no"};
-	for (size_t i = 0; i < 3; i++) {
-		if (strcmp(s, yes[i]) == 0)
-			return *out = true, 0;
-		if (strcmp(s, no[i]) == 0)
-			return *out = false, 0;
-	}
-	return -1;
-}
-
 static int parse_int(const char *s, int *out)
 {
 	char *end;
@@ -97,7 +84,7 @@ int gocrace_opts_set(gocrace_opts *o, enum gocrace_opt_id id, const char *val,
 	gocrace_value *v = &o->v[id];
 	switch (opt->type) {
 	case GOCRACE_T_BOOL:
-		if (parse_bool(val, &v->b) < 0) {
+		if (!gocrace_lex_bool(val, &v->b)) {
 			snprintf(err, errlen, "bad value '%s' for %s: expected 1, 0, true, false, yes or no",
 				val, opt->name);
 			return -1;

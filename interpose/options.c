@@ -38,19 +38,6 @@ __attribute__((noreturn)) static void bad(const char *what, const char *key, con
 	_exit(64);
 }
 
-static bool parse_bool(const char *v, bool *out)
-{
-	if (strcmp(v, "1") == 0 || strcmp(v, "true") == 0 || strcmp(v, "yes") == 0) {
-		*out = true;
-		return true;
-	}
-	if (strcmp(v, "0") == 0 || strcmp(v, "false") == 0 || strcmp(v, "no") == 0) {
-		*out = false;
-		return true;
-	}
-	return false;
-}
-
 static void set(const char *key, const char *value)
 {
 	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
@@ -59,7 +46,7 @@ static void set(const char *key, const char *value)
 		char *field = (char *)&gocrace_opt + table[i].offset;
 		switch (table[i].type) {
 		case OPT_BOOL:
-			if (!parse_bool(value, (bool *)field))
+			if (!gocrace_lex_bool(value, (bool *)field))
 				bad("not a boolean", key, value);
 			return;
 		case OPT_INT: {

@@ -5,7 +5,7 @@
  * ThreadSanitizer's TSAN_OPTIONS: pairs separated by spaces, commas,
  * colons, tabs or newlines; a value may be quoted with ' or " to hold a
  * separator. No allocation: the pair is returned as pointers into the
- * string with lengths.
+ * string with lengths. Also the one reading of a boolean value.
  */
 #ifndef GOC_INTERPOSE_OPTIONS_LEX_H
 #define GOC_INTERPOSE_OPTIONS_LEX_H
@@ -64,6 +64,25 @@ static inline int gocrace_lex_next(const char **p, const char **name, size_t *nl
 	}
 	*p = s;
 	return GOCRACE_LEX_PAIR;
+}
+
+/* A boolean option's value: 1, true, yes or 0, false, no. false if it is
+ * none of them (*out is then unchanged). */
+static inline bool gocrace_lex_bool(const char *s, bool *out)
+{
+	static const char *const yes[] = {"1", "true", "yes"};
+	static const char *const no[] = {"0", "false", "no"};
+	for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++) {
+		if (__builtin_strcmp(s, yes[i]) == 0) {
+			*out = true;
+			return true;
+		}
+		if (__builtin_strcmp(s, no[i]) == 0) {
+			*out = false;
+			return true;
+		}
+	}
+	return false;
 }
 
 #endif /* GOC_INTERPOSE_OPTIONS_LEX_H */
