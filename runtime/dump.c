@@ -16,7 +16,9 @@
  * dumps on a dedicated static stack (a goroutine's stack may be small), then
  * aborts (panic, throw) or exits 2 (deadlock, SIGQUIT). The message itself
  * never allocates; symbolization may, and is best effort. One fatal error
- * wins; a second thread that hits one waits forever.
+ * wins; a second thread that hits one waits forever. A fault on a stack's
+ * guard page (SIGSEGV, handled on the worker's alternate stack) is reported
+ * as a stack overflow, dumped from the faulting context.
  *
  * Locks: dump_lock serialises dumps; the allg lock is held while the list is
  * copied. No HB edges.
@@ -483,19 +485,30 @@ static void on_sigquit(int sig, siginfo_t *si, void *ctx)
 	_exit(2);
 }
 
+void goc__throw_stack_overflow(int64_t goid, void *uc)
+{
+	char msg[160];
+	snprintf(msg, sizeof(msg),
+			"stack overflow in goroutine %lld (stack size %zu bytes; raise GOC_STACK_SIZE)",
+			(long long)goid, goc__stack_size());
+	if (uc == NULL) {
+		fatal("fatal error: ", msg, true);
+		__builtin_unreachable();
+	}
+	report("fatal error: ", msg, uc);
+	signal(SIGABRT, SIG_DFL);
+	abort();
+}
+
+/* Runs on the worker's alternate stack (mstart): the goroutine's own stack
+ * is exhausted. The faulting context is x86-64's ucontext_t, which is what
+ * libunwind's unw_context_t is, so the overflowing goroutine is dumped from
+ * the faulting instruction. */
 static void on_sigsegv(int sig, siginfo_t *si, void *ctx)
 {
-	(void)ctx;
 	int64_t goid = 0;
-	if (goc__stack_is_guard(si->si_addr, &goid)) {
-		char msg[160];
-		snprintf(msg, sizeof(msg),
-				"stack overflow in goroutine %lld (stack size %zu bytes; raise GOC_STACK_SIZE)",
-				(long long)goid, goc__stack_size());
-		report("fatal error: ", msg, NULL);
-		signal(SIGABRT, SIG_DFL);
-		abort();
-	}
+	if (goc__stack_is_guard(si->si_addr, &goid))
+		goc__throw_stack_overflow(goid, ctx);
 	/* Not ours: let the fault happen again with the default action. */
 	signal(sig, SIG_DFL);
 }

@@ -421,6 +421,10 @@ GOC_HIDDEN void goc__timers_kick(void); /* async-signal-safe */
 GOC_HIDDEN GOC_NORETURN void goc__throw(const char *msg);   /* "fatal error: " */
 GOC_HIDDEN GOC_NORETURN void goc__panic(const char *msg);   /* "panic: " then abort */
 GOC_HIDDEN GOC_NORETURN void goc__fatal_deadlock(void);
+/* "fatal error: stack overflow in goroutine N (...)", then the dump, then
+ * abort. uc: the faulting context (an unw_context_t: the SIGSEGV handler's
+ * ucontext), or NULL to dump from the caller. */
+GOC_HIDDEN GOC_NORETURN void goc__throw_stack_overflow(int64_t goid, void *uc);
 GOC_HIDDEN void goc__dump_init(void);
 GOC_HIDDEN bool goc__sigquit_pending(void);
 GOC_HIDDEN GOC_NORETURN void goc__sigquit_report(void);

@@ -355,6 +355,21 @@ static void *mstart(void *arg)
 		stack_t ss = { .ss_sp = m->sigstack, .ss_size = sz, .ss_flags = 0 };
 		sigaltstack(&ss, NULL);
 	}
+	/* newm started us with every signal blocked, so that the program's
+	 * signals go to its own threads. A fault is synchronous, and the
+	 * kernel does not queue one that is blocked: it unblocks it, resets its
+	 * handler to SIG_DFL for the whole process and kills it. So faults must
+	 * be deliverable here, where goroutines run, or a guard-page hit dies
+	 * as a bare SIGSEGV instead of reaching dump.c (Go unblocks the same
+	 * five on its Ms). */
+	sigset_t faults;
+	sigemptyset(&faults);
+	sigaddset(&faults, SIGSEGV);
+	sigaddset(&faults, SIGBUS);
+	sigaddset(&faults, SIGFPE);
+	sigaddset(&faults, SIGILL);
+	sigaddset(&faults, SIGTRAP);
+	pthread_sigmask(SIG_UNBLOCK, &faults, NULL);
 	goc__p *p = m->nextp;
 	m->nextp = NULL;
 	acquirep(m, p);

@@ -212,7 +212,7 @@ void goc__gfree_flush(goc__p *p)
 void goc__check_sp(goc__g *g, const void *sp)
 {
 	if (GOC_UNLIKELY((const char *)sp < g->stack_lo))
-		goc__throw("goroutine stack overflow (stack pointer below the stack); raise GOC_STACK_SIZE");
+		goc__throw_stack_overflow(g->id, NULL);
 }
 
 bool goc__stack_is_guard(const void *addr, int64_t *goid)

@@ -16,7 +16,10 @@
  * stderr — "panic: send on closed channel", "panic: close of closed channel",
  * "panic: close of nil channel" for what Go panics on (C has no recover),
  * "fatal error: ..." for what Go throws — then a goroutine dump, then aborts
- * (SIGABRT). When every goroutine and
+ * (SIGABRT). A goroutine that overflows its stack dies the same way, with
+ * "fatal error: stack overflow in goroutine N (stack size S bytes; raise
+ * GOC_STACK_SIZE)" (a thread overflowing its own pthread stack gets the
+ * plain SIGSEGV). When every goroutine and
  * every thread that uses goc is blocked on goc objects, no timer is pending
  * and nothing is inside goc_blocking_begin/end, the runtime prints
  * "fatal error: all goroutines are asleep - deadlock!" and a goroutine dump,

@@ -1,9 +1,9 @@
 /*
  * fatal_main.c — helper program for test_fatal.c: each mode (argv[1]) commits
- * one misuse that goc.h makes a fatal error (channels, and the sync
- * primitives' Go-style misuse), so the test can check the message and the
- * goroutine dump on stderr and the SIGABRT. Prints "survived" on stdout if
- * the runtime let the misuse pass.
+ * one misuse that goc.h makes a fatal error (channels, the sync primitives'
+ * Go-style misuse, a goroutine overflowing its stack), so the test can check
+ * the message and the goroutine dump on stderr and the SIGABRT. Prints
+ * "survived" on stdout if the runtime let the misuse pass.
  */
 #define GOC_TESTUTIL_NO_CRITERION
 #include "testutil.h"
@@ -39,6 +39,62 @@ static void start_blocked(goc_fn fn, const char *reason)
 		fprintf(stderr, "helper: goroutine never blocked in [%s] (last [%s])\n", reason, last);
 		exit(3);
 	}
+}
+
+/* ---- stack overflow ---- */
+
+/* Says which goroutine is about to overflow ("overflowing goroutine N"), for
+ * the test to expect in the message. */
+static void say_overflowing(void)
+{
+	char line[64];
+	int n = snprintf(line, sizeof line, "overflowing goroutine %lld\n", (long long)goc_id());
+	if (write(STDOUT_FILENO, line, (size_t)n) < 0)
+		abort();
+}
+
+/* 1 KiB frames until the process dies: the guard page below the stack
+ * stops it. */
+static int recurse_forever(int n)
+{
+	volatile char frame[1024];
+	frame[0] = (char)n;
+	if (n < 0) /* never: keeps -Winfinite-recursion quiet */
+		return 0;
+	return recurse_forever(n + 1) + frame[0];
+}
+
+static void overflow_forever(void *arg)
+{
+	(void)arg;
+	say_overflowing();
+	recurse_forever(0);
+}
+
+/* Recurse until the frames reach 8 KiB below the stack's bottom (into the
+ * untouched gap under it: no guard page there with GOC_STACK_GUARDS=0), then
+ * switch out: the switch finds the stack pointer below the stack. */
+static const char *stack_top;
+
+static int recurse_past_bottom(int n)
+{
+	volatile char frame[1024];
+	frame[0] = (char)n;
+	goc_stats st;
+	goc_read_stats(&st);
+	if (stack_top - (const char *)__builtin_frame_address(0) > st.stack_size + 8192) {
+		goc_yield();
+		return 0;
+	}
+	return recurse_past_bottom(n + 1) + frame[0];
+}
+
+static void overflow_then_yield(void *arg)
+{
+	(void)arg;
+	stack_top = __builtin_frame_address(0);
+	say_overflowing();
+	recurse_past_bottom(0);
 }
 
 /* ---- sync misuse ---- */
@@ -141,6 +197,9 @@ int main(int argc, char **argv)
 	} else if (strcmp(m, "free_with_blocked_receiver") == 0) {
 		start_blocked(recv_forever, "chan receive");
 		goc_chan_free(ch);
+	} else if (strcmp(m, "stack_overflow") == 0 || strcmp(m, "stack_overflow_unguarded") == 0) {
+		goc_go(strcmp(m, "stack_overflow") == 0 ? overflow_forever : overflow_then_yield, NULL);
+		goc_chan_recv(ch, NULL); /* the goroutine dies; we must not exit first */
 	} else if (!sync_misuse(m)) {
 		fprintf(stderr, "unknown mode %s\n", m);
 		return 64;

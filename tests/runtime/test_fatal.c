@@ -9,11 +9,14 @@
  * one), a negative WaitGroup counter, WaitGroup reuse before the previous
  * Wait has returned, releasing more semaphore units than held, and changing
  * an errgroup's limit while its tasks run.
+ * A goroutine overflowing its stack (runtime/stack.c, the SIGSEGV handler
+ * in dump.c), with and without a guard page.
  *
  * Two kinds of test: death tests in this process (Criterion .signal =
  * SIGABRT), and the same misuse run in tests/runtime/fatal_main.c so the
- * message (Go's: "panic: ..." for what Go panics on, "fatal error: ..." for what it throws) and the goroutine dump on stderr can be
- * checked too.
+ * message (Go's: "panic: ..." for what Go panics on, "fatal error: ..." for
+ * what it throws) and the goroutine dump on stderr can be checked too. The
+ * stack overflow is tested only in the helper.
  */
 #include "testutil.h"
 
@@ -198,22 +201,32 @@ Test(fatal, errgroup_set_limit_while_tasks_run_aborts, .signal = SIGABRT)
 
 /* ---- messages ----------------------------------------------------------------- */
 
-/* Runs fatal_main MODE and checks: killed by SIGABRT, stderr's first line,
- * and a goroutine dump that includes the main goroutine. */
-static void expect_fatal(const char *mode, const char *want_first_line)
+static void run_fatal_main(const char *mode, struct helper_run *r)
 {
 	char *argv[] = {(char *)helper_path("GOC_TEST_FATAL_MAIN"), (char *)mode, NULL};
-	struct helper_run r;
-	cr_assert_eq(helper_spawn(argv, NULL, 0, TEST_WAIT_LIMIT, &r), 0, "cannot run %s", argv[0]);
-	cr_assert(!r.timed_out, "%s: hung; stderr:\n%s", mode, r.err);
-	cr_assert_null(strstr(r.out, "survived"), "%s: the misuse was not fatal", mode);
-	cr_assert(WIFSIGNALED(r.status) && WTERMSIG(r.status) == SIGABRT,
-	          "%s: status 0x%x, not killed by SIGABRT; stderr:\n%s", mode, r.status, r.err);
+	cr_assert_eq(helper_spawn(argv, NULL, 0, TEST_WAIT_LIMIT, r), 0, "cannot run %s", argv[0]);
+	cr_assert(!r->timed_out, "%s: hung; stderr:\n%s", mode, r->err);
+}
+
+/* Checks a finished fatal_main run: killed by SIGABRT, stderr's first line,
+ * and a goroutine dump that includes the main goroutine. */
+static void check_fatal(const char *mode, const struct helper_run *r, const char *want_first_line)
+{
+	cr_assert_null(strstr(r->out, "survived"), "%s: the misuse was not fatal", mode);
+	cr_assert(WIFSIGNALED(r->status) && WTERMSIG(r->status) == SIGABRT,
+	          "%s: status 0x%x, not killed by SIGABRT; stderr:\n%s", mode, r->status, r->err);
 	char line[256];
-	first_line(r.err, line, sizeof line);
-	cr_assert_str_eq(line, want_first_line, "%s: stderr:\n%s", mode, r.err);
-	cr_assert_not_null(strstr(r.err, "\ngoroutine 1 ["),
-	                   "%s: no goroutine dump with the main goroutine; stderr:\n%s", mode, r.err);
+	first_line(r->err, line, sizeof line);
+	cr_assert_str_eq(line, want_first_line, "%s: stderr:\n%s", mode, r->err);
+	cr_assert_not_null(strstr(r->err, "\ngoroutine 1 ["),
+	                   "%s: no goroutine dump with the main goroutine; stderr:\n%s", mode, r->err);
+}
+
+static void expect_fatal(const char *mode, const char *want_first_line)
+{
+	struct helper_run r;
+	run_fatal_main(mode, &r);
+	check_fatal(mode, &r, want_first_line);
 	helper_run_free(&r);
 	expect_no_leftovers();
 }
@@ -299,4 +312,66 @@ Test(fatal, errgroup_set_limit_while_tasks_run_says_how_many_are_active)
 {
 	expect_fatal("errgroup_set_limit_active",
 	             "panic: errgroup: modify limit while 1 goroutines in the group are still active");
+}
+
+/* ---- stack overflow ----------------------------------------------------------- */
+
+/*
+ * A goroutine that overflows its stack dies with
+ * "fatal error: stack overflow in goroutine N (stack size S bytes; raise
+ * GOC_STACK_SIZE)" and SIGABRT, goc's status for every fatal error (Go
+ * prints "fatal error: stack overflow" and exits 2), and the dump shows it
+ * [running] in the function that recursed. mode: see fatal_main.c.
+ */
+static void expect_stack_overflow(const char *mode, const char *recursing)
+{
+	struct helper_run r;
+	run_fatal_main(mode, &r);
+	long long id = 0;
+	const char *said = strstr(r.out, "overflowing goroutine ");
+	cr_assert(said != NULL && sscanf(said, "overflowing goroutine %lld", &id) == 1,
+	          "%s: the helper never started recursing; status 0x%x; stderr:\n%s", mode, r.status,
+	          r.err);
+	goc_stats st;
+	goc_read_stats(&st);
+	char want[256], running[128];
+	snprintf(want, sizeof want,
+	         "fatal error: stack overflow in goroutine %lld (stack size %lld bytes; raise "
+	         "GOC_STACK_SIZE)",
+	         id, (long long)st.stack_size);
+	check_fatal(mode, &r, want);
+	snprintf(running, sizeof running, "\ngoroutine %lld [running]:\n%s()\n", id, recursing);
+	cr_assert_not_null(strstr(r.err, running), "%s: no [running] %s in the dump; stderr:\n%s", mode,
+	                   recursing, r.err);
+	helper_run_free(&r);
+	expect_no_leftovers();
+}
+
+/* Regression: workers ran with every signal blocked, so the kernel killed
+ * the process on the guard-page fault (a bare SIGSEGV, exit 139) instead of
+ * running the handler. Under ThreadSanitizer the sanitizer owns SIGSEGV
+ * (dump.c installs its handler only over SIG_DFL) and reports the overflow
+ * itself, exiting 66; the test checks that instead. */
+Test(fatal, goroutine_overflowing_into_its_guard_page_says_stack_overflow)
+{
+	if (!GOC_TEST_TSAN) {
+		expect_stack_overflow("stack_overflow", "recurse_forever");
+		return;
+	}
+	struct helper_run r;
+	run_fatal_main("stack_overflow", &r);
+	cr_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 66, "status 0x%x; stderr:\n%s",
+	          r.status, r.err);
+	cr_assert_not_null(strstr(r.err, "ERROR: ThreadSanitizer: stack-overflow on address"),
+	                   "stderr:\n%s", r.err);
+	helper_run_free(&r);
+	expect_no_leftovers();
+}
+
+/* Without a guard page the overflow is found when the goroutine switches
+ * out with its stack pointer below its stack. */
+Test(fatal, goroutine_switching_out_below_its_stack_says_stack_overflow)
+{
+	cr_assert_eq(setenv("GOC_STACK_GUARDS", "0", 1), 0);
+	expect_stack_overflow("stack_overflow_unguarded", "recurse_past_bottom");
 }
