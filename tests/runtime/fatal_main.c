@@ -134,6 +134,10 @@ static bool sync_misuse(const char *m)
 	} else if (strcmp(m, "rwmutex_unlock_unlocked") == 0) {
 		goc_rwmutex rw = GOC_RWMUTEX_INIT;
 		goc_rwmutex_unlock(&rw);
+	} else if (strcmp(m, "rwmutex_runlock_write_locked") == 0) {
+		goc_rwmutex rw = GOC_RWMUTEX_INIT;
+		goc_rwmutex_lock(&rw);
+		goc_rwmutex_runlock(&rw);
 	} else if (strcmp(m, "rwmutex_unlock_read_locked") == 0) {
 		goc_rwmutex rw = GOC_RWMUTEX_INIT;
 		goc_rwmutex_rlock(&rw);

@@ -5,18 +5,19 @@
  * channel is closed), close of a closed channel, close of nil, and freeing a
  * channel a goroutine is blocked on. Sync misuse (runtime/mutex.c,
  * rwmutex.c, waitgroup.c, sema.c, errgroup.c): unlock of an unlocked mutex,
- * RUnlock and Unlock of an unlocked RWMutex (and Unlock of a read-locked
- * one), a negative WaitGroup counter, WaitGroup reuse before the previous
- * Wait has returned, releasing more semaphore units than held, and changing
- * an errgroup's limit while its tasks run.
+ * RUnlock and Unlock of an unlocked RWMutex (and RUnlock of a write-locked,
+ * Unlock of a read-locked one), a negative WaitGroup counter, WaitGroup
+ * reuse before the previous Wait has returned, releasing more semaphore
+ * units than held, and changing an errgroup's limit while its tasks run.
  * A goroutine overflowing its stack (runtime/stack.c, the SIGSEGV handler
  * in dump.c), with and without a guard page.
  *
  * Two kinds of test: death tests in this process (Criterion .signal =
  * SIGABRT), and the same misuse run in tests/runtime/fatal_main.c so the
  * message (Go's: "panic: ..." for what Go panics on, "fatal error: ..." for
- * what it throws) and the goroutine dump on stderr can be checked too. The
- * stack overflow is tested only in the helper.
+ * what it throws) and the goroutine dump on stderr can be checked too. Every
+ * death test has a message twin; the stack overflow is tested only in the
+ * helper.
  */
 #include "testutil.h"
 
@@ -275,6 +276,11 @@ Test(fatal, unlock_of_unlocked_mutex_says_so)
 Test(fatal, runlock_of_unlocked_rwmutex_says_so)
 {
 	expect_fatal("rwmutex_runlock_unlocked", "fatal error: sync: RUnlock of unlocked RWMutex");
+}
+
+Test(fatal, runlock_of_write_locked_rwmutex_says_runlock_of_unlocked_rwmutex)
+{
+	expect_fatal("rwmutex_runlock_write_locked", "fatal error: sync: RUnlock of unlocked RWMutex");
 }
 
 Test(fatal, unlock_of_unlocked_rwmutex_says_so)
