@@ -1,36 +1,47 @@
 /*
- * check_e2e.c — runs one end-to-end fixture under the preload runtime and
- * checks its JSON verdict exactly.
+ * check_e2e.c — runs one end-to-end fixture under `goc-race run`, as a user
+ * would, and checks goc-race's verdict exactly.
  *
- *   check_e2e SOURCE.c PROGRAM SHIM.so
+ *   check_e2e SOURCE.c PROGRAM GOC-RACE
  *
- * PROGRAM runs with LD_PRELOAD=SHIM.so and GOC_RACE_OPTIONS=json_path=TMP.
+ * PROGRAM (built by `goc-race cc`) runs as
+ *   GOC-RACE run --json-path=TMP -- PROGRAM
+ * with GOC_RACE_OPTIONS, GOC_RACE_SHIM and LD_PRELOAD removed from the
+ * environment, so goc-race finds its own runtime and nothing else applies.
  * The fixture's name says its verdict:
- *   norace_*  exit status 0 and no finding at all;
- *   race_*    exit status 66 (the runtime's exitcode) and exactly one
- *             finding, a data race whose two accesses are the lines marked
- *             in SOURCE.c:
+ *   norace_*  exit status 0 (the program's own), no finding in the JSON
+ *             file, no text report, and goc-race's summary says
+ *             "no findings";
+ *   race_*    exit status 66 (goc-race's exitcode for findings), exactly
+ *             one finding, a data race whose two accesses are the lines
+ *             marked in SOURCE.c, one text report ("WARNING: DATA RACE"),
+ *             and a summary of "1 finding (1 data race)":
  *
  *     x = 1;  /\* race *\/ /\* prev: T1 write *\/
  *     y = x;  /\* race *\/ /\* cur: T0 read *\/
  *
  *   "cur" is the access that found the race (accesses[0] in the record),
- *   "prev" the remembered one (accesses[1]); T<n> is the thread number
- *   (main is 0, then creation order); the op is read, write or free,
- *   optionally preceded by "atomic". One line may carry both annotations
- *   (two threads running the same line). Every marked line must be named
- *   by the report and every access must be on a marked line, in SOURCE.c.
+ *   "prev" the remembered one (accesses[1]). Who made it: T<n> is thread
+ *   number n (main is 0, then creation order), G<n> is libgoc's goroutine
+ *   n (goc_id(): the main thread is goroutine 1 but is reported as T0, the
+ *   first goc_go makes G2). The op is read, write or free, optionally
+ *   preceded by "atomic". One line may carry both annotations (two threads
+ *   running the same line). Every marked line must be named by the report
+ *   and every access must be on a marked line, in SOURCE.c. A thread or
+ *   goroutine other than T0 must come with its creation stack, whose top
+ *   frame is in SOURCE.c (the pthread_create or goc_go call).
  *
  *   Optional, anywhere in SOURCE.c, what the memory is:
  *     expect-location: global NAME
- *     expect-location: heap T<n>      allocated by T<n> on the line
- *                                     marked  /\* alloc *\/
- *     expect-location: stack T<n>     on T<n>'s stack
+ *     expect-location: heap T<n>|G<n>  allocated by T<n> (G<n>) on the
+ *                                      line marked  /\* alloc *\/
+ *     expect-location: stack T<n>|G<n> on T<n>'s (G<n>'s) stack
  *
  * Exit status 0 when everything matched; otherwise one line per mismatch
- * on stdout and status 1.
+ * on stdout, then goc-race's stderr, and status 1.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <json-c/json.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -43,9 +54,15 @@
 
 #define MAX_LINES 8
 
+/* A thread (T<n>) or a goroutine (G<n>), as the record's "thread" names it. */
+typedef struct who {
+	const char *kind; /* "thread" or "goroutine" */
+	int id;
+} who;
+
 typedef struct expect_access {
 	int line;
-	int thread;
+	who by;
 	bool atomic;
 	char op[8];
 } expect_access;
@@ -59,9 +76,9 @@ static struct {
 	int nmarked;
 	char loc_kind[16];
 	char loc_name[128];
-	int loc_thread;
+	who loc_by; /* kind NULL: not given */
 	int alloc_line;
-} want = {.loc_thread = -1};
+} want;
 
 static int failures;
 
@@ -77,15 +94,33 @@ static void fail(const char *fmt, ...)
 	failures++;
 }
 
+/* "T1" or "G2" into *w. */
+static bool parse_who(const char *s, who *w)
+{
+	char letter;
+	int id, end = 0;
+	if (sscanf(s, "%c%d%n", &letter, &id, &end) != 2 || s[end] != '\0' || id < 0)
+		return false;
+	if (letter == 'T')
+		w->kind = "thread";
+	else if (letter == 'G')
+		w->kind = "goroutine";
+	else
+		return false;
+	w->id = id;
+	return true;
+}
+
 /* "cur: T1 atomic write" at s (just after the opening comment marker). */
 static bool parse_access(const char *s, int line)
 {
-	char which[8], op1[16], op2[16] = "";
-	int tid;
-	int n = sscanf(s, " %7[a-z]: T%d %15[a-z] %15[a-z]", which, &tid, op1, op2);
+	char which[8], by[16], op1[16], op2[16] = "";
+	int n = sscanf(s, " %7[a-z]: %15[A-Z0-9] %15[a-z] %15[a-z]", which, by, op1, op2);
 	if (n < 3)
 		return false;
-	expect_access a = {.line = line, .thread = tid};
+	expect_access a = {.line = line};
+	if (!parse_who(by, &a.by))
+		return false;
 	if (strcmp(op1, "atomic") == 0) {
 		a.atomic = true;
 		snprintf(a.op, sizeof a.op, "%s", op2);
@@ -129,10 +164,10 @@ static void read_source(const char *path)
 		if (e != NULL) {
 			char what[64] = "";
 			int n = sscanf(e, "expect-location: %15s %63s", want.loc_kind, what);
-			if (n == 2 && what[0] == 'T')
-				want.loc_thread = atoi(what + 1);
-			else if (n == 2)
+			if (n == 2 && strcmp(want.loc_kind, "global") == 0)
 				snprintf(want.loc_name, sizeof want.loc_name, "%s", what);
+			else if (n == 2 && !parse_who(what, &want.loc_by))
+				fail("%s:%d: cannot parse '%s'", path, line, e);
 		}
 	}
 	fclose(f);
@@ -191,12 +226,24 @@ static bool is_marked(int line)
 	return false;
 }
 
+/* th (a record's "thread" object) is w; says what it is otherwise. */
+static bool check_who(json_object *th, const who *w, const char *what)
+{
+	if (strcmp(get_str(th, "kind"), w->kind) == 0 && get_int(th, "id", -1) == w->id)
+		return true;
+	fail("%s: %s %d, expected %s %d", what, get_str(th, "kind"), get_int(th, "id", -1),
+		w->kind, w->id);
+	return false;
+}
+
 static void check_access(json_object *acc, const expect_access *e, const char *which)
 {
 	if (acc == NULL) {
 		fail("%s access missing", which);
 		return;
 	}
+	if (e->by.kind == NULL)
+		return; /* not annotated: read_source has said so */
 	int idx = -1;
 	json_object *f = top_frame(get(acc, "stack"), &idx);
 	int line = f != NULL ? get_int(f, "line", 0) : 0;
@@ -217,9 +264,18 @@ static void check_access(json_object *acc, const expect_access *e, const char *w
 			at != NULL && json_object_get_boolean(at) ? "true" : "false",
 			e->atomic ? "true" : "false");
 	json_object *th = get(acc, "thread");
-	if (strcmp(get_str(th, "kind"), "thread") != 0 || get_int(th, "id", -1) != e->thread)
-		fail("%s access by %s %d, expected thread %d", which, get_str(th, "kind"),
-			get_int(th, "id", -1), e->thread);
+	if (!check_who(th, &e->by, which))
+		return;
+	/* Every thread but main, and every goroutine, was created in SOURCE.c. */
+	if (strcmp(e->by.kind, "thread") != 0 || e->by.id != 0) {
+		json_object *created = get(th, "created_at");
+		if (created == NULL || json_object_array_length(created) == 0)
+			fail("%s access: %s %d has no creation stack", which, e->by.kind, e->by.id);
+		else if (top_frame(created, &idx) == NULL || idx != 0)
+			fail("%s access: %s %d was not created in %s (top frame %s)", which,
+				e->by.kind, e->by.id, want.src_base,
+				get_str(json_object_array_get_idx(created, 0), "func"));
+	}
 }
 
 static void check_location(json_object *loc)
@@ -242,16 +298,11 @@ static void check_location(json_object *loc)
 		else if (line != want.alloc_line || idx != 0)
 			fail("heap block allocated at line %d (frame %d), expected line %d", line, idx,
 				want.alloc_line);
-		json_object *by = get(loc, "allocated_by");
-		if (want.loc_thread >= 0 && get_int(by, "id", -1) != want.loc_thread)
-			fail("heap block allocated by thread %d, expected %d", get_int(by, "id", -1),
-				want.loc_thread);
+		if (want.loc_by.kind != NULL)
+			check_who(get(loc, "allocated_by"), &want.loc_by, "heap block allocated by");
 	}
-	if (strcmp(kind, "stack") == 0 && want.loc_thread >= 0) {
-		json_object *th = get(loc, "thread");
-		if (get_int(th, "id", -1) != want.loc_thread)
-			fail("stack of thread %d, expected %d", get_int(th, "id", -1), want.loc_thread);
-	}
+	if (strcmp(kind, "stack") == 0 && want.loc_by.kind != NULL)
+		check_who(get(loc, "thread"), &want.loc_by, "stack of");
 }
 
 static void check_json(const char *path)
@@ -304,9 +355,73 @@ static void check_json(const char *path)
 	json_object_put(first);
 }
 
+/* ---- goc-race's own output -------------------------------------------- */
+
+/* goc-race's stderr (the runtime's text reports, then goc-race's summary
+ * line) must agree with the JSON: one "WARNING: DATA RACE" per finding and
+ * a last "goc-race: " line that counts them. */
+static void check_stderr(const char *path, const char *prog)
+{
+	FILE *f = fopen(path, "r");
+	if (f == NULL) {
+		fail("cannot read goc-race's stderr %s: %s", path, strerror(errno));
+		return;
+	}
+	char *line = NULL, summary[8192] = "";
+	size_t cap = 0;
+	ssize_t len;
+	int reports = 0;
+	while ((len = getline(&line, &cap, f)) > 0) {
+		if (line[len - 1] == '\n')
+			line[len - 1] = '\0';
+		if (strcmp(line, "WARNING: DATA RACE") == 0)
+			reports++;
+		if (strncmp(line, "goc-race: ", 10) == 0)
+			snprintf(summary, sizeof summary, "%s", line);
+	}
+	free(line);
+	fclose(f);
+	int want_reports = want.race ? 1 : 0;
+	if (reports != want_reports)
+		fail("%d text report(s) on stderr, expected %d", reports, want_reports);
+	char expect[4200];
+	if (want.race)
+		snprintf(expect, sizeof expect, "goc-race: 1 finding (1 data race) in %s;", prog);
+	else
+		snprintf(expect, sizeof expect, "goc-race: no findings in %s;", prog);
+	if (strncmp(summary, expect, strlen(expect)) != 0)
+		fail("goc-race's summary is '%s', expected it to start '%s'", summary, expect);
+}
+
+static void dump(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (f == NULL)
+		return;
+	printf("---- goc-race's stderr:\n");
+	char buf[4096];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+		fwrite(buf, 1, n, stdout);
+	fclose(f);
+}
+
 /* ---- running the program ---------------------------------------------- */
 
-static int run(const char *prog, const char *shim, const char *json)
+static volatile sig_atomic_t child_group;
+
+/* A hang is a failure, not a stuck suite: kill goc-race and the program
+ * (its own process group). */
+static void on_alarm(int sig)
+{
+	(void)sig;
+	if (child_group > 0)
+		kill(-child_group, SIGKILL);
+}
+
+/* GOC_RACE run --json-path=JSON -- PROG, stderr to ERR; its exit status, or
+ * 128+N if signal N killed goc-race itself. */
+static int run(const char *goc_race, const char *prog, const char *json, const char *err)
 {
 	pid_t pid = fork();
 	if (pid < 0) {
@@ -314,30 +429,58 @@ static int run(const char *prog, const char *shim, const char *json)
 		exit(1);
 	}
 	if (pid == 0) {
-		char opts[4200];
-		snprintf(opts, sizeof opts, "json_path=%s", json);
-		setenv("LD_PRELOAD", shim, 1);
-		setenv("GOC_RACE_OPTIONS", opts, 1);
-		alarm(50); /* a hang is a failure, not a stuck suite */
-		execl(prog, prog, (char *)NULL);
-		perror(prog);
+		setpgid(0, 0);
+		int fd = open(err, O_WRONLY | O_TRUNC);
+		if (fd < 0 || dup2(fd, 2) < 0) {
+			perror(err);
+			_exit(127);
+		}
+		close(fd);
+		unsetenv("GOC_RACE_OPTIONS");
+		unsetenv("GOC_RACE_SHIM");
+		unsetenv("LD_PRELOAD");
+		char opt[4200];
+		snprintf(opt, sizeof opt, "--json-path=%s", json);
+		execl(goc_race, goc_race, "run", opt, "--", prog, (char *)NULL);
+		perror(goc_race);
 		_exit(127);
 	}
+	setpgid(pid, pid); /* either this or the child's call wins the race */
+	child_group = pid;
+	struct sigaction sa = {.sa_handler = on_alarm};
+	sigaction(SIGALRM, &sa, NULL);
+	alarm(50);
 	int st;
 	while (waitpid(pid, &st, 0) < 0)
 		if (errno != EINTR) {
 			perror("waitpid");
 			exit(1);
 		}
-	if (WIFSIGNALED(st))
+	alarm(0);
+	kill(-pid, SIGKILL); /* nothing of the run outlives it */
+	if (WIFSIGNALED(st)) {
+		fail("goc-race was killed by signal %d%s", WTERMSIG(st),
+			WTERMSIG(st) == SIGKILL ? " (timed out after 50 s?)" : "");
 		return 128 + WTERMSIG(st);
+	}
 	return WEXITSTATUS(st);
+}
+
+/* Creates an empty file from the mkstemp template tmpl. */
+static void tmpfile_named(char *tmpl)
+{
+	int fd = mkstemp(tmpl);
+	if (fd < 0) {
+		perror("mkstemp");
+		exit(1);
+	}
+	close(fd);
 }
 
 int main(int argc, char **argv)
 {
 	if (argc != 4) {
-		fprintf(stderr, "usage: %s SOURCE.c PROGRAM SHIM.so\n", argv[0]);
+		fprintf(stderr, "usage: %s SOURCE.c PROGRAM GOC-RACE\n", argv[0]);
 		return 2;
 	}
 	want.src_base = base(argv[1]);
@@ -349,18 +492,19 @@ int main(int argc, char **argv)
 	read_source(argv[1]);
 
 	char json[] = "/tmp/goc-race-e2e-XXXXXX";
-	int fd = mkstemp(json);
-	if (fd < 0) {
-		perror("mkstemp");
-		return 1;
-	}
-	close(fd);
-	int rc = run(argv[2], argv[3], json);
+	char err[] = "/tmp/goc-race-e2e-err-XXXXXX";
+	tmpfile_named(json);
+	tmpfile_named(err);
+	int rc = run(argv[3], argv[2], json, err);
 	int want_rc = want.race ? 66 : 0;
 	if (rc != want_rc)
 		fail("exit status %d, expected %d", rc, want_rc);
 	check_json(json);
+	check_stderr(err, argv[2]);
+	if (failures != 0)
+		dump(err);
 	unlink(json);
+	unlink(err);
 	if (failures == 0)
 		printf("ok: %s\n", want.src_base);
 	return failures == 0 ? 0 : 1;
