@@ -10,8 +10,10 @@
  */
 #include "symbolize.h"
 
+#include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -38,28 +40,74 @@ static Dwfl *get_session(void)
 	return session;
 }
 
-static void line_by_cu_scan(Dwfl_Module *mod, Dwarf_Addr addr, goc_sym *out)
+/* The compile unit that holds addr, and the module's bias: libdwfl's
+ * lookup needs .debug_aranges, which clang does not emit by default, so a
+ * scan of the units follows when it fails. */
+static bool cu_of(Dwfl_Module *mod, Dwarf_Addr addr, Dwarf_Die *cu, Dwarf_Addr *bias)
 {
-	Dwarf_Addr bias = 0;
-	Dwarf *dw = dwfl_module_getdwarf(mod, &bias);
+	Dwarf_Die *d = dwfl_module_addrdie(mod, addr, bias);
+	if (d != NULL) {
+		*cu = *d;
+		return true;
+	}
+	Dwarf *dw = dwfl_module_getdwarf(mod, bias);
 	if (dw == NULL)
-		return;
+		return false;
 	Dwarf_Off off = 0, next;
 	size_t hsize;
 	while (dwarf_nextcu(dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
-		Dwarf_Die cu;
-		if (dwarf_offdie(dw, off + hsize, &cu) != NULL && dwarf_haspc(&cu, addr - bias) > 0) {
-			Dwarf_Line *l = dwarf_getsrc_die(&cu, addr - bias);
-			if (l != NULL) {
-				int lineno = 0;
-				out->file = dwarf_linesrc(l, NULL, NULL);
-				dwarf_lineno(l, &lineno);
-				out->line = lineno;
-			}
-			return;
-		}
+		if (dwarf_offdie(dw, off + hsize, cu) != NULL && dwarf_haspc(cu, addr - *bias) > 0)
+			return true;
 		off = next;
 	}
+	return false;
+}
+
+static void line_in_cu(Dwarf_Die *cu, Dwarf_Addr pc, goc_sym *out)
+{
+	Dwarf_Line *l = dwarf_getsrc_die(cu, pc);
+	if (l != NULL) {
+		int lineno = 0;
+		out->file = dwarf_linesrc(l, NULL, NULL);
+		dwarf_lineno(l, &lineno);
+		out->line = lineno;
+	}
+}
+
+/* An instruction inlined from an `artificial` function — glibc's
+ * _FORTIFY_SOURCE wrappers of memcpy, strcpy and the rest — belongs to the
+ * wrapper's call site, as the attribute asks of a debugger. clang's line
+ * table names the wrapper's line in string_fortified.h instead, which
+ * tells the reader nothing about their program. Nested wrappers are
+ * unwound to the outermost call. pc is a module address (addr - bias). */
+static void artificial_call_site(Dwarf_Die *cu, Dwarf_Addr pc, goc_sym *out)
+{
+	Dwarf_Die *scopes = NULL;
+	int n = dwarf_getscopes(cu, pc, &scopes);
+	for (int i = 0; i < n; i++) {
+		int tag = dwarf_tag(&scopes[i]);
+		if (tag == DW_TAG_lexical_block)
+			continue;
+		Dwarf_Attribute a;
+		bool artificial = false;
+		if (tag != DW_TAG_inlined_subroutine ||
+		    dwarf_attr_integrate(&scopes[i], DW_AT_artificial, &a) == NULL ||
+		    dwarf_formflag(&a, &artificial) != 0 || !artificial)
+			break;
+		Dwarf_Word file = 0, line = 0;
+		Dwarf_Files *files;
+		size_t nfiles;
+		if (dwarf_formudata(dwarf_attr(&scopes[i], DW_AT_call_file, &a), &file) != 0 ||
+		    dwarf_formudata(dwarf_attr(&scopes[i], DW_AT_call_line, &a), &line) != 0 ||
+		    dwarf_getsrcfiles(cu, &files, &nfiles) != 0 || file >= nfiles)
+			break;
+		const char *name = dwarf_filesrc(files, file, NULL, NULL);
+		if (name == NULL)
+			break;
+		out->file = name;
+		out->line = (int)line;
+	}
+	free(scopes);
 }
 
 bool goc_symbolize_addr(uintptr_t addr, goc_sym *out)
@@ -88,12 +136,17 @@ bool goc_symbolize_addr(uintptr_t addr, goc_sym *out)
 		out->is_object = type == STT_OBJECT || type == STT_TLS || type == STT_COMMON;
 	}
 	Dwfl_Line *line = dwfl_module_getsrc(mod, addr);
+	Dwarf_Die cu;
+	Dwarf_Addr bias = 0;
+	bool have_cu = false;
 	if (line != NULL) {
 		int lineno = 0;
 		out->file = dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL);
 		out->line = lineno;
-	} else {
-		line_by_cu_scan(mod, addr, out);
+	} else if ((have_cu = cu_of(mod, addr, &cu, &bias))) {
+		line_in_cu(&cu, addr - bias, out);
 	}
+	if (out->file != NULL && (have_cu || cu_of(mod, addr, &cu, &bias)))
+		artificial_call_site(&cu, addr - bias, out);
 	return true;
 }
