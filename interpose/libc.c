@@ -33,6 +33,10 @@
  * A str* function reads up to and including the terminator it examines;
  * memcmp is taken to read all n bytes of both (TSan's strict_memcmp).
  * gocrace_{memcpy,memmove,memset}_checked serve clang 19's __tsan_mem*.
+ * The fortified variants a -D_FORTIFY_SOURCE build calls instead
+ * (__memcpy_chk, __strcpy_chk, …) are checked the same way, then the real
+ * __*_chk runs and keeps its overflow check; accesses past the size it is
+ * given are not recorded, since it aborts before making them.
  * Calls from libgoc's own code are not checked (gocrace_in_libgoc): its
  * copies are ordered by the tracer's edges, as Go's runtime copies are.
  *
@@ -253,6 +257,7 @@ ALIGNED_WRAPPER(pvalloc, (size_t n), (n), n)
 GOCRACE_REAL(void *, memcpy, void *, const void *, size_t);
 GOCRACE_REAL(void *, memmove, void *, const void *, size_t);
 GOCRACE_REAL(void *, memset, void *, int, size_t);
+GOCRACE_REAL(void *, mempcpy, void *, const void *, size_t);
 GOCRACE_REAL(void, bzero, void *, size_t);
 GOCRACE_REAL(int, memcmp, const void *, const void *, size_t);
 GOCRACE_REAL(void *, memchr, const void *, int, size_t);
@@ -261,6 +266,7 @@ GOCRACE_REAL(size_t, strnlen, const char *, size_t);
 GOCRACE_REAL(char *, strcpy, char *, const char *);
 GOCRACE_REAL(char *, stpcpy, char *, const char *);
 GOCRACE_REAL(char *, strncpy, char *, const char *, size_t);
+GOCRACE_REAL(char *, stpncpy, char *, const char *, size_t);
 GOCRACE_REAL(char *, strcat, char *, const char *);
 GOCRACE_REAL(char *, strncat, char *, const char *, size_t);
 GOCRACE_REAL(int, strcmp, const char *, const char *);
@@ -308,6 +314,17 @@ ALWAYS_INLINE void note_copy(void *d, const void *s, size_t n, uintptr_t pc)
 	}
 }
 
+/* n bytes written at d, at pc. */
+ALWAYS_INLINE void note_fill(void *d, size_t n, uintptr_t pc)
+{
+	det_thread *t = gocrace_thr();
+	if (t != NULL && n != 0) {
+		gocrace_ignore++;
+		wr(t, d, n, pc);
+		gocrace_ignore--;
+	}
+}
+
 void gocrace_memcpy_checked(void *d, const void *s, size_t n, uintptr_t pc)
 {
 	GOCRACE_RESOLVE(memcpy);
@@ -325,12 +342,7 @@ void gocrace_memmove_checked(void *d, const void *s, size_t n, uintptr_t pc)
 void gocrace_memset_checked(void *d, int c, size_t n, uintptr_t pc)
 {
 	GOCRACE_RESOLVE(memset);
-	det_thread *t = gocrace_thr();
-	if (t != NULL && n != 0) {
-		gocrace_ignore++;
-		wr(t, d, n, pc);
-		gocrace_ignore--;
-	}
+	note_fill(d, n, pc);
 	real_memset(d, c, n);
 }
 
@@ -352,17 +364,197 @@ GOCRACE_EXPORT void *memset(void *d, int c, size_t n)
 	return d;
 }
 
+GOCRACE_EXPORT void *mempcpy(void *d, const void *s, size_t n)
+{
+	GOCRACE_RESOLVE(mempcpy);
+	note_copy(d, s, n, GOCRACE_CALLER_PC());
+	return real_mempcpy(d, s, n);
+}
+
 GOCRACE_EXPORT void bzero(void *d, size_t n)
 {
 	GOCRACE_RESOLVE(bzero);
-	det_thread *t = gocrace_thr();
-	if (t != NULL && n != 0) {
-		gocrace_ignore++;
-		wr(t, d, n, GOCRACE_CALLER_PC());
-		gocrace_ignore--;
-	}
+	note_fill(d, n, GOCRACE_CALLER_PC());
 	real_bzero(d, n);
 }
+
+/* The string copies, shared with their fortified variants: dlen is the
+ * destination's size as the compiler knew it (SIZE_MAX: unknown, the plain
+ * function). Accesses that would pass it are not recorded: the real __*_chk
+ * aborts the program before making them. */
+
+/* strcpy and stpcpy: s is read and d written up to and including s's
+ * terminator. */
+ALWAYS_INLINE void note_str_copy(char *d, const char *s, size_t dlen, uintptr_t pc)
+{
+	GOCRACE_RESOLVE(strlen);
+	det_thread *t = gocrace_thr();
+	if (t != NULL) {
+		size_t n = real_strlen(s) + 1;
+		if (n > dlen)
+			return;
+		gocrace_ignore++;
+		rd(t, s, n, pc);
+		wr(t, d, n, pc);
+		gocrace_ignore--;
+	}
+}
+
+/* strncpy and stpncpy: s is read up to its terminator or n bytes, d is
+ * written for all n (the rest is padded with zeros). */
+ALWAYS_INLINE void note_strn_copy(char *d, const char *s, size_t n, size_t dlen, uintptr_t pc)
+{
+	GOCRACE_RESOLVE(strnlen);
+	det_thread *t = gocrace_thr();
+	if (t != NULL && n != 0 && n <= dlen) {
+		size_t sl = real_strnlen(s, n);
+		gocrace_ignore++;
+		rd(t, s, sl < n ? sl + 1 : n, pc);
+		wr(t, d, n, pc);
+		gocrace_ignore--;
+	}
+}
+
+/* strcat and strncat (at most n bytes of s; SIZE_MAX: all of it): d is
+ * read up to its terminator, s up to its terminator or n bytes, and d
+ * written from its old terminator on, the copied bytes and a new one. */
+ALWAYS_INLINE void note_str_cat(char *d, const char *s, size_t n, size_t dlen, uintptr_t pc)
+{
+	GOCRACE_RESOLVE(strlen);
+	GOCRACE_RESOLVE(strnlen);
+	det_thread *t = gocrace_thr();
+	if (t != NULL) {
+		size_t dl = real_strlen(d), sl = real_strnlen(s, n);
+		if (dl + sl + 1 > dlen || dl + sl + 1 < dl)
+			return;
+		gocrace_ignore++;
+		rd(t, d, dl + 1, pc);
+		if (n != 0)
+			rd(t, s, sl < n ? sl + 1 : n, pc);
+		wr(t, d + dl, sl + 1, pc);
+		gocrace_ignore--;
+	}
+}
+
+GOCRACE_EXPORT char *strcpy(char *d, const char *s)
+{
+	GOCRACE_RESOLVE(strcpy);
+	note_str_copy(d, s, SIZE_MAX, GOCRACE_CALLER_PC());
+	return real_strcpy(d, s);
+}
+
+GOCRACE_EXPORT char *stpcpy(char *d, const char *s)
+{
+	GOCRACE_RESOLVE(stpcpy);
+	note_str_copy(d, s, SIZE_MAX, GOCRACE_CALLER_PC());
+	return real_stpcpy(d, s);
+}
+
+GOCRACE_EXPORT char *strncpy(char *d, const char *s, size_t n)
+{
+	GOCRACE_RESOLVE(strncpy);
+	note_strn_copy(d, s, n, SIZE_MAX, GOCRACE_CALLER_PC());
+	return real_strncpy(d, s, n);
+}
+
+GOCRACE_EXPORT char *stpncpy(char *d, const char *s, size_t n)
+{
+	GOCRACE_RESOLVE(stpncpy);
+	note_strn_copy(d, s, n, SIZE_MAX, GOCRACE_CALLER_PC());
+	return real_stpncpy(d, s, n);
+}
+
+GOCRACE_EXPORT char *strcat(char *d, const char *s)
+{
+	GOCRACE_RESOLVE(strcat);
+	note_str_cat(d, s, SIZE_MAX, SIZE_MAX, GOCRACE_CALLER_PC());
+	return real_strcat(d, s);
+}
+
+GOCRACE_EXPORT char *strncat(char *d, const char *s, size_t n)
+{
+	GOCRACE_RESOLVE(strncat);
+	note_str_cat(d, s, n, SIZE_MAX, GOCRACE_CALLER_PC());
+	return real_strncat(d, s, n);
+}
+
+/* ---- the fortified variants (-D_FORTIFY_SOURCE) ----------------------- */
+
+GOCRACE_REAL(void *, __memcpy_chk, void *, const void *, size_t, size_t);
+GOCRACE_REAL(void *, __memmove_chk, void *, const void *, size_t, size_t);
+GOCRACE_REAL(void *, __mempcpy_chk, void *, const void *, size_t, size_t);
+GOCRACE_REAL(void *, __memset_chk, void *, int, size_t, size_t);
+GOCRACE_REAL(char *, __strcpy_chk, char *, const char *, size_t);
+GOCRACE_REAL(char *, __stpcpy_chk, char *, const char *, size_t);
+GOCRACE_REAL(char *, __strncpy_chk, char *, const char *, size_t, size_t);
+GOCRACE_REAL(char *, __stpncpy_chk, char *, const char *, size_t, size_t);
+GOCRACE_REAL(char *, __strcat_chk, char *, const char *, size_t);
+GOCRACE_REAL(char *, __strncat_chk, char *, const char *, size_t, size_t);
+
+#define MEM_CHK_WRAPPER(name, src_t)                                          \
+	GOCRACE_EXPORT void *name(void *d, src_t s, size_t n, size_t dlen)        \
+	{                                                                         \
+		GOCRACE_RESOLVE(name);                                                \
+		if (n <= dlen)                                                        \
+			note_copy(d, s, n, GOCRACE_CALLER_PC());                          \
+		return real_##name(d, s, n, dlen);                                    \
+	}
+
+MEM_CHK_WRAPPER(__memcpy_chk, const void *)
+MEM_CHK_WRAPPER(__memmove_chk, const void *)
+MEM_CHK_WRAPPER(__mempcpy_chk, const void *)
+
+GOCRACE_EXPORT void *__memset_chk(void *d, int c, size_t n, size_t dlen)
+{
+	GOCRACE_RESOLVE(__memset_chk);
+	if (n <= dlen)
+		note_fill(d, n, GOCRACE_CALLER_PC());
+	return real___memset_chk(d, c, n, dlen);
+}
+
+GOCRACE_EXPORT char *__strcpy_chk(char *d, const char *s, size_t dlen)
+{
+	GOCRACE_RESOLVE(__strcpy_chk);
+	note_str_copy(d, s, dlen, GOCRACE_CALLER_PC());
+	return real___strcpy_chk(d, s, dlen);
+}
+
+GOCRACE_EXPORT char *__stpcpy_chk(char *d, const char *s, size_t dlen)
+{
+	GOCRACE_RESOLVE(__stpcpy_chk);
+	note_str_copy(d, s, dlen, GOCRACE_CALLER_PC());
+	return real___stpcpy_chk(d, s, dlen);
+}
+
+GOCRACE_EXPORT char *__strncpy_chk(char *d, const char *s, size_t n, size_t dlen)
+{
+	GOCRACE_RESOLVE(__strncpy_chk);
+	note_strn_copy(d, s, n, dlen, GOCRACE_CALLER_PC());
+	return real___strncpy_chk(d, s, n, dlen);
+}
+
+GOCRACE_EXPORT char *__stpncpy_chk(char *d, const char *s, size_t n, size_t dlen)
+{
+	GOCRACE_RESOLVE(__stpncpy_chk);
+	note_strn_copy(d, s, n, dlen, GOCRACE_CALLER_PC());
+	return real___stpncpy_chk(d, s, n, dlen);
+}
+
+GOCRACE_EXPORT char *__strcat_chk(char *d, const char *s, size_t dlen)
+{
+	GOCRACE_RESOLVE(__strcat_chk);
+	note_str_cat(d, s, SIZE_MAX, dlen, GOCRACE_CALLER_PC());
+	return real___strcat_chk(d, s, dlen);
+}
+
+GOCRACE_EXPORT char *__strncat_chk(char *d, const char *s, size_t n, size_t dlen)
+{
+	GOCRACE_RESOLVE(__strncat_chk);
+	note_str_cat(d, s, n, dlen, GOCRACE_CALLER_PC());
+	return real___strncat_chk(d, s, n, dlen);
+}
+
+/* ---- comparisons and searches ----------------------------------------- */
 
 GOCRACE_EXPORT int memcmp(const void *a, const void *b, size_t n)
 {
@@ -416,87 +608,6 @@ GOCRACE_EXPORT size_t strnlen(const char *s, size_t max)
 		gocrace_ignore--;
 	}
 	return n;
-}
-
-/* strcpy and stpcpy: s is read and d written up to and including s's
- * terminator. */
-ALWAYS_INLINE void note_str_copy(char *d, const char *s, uintptr_t pc)
-{
-	GOCRACE_RESOLVE(strlen);
-	det_thread *t = gocrace_thr();
-	if (t != NULL) {
-		size_t n = real_strlen(s) + 1;
-		gocrace_ignore++;
-		rd(t, s, n, pc);
-		wr(t, d, n, pc);
-		gocrace_ignore--;
-	}
-}
-
-GOCRACE_EXPORT char *strcpy(char *d, const char *s)
-{
-	GOCRACE_RESOLVE(strcpy);
-	note_str_copy(d, s, GOCRACE_CALLER_PC());
-	return real_strcpy(d, s);
-}
-
-GOCRACE_EXPORT char *stpcpy(char *d, const char *s)
-{
-	GOCRACE_RESOLVE(stpcpy);
-	note_str_copy(d, s, GOCRACE_CALLER_PC());
-	return real_stpcpy(d, s);
-}
-
-GOCRACE_EXPORT char *strncpy(char *d, const char *s, size_t n)
-{
-	GOCRACE_RESOLVE(strncpy);
-	GOCRACE_RESOLVE(strnlen);
-	det_thread *t = gocrace_thr();
-	if (t != NULL && n != 0) {
-		size_t sl = real_strnlen(s, n);
-		uintptr_t pc = GOCRACE_CALLER_PC();
-		gocrace_ignore++;
-		rd(t, s, sl < n ? sl + 1 : n, pc);
-		wr(t, d, n, pc); /* the rest of d is padded with zeros */
-		gocrace_ignore--;
-	}
-	return real_strncpy(d, s, n);
-}
-
-GOCRACE_EXPORT char *strcat(char *d, const char *s)
-{
-	GOCRACE_RESOLVE(strcat);
-	GOCRACE_RESOLVE(strlen);
-	det_thread *t = gocrace_thr();
-	if (t != NULL) {
-		size_t dl = real_strlen(d), sl = real_strlen(s);
-		uintptr_t pc = GOCRACE_CALLER_PC();
-		gocrace_ignore++;
-		rd(t, d, dl + 1, pc);
-		rd(t, s, sl + 1, pc);
-		wr(t, d + dl, sl + 1, pc);
-		gocrace_ignore--;
-	}
-	return real_strcat(d, s);
-}
-
-GOCRACE_EXPORT char *strncat(char *d, const char *s, size_t n)
-{
-	GOCRACE_RESOLVE(strncat);
-	GOCRACE_RESOLVE(strlen);
-	GOCRACE_RESOLVE(strnlen);
-	det_thread *t = gocrace_thr();
-	if (t != NULL) {
-		size_t dl = real_strlen(d), sl = real_strnlen(s, n);
-		uintptr_t pc = GOCRACE_CALLER_PC();
-		gocrace_ignore++;
-		rd(t, d, dl + 1, pc);
-		if (n != 0)
-			rd(t, s, sl < n ? sl + 1 : n, pc);
-		wr(t, d + dl, sl + 1, pc); /* sl bytes and a terminator */
-		gocrace_ignore--;
-	}
-	return real_strncat(d, s, n);
 }
 
 GOCRACE_EXPORT int strcmp(const char *a, const char *b)

@@ -1,6 +1,11 @@
 /* norace_str_functions: every intercepted memory and string function still
  * returns what libc returns, while two threads use them on their own
- * buffers at the same time (no race: nothing is shared). */
+ * buffers at the same time (no race: nothing is shared). Built twice:
+ * plain, and with -O2 -D_FORTIFY_SOURCE=2, where the calls are glibc's
+ * __*_chk variants (whose overflow checks must still pass). */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* mempcpy */
+#endif
 #include "e2e.h"
 
 #include <pthread.h>
@@ -40,6 +45,8 @@ static int check(const char *who)
 	memmove(b + 1, b, 11);
 	EXPECT(memcmp(b, "hhello world", 12) == 0);
 	EXPECT(strncpy(b, "xy", 6) == b && b[1] == 'y' && b[2] == 0 && b[5] == 0);
+	EXPECT(stpncpy(b, "pq", 4) == b + 2 && b[1] == 'q' && b[3] == 0);
+	EXPECT(mempcpy(b, "mnop", 4) == b + 4 && memcmp(b, "mnop", 4) == 0);
 	char *d = strdup(a);
 	EXPECT(d != NULL && strcmp(d, a) == 0);
 	char *n = strndup(a, 4);
