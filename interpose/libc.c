@@ -43,7 +43,9 @@
  * Mappings: mmap resets the shadow of the fresh range (memory the process
  * unmapped inside libc, e.g. a large freed malloc chunk, may come back
  * here); munmap resets it and forgets sync objects in it before the real
- * munmap.
+ * munmap. mremap does either to each part of the old and new ranges that
+ * the real call unmapped or mapped afresh, after it (only the result says
+ * which): contents that moved start fresh at their new address.
  *
  * State: the real-function pointers (written once, idempotently, by any
  * thread that finds them unset) and the arena (atomic bump pointer).
@@ -51,6 +53,7 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -732,6 +735,15 @@ static size_t page_round(size_t n)
 	return (n + pg - 1) & ~(pg - 1);
 }
 
+/* A range mapped afresh: no access to it happened yet. */
+static void fresh_range(void *p, size_t n)
+{
+	gocrace_ignore++;
+	det_reset_range((uintptr_t)p, page_round(n));
+	gocrace_ignore--;
+}
+
+/* A range unmapped: its accesses and sync objects are gone. */
 static void forget_range(void *p, size_t n)
 {
 	gocrace_ignore++;
@@ -752,11 +764,8 @@ static inline void *mmap_common(void *addr, size_t n, int prot, int flags, int f
 	GOCRACE_RESOLVE(mmap);
 	det_thread *t = gocrace_thr();
 	void *p = real_mmap(addr, n, prot, flags, fd, off);
-	if (t != NULL && p != MAP_FAILED && n != 0) {
-		gocrace_ignore++;
-		det_reset_range((uintptr_t)p, page_round(n));
-		gocrace_ignore--;
-	}
+	if (t != NULL && p != MAP_FAILED && n != 0)
+		fresh_range(p, n);
 	return p;
 }
 
@@ -780,3 +789,44 @@ GOCRACE_EXPORT int munmap(void *addr, size_t n)
 		forget_range(addr, n);
 	return real_munmap(addr, n);
 }
+
+GOCRACE_REAL(void *, mremap, void *, size_t, size_t, int, ...);
+
+/* Only the result says what went away, so the shadow is dealt with after
+ * the real call, not before as munmap does: a shrunk mapping lost its
+ * tail, a grown one gained a fresh tail, and a moved one (or one whose
+ * pages MREMAP_DONTUNMAP took) lost its old range, while the new range
+ * starts fresh as an mmap's would, its contents' history and any sync
+ * objects in it left behind. A zero old size on a shared mapping makes a
+ * second mapping of the same pages and takes nothing away. (Another
+ * thread that maps a freed part in the instant before it is forgotten
+ * resets it itself; the late forget can only drop what it did there in
+ * that instant.) */
+GOCRACE_EXPORT void *mremap(void *old, size_t old_size, size_t new_size, int flags, ...)
+{
+	GOCRACE_RESOLVE(mremap);
+	void *want = NULL;
+	if (flags & MREMAP_FIXED) {
+		va_list ap;
+		va_start(ap, flags);
+		want = va_arg(ap, void *);
+		va_end(ap);
+	}
+	det_thread *t = gocrace_thr();
+	void *p = real_mremap(old, old_size, new_size, flags, want);
+	if (t == NULL || p == MAP_FAILED)
+		return p;
+	size_t os = page_round(old_size), ns = page_round(new_size);
+	if (p == old) {
+		if (ns < os)
+			forget_range((char *)old + ns, os - ns);
+		else if (ns > os)
+			fresh_range((char *)old + os, ns - os);
+	} else {
+		if (os != 0)
+			forget_range(old, os);
+		fresh_range(p, ns);
+	}
+	return p;
+}
+
