@@ -47,12 +47,16 @@
  * the real call unmapped or mapped afresh, after it (only the result says
  * which): contents that moved start fresh at their new address.
  *
+ * Spawning: posix_spawn and posix_spawnp read the path, argv and envp and
+ * write *pid, as TSan checks them.
+ *
  * State: the real-function pointers (written once, idempotently, by any
  * thread that finds them unset) and the arena (atomic bump pointer).
  */
 #include "internal.h"
 
 #include <errno.h>
+#include <spawn.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -830,3 +834,56 @@ GOCRACE_EXPORT void *mremap(void *old, size_t old_size, size_t new_size, int fla
 	return p;
 }
 
+/* ---- spawning --------------------------------------------------------- */
+
+GOCRACE_REAL(int, posix_spawn, pid_t *, const char *, const posix_spawn_file_actions_t *,
+             const posix_spawnattr_t *, char *const[], char *const[]);
+GOCRACE_REAL(int, posix_spawnp, pid_t *, const char *, const posix_spawn_file_actions_t *,
+             const posix_spawnattr_t *, char *const[], char *const[]);
+
+/* A NULL-terminated array of strings read, each string and the array. */
+static void note_strv(det_thread *t, char *const *v, uintptr_t pc)
+{
+	for (; v != NULL; v++) {
+		rd(t, v, sizeof *v, pc);
+		if (*v == NULL)
+			break;
+		rd(t, *v, real_strlen(*v) + 1, pc);
+	}
+}
+
+/* The spawn reads the path, the argument and environment strings, and
+ * writes *pid (TSan's accesses). glibc's child shares our memory until
+ * its exec but runs only glibc's own code, none of it through an
+ * interceptor, so the detector is untouched by it; the new program gets
+ * the preload from its environment like any other. (The real functions
+ * are glibc's current versions: a program linked before glibc 2.15 loses
+ * the old one's retry through /bin/sh on ENOEXEC.) */
+#define SPAWN_WRAPPER(name)                                                   \
+	GOCRACE_EXPORT int name(pid_t *pid, const char *path,                     \
+	                        const posix_spawn_file_actions_t *fa,             \
+	                        const posix_spawnattr_t *attr, char *const argv[], \
+	                        char *const envp[])                               \
+	{                                                                         \
+		GOCRACE_RESOLVE(name);                                                \
+		GOCRACE_RESOLVE(strlen);                                              \
+		det_thread *t = gocrace_thr();                                        \
+		uintptr_t pc = GOCRACE_CALLER_PC();                                   \
+		if (t != NULL) {                                                      \
+			gocrace_ignore++;                                                 \
+			rd(t, path, real_strlen(path) + 1, pc);                           \
+			note_strv(t, argv, pc);                                           \
+			note_strv(t, envp, pc);                                           \
+			gocrace_ignore--;                                                 \
+		}                                                                     \
+		int r = real_##name(pid, path, fa, attr, argv, envp);                 \
+		if (t != NULL && r == 0 && pid != NULL) {                             \
+			gocrace_ignore++;                                                 \
+			wr(t, pid, sizeof *pid, pc);                                      \
+			gocrace_ignore--;                                                 \
+		}                                                                     \
+		return r;                                                             \
+	}
+
+SPAWN_WRAPPER(posix_spawn)
+SPAWN_WRAPPER(posix_spawnp)

@@ -37,6 +37,9 @@
  *                    real fork; the detector's locks are released in the
  *                    child (their holders are gone), so a child forked
  *                    while another thread was inside the detector goes on.
+ *                    _Fork likewise. vfork is run as a fork (as TSan does):
+ *                    its child would otherwise run on the parent's memory
+ *                    and thread state, as the parent thread.
  *
  * Sync objects (S is the detector's clock at the address):
  *   mutex (every type)  lock/trylock/timedlock/clocklock success (and a
@@ -411,11 +414,13 @@ GOCRACE_EXPORT void pthread_exit(void *ret)
 	__builtin_unreachable();
 }
 
-GOCRACE_REAL(pid_t, fork, void);
+/* ---- fork ------------------------------------------------------------- */
 
-GOCRACE_EXPORT pid_t fork(void)
+GOCRACE_REAL(pid_t, fork, void);
+GOCRACE_REAL(pid_t, _Fork, void);
+
+static pid_t fork_common(pid_t (*real)(void))
 {
-	GOCRACE_RESOLVE(fork);
 	det_thread *t = gocrace_thr();
 	/* The table is consistent in the child: nobody is half-way through
 	 * an update when the lock is ours. The detector's locks are reset in
@@ -423,7 +428,7 @@ GOCRACE_EXPORT pid_t fork(void)
 	 * exist there, and the state it was updating is a remembered access
 	 * or a clock at worst. */
 	table_lock_take();
-	pid_t pid = real_fork();
+	pid_t pid = real();
 	table_lock_drop();
 	if (pid == 0) {
 		gocrace_ignore++;
@@ -431,6 +436,33 @@ GOCRACE_EXPORT pid_t fork(void)
 		gocrace_ignore--;
 	}
 	return pid;
+}
+
+GOCRACE_EXPORT pid_t fork(void)
+{
+	GOCRACE_RESOLVE(fork);
+	return fork_common(real_fork);
+}
+
+/* glibc's fork without the atfork handlers: the same for the detector. */
+GOCRACE_EXPORT pid_t _Fork(void)
+{
+	GOCRACE_RESOLVE(_Fork);
+	return fork_common(real__Fork);
+}
+
+/* A vfork child would run in the parent's memory, on the parent's thread
+ * state (TLS, shadow stack, det_thread) until it execs: whatever it did
+ * there — an instrumented call left unreturned by the exec, a report, an
+ * exit handler — would be the parent's. A wrapper cannot run the real
+ * vfork either (its child must not return from the function that called
+ * vfork, and the wrapper's return would). So vfork is a fork, as in TSan:
+ * correct for every child that only execs or _exits, which is all POSIX
+ * allows it to do. */
+GOCRACE_EXPORT pid_t vfork(void)
+{
+	GOCRACE_RESOLVE(fork);
+	return fork_common(real_fork);
 }
 
 /* ---- mutexes and spinlocks -------------------------------------------- */
