@@ -392,7 +392,12 @@ static void render(const det_race *r, det_thread *prev_t, unsigned prev_flags,
 		char xw[64];
 		thread_words(x, xw, sizeof xw);
 		xw[0] = (char)(xw[0] - ('a' - 'A'));
-		buf_printf(t, "\n%s (%s) created at:\n", xw, thread_finished(x) ? "finished" : "running");
+		/* TSan's "Thread T1 'name' (running)": the name the program gave */
+		if (x->name[0] != '\0')
+			buf_printf(t, "\n%s '%s' (%s) created at:\n", xw, x->name,
+				thread_finished(x) ? "finished" : "running");
+		else
+			buf_printf(t, "\n%s (%s) created at:\n", xw, thread_finished(x) ? "finished" : "running");
 		text_stack(t, cs[i]);
 	}
 	buf_printf(t, "==================\n");

@@ -30,6 +30,12 @@
  *   pthread_exit     a thread of ours ends through the key destructor; a
  *                    thread we did not start (main, foreign) is finished
  *                    here, before the real exit.
+ *   pthread_setname_np, prctl(PR_SET_NAME)
+ *                    on success the named thread's det_thread takes the
+ *                    name (reports show it); a pthread_t other than the
+ *                    caller's is looked up before the real call, as for a
+ *                    join. The name is copied while a report may read it:
+ *                    a report made at that instant may show a torn name.
  *   fork             in the child, everything the parent process did
  *                    happens before the child's next event
  *                    (det_fork_child); the other threads do not exist
@@ -89,8 +95,10 @@
 #include <limits.h>
 #include <sched.h>
 #include <semaphore.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -412,6 +420,75 @@ GOCRACE_EXPORT void pthread_exit(void *ret)
 	}
 	real_pthread_exit(ret);
 	__builtin_unreachable();
+}
+
+/* ---- thread names ------------------------------------------------------ */
+
+/* The det_thread of the OS thread tid names, or NULL if the runtime does
+ * not know it. A det_thread outlives its table entry (detector.h), so it
+ * may be used after the lock is dropped. */
+static det_thread *thread_of(pthread_t tid)
+{
+	if (pthread_equal(tid, pthread_self()))
+		return gocrace_home();
+	gocrace_ignore++;
+	table_lock_take();
+	thr_entry *e = table_find(tid);
+	det_thread *dt = e != NULL ? e->dt : NULL;
+	table_lock_drop();
+	gocrace_ignore--;
+	return dt;
+}
+
+static void name_thread(det_thread *dt, const char *name)
+{
+	gocrace_ignore++;
+	det_thread_set_name(dt, name);
+	gocrace_ignore--;
+}
+
+GOCRACE_REAL(int, pthread_setname_np, pthread_t, const char *);
+
+/* The thread is looked up before the real call, as for a join: after it,
+ * the pthread_t may name a new thread. */
+GOCRACE_EXPORT int pthread_setname_np(pthread_t tid, const char *name)
+{
+	GOCRACE_RESOLVE(pthread_setname_np);
+	det_thread *t = gocrace_thr();
+	det_thread *dt = t != NULL ? thread_of(tid) : NULL;
+	int r = real_pthread_setname_np(tid, name);
+	if (dt != NULL && r == 0)
+		name_thread(dt, name);
+	return r;
+}
+
+GOCRACE_REAL(int, prctl, int, ...);
+
+/* prctl(PR_SET_NAME, name) names the calling thread. glibc's prctl takes
+ * four more words whatever the option; they are passed on unchanged. */
+GOCRACE_EXPORT int prctl(int option, ...)
+{
+	va_list ap;
+	va_start(ap, option);
+	unsigned long a2 = va_arg(ap, unsigned long);
+	unsigned long a3 = va_arg(ap, unsigned long);
+	unsigned long a4 = va_arg(ap, unsigned long);
+	unsigned long a5 = va_arg(ap, unsigned long);
+	va_end(ap);
+	GOCRACE_RESOLVE(prctl);
+	det_thread *t = gocrace_thr();
+	int r = real_prctl(option, a2, a3, a4, a5);
+	if (t != NULL && r == 0 && option == PR_SET_NAME && gocrace_home() != NULL) {
+		/* The kernel takes at most 15 bytes and need not find a NUL. */
+		const char *s = (const char *)a2;
+		char name[16];
+		size_t i = 0;
+		for (; i < sizeof name - 1 && s[i] != '\0'; i++)
+			name[i] = s[i];
+		name[i] = '\0';
+		name_thread(gocrace_home(), name);
+	}
+	return r;
 }
 
 /* ---- fork ------------------------------------------------------------- */

@@ -33,6 +33,23 @@ Test(report, text_has_gos_layout_with_both_stacks_and_creation)
 	free(t);
 }
 
+Test(report, a_named_thread_is_named_in_text_and_json)
+{
+	setup();
+	det_thread_set_name(b, "reader");
+	det_access(a, (uintptr_t)&x, 8, FAKE_PC(1, 12), DET_WRITE);
+	det_access(b, (uintptr_t)&x, 8, FAKE_PC(2, 23), DET_READ);
+	char *t = read_fd(text_fd);
+	cr_assert_not_null(strstr(t, "\nThread T1 'reader' (running) created at:\n  fn9()\n"), "%s", t);
+	cr_assert_not_null(strstr(t, "\nGoroutine 7 (running) created at:\n"), "%s", t);
+	free(t);
+	json_object *r[4];
+	cr_assert_eq(json_records(r, 4), 1);
+	cr_assert_str_eq(jstr(r[0], "accesses.0.thread.name"), "reader");
+	cr_assert_null(jget(r[0], "accesses.1.thread.name")); /* unnamed: no field */
+	json_object_put(r[0]);
+}
+
 Test(report, the_same_race_is_reported_once)
 {
 	setup();
