@@ -8,6 +8,10 @@
  * make the main thread's det_thread, let pthread.c and tracer.c set up,
  * then set gocrace_ready. Until then every hook passes through.
  *
+ * Watched: findings are reported only in a process that has instrumented
+ * code (__tsan_init was called) or uses libgoc; in any other program that
+ * inherits the preload they are dropped (see `watched`).
+ *
  * Exit: an atexit handler registered at init runs after the program's own
  * (they were registered later); if findings were reported it prints
  * "goc-race: found N data race(s)", flushes stdio and exits with `exitcode`
@@ -24,6 +28,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libunwind.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,6 +147,27 @@ static int open_json_sink(const char *path)
 	return fd;
 }
 
+/* ---- watched processes ------------------------------------------------ */
+
+/* Whether goc-race reports on this process: an instrumented module called
+ * __tsan_init, or the program uses libgoc (whose tracer tells its edges).
+ * The preload reaches every program the watched one starts, through the
+ * environment. In one that is neither (/bin/sh, a compiler, a threaded
+ * tool) the runtime sees only libc calls and none of the synchronisation
+ * the program does in its own code, so what it found would be false, and
+ * its exit status would become goc-race's. There it runs, and every
+ * finding is dropped as suppressed. Set once; relaxed: pairs with nothing
+ * (a report racing with a module's first __tsan_init may go either way). */
+static _Atomic bool watched;
+
+static bool suppressed(const char *kind, const det_frame *const *stacks, const size_t *depths,
+                       size_t nstacks, const char *global_name)
+{
+	if (!atomic_load_explicit(&watched, memory_order_relaxed))
+		return true;
+	return gocrace_suppressed(kind, stacks, depths, nstacks, global_name);
+}
+
 /* The symbolizer runs inside the report path, already ignored; the
  * wrapper keeps that true if the detector ever calls it elsewhere. */
 static void symbolize(uintptr_t pc, bool ret, det_frame *f)
@@ -170,7 +196,7 @@ void gocrace_init(void)
 		.symbolize = symbolize,
 		.describe_global = gocrace_describe_global,
 		.on_report = on_report,
-		.suppressed = gocrace_suppressed,
+		.suppressed = suppressed,
 		.strip_path_prefix = gocrace_opt.strip_path_prefix,
 		.report_atomic_races = gocrace_opt.report_atomic_races,
 		.pid = (int)getpid(),
@@ -191,6 +217,8 @@ void gocrace_init(void)
 	home = main_thread;
 	gocrace_pthread_init();
 	gocrace_tracer_install();
+	if (gocrace_libgoc_hi != 0)
+		atomic_store_explicit(&watched, true, memory_order_relaxed);
 	atexit(at_exit);
 	gocrace_ready = true;
 	gocrace_ignore--;
@@ -208,4 +236,5 @@ __attribute__((constructor(101))) static void gocrace_constructor(void)
 GOCRACE_EXPORT void __tsan_init(void)
 {
 	gocrace_init();
+	atomic_store_explicit(&watched, true, memory_order_relaxed);
 }
