@@ -25,6 +25,31 @@
 
 #define LOW_NO_CTX ((1ull << 44) - 1) /* every cell field but the context */
 
+/* det_access_seen_inline (detector.h) spells the layout out itself. */
+_Static_assert(DET_LEAF_SPAN == 1u << 16 && DET_CELLS == 4 && DET_GRANULE == 8,
+               "detector.h's inline check assumes 64 KiB leaves of 4 cells per 8 bytes");
+_Static_assert(CELL_READ(1ull << 8) && CELL_ATOMIC(1ull << 9) && CELL_CTX(1ull << 44) == 1,
+               "detector.h's inline check assumes the read and atomic bits");
+
+/* Out of line: the check itself then needs fewer registers. */
+static __attribute__((noinline, cold)) void report(det_thread *t, uintptr_t addr, size_t size,
+                                                   unsigned flags, det_ctx ctx, uintptr_t g,
+                                                   det_cell prev)
+{
+	uint32_t pm = CELL_MASK(prev);
+	det_race r = {
+		.cur = t,
+		.addr = addr,
+		.size = size,
+		.flags = flags,
+		.cur_ctx = ctx,
+		.prev = prev,
+		.prev_addr = g + (uintptr_t)__builtin_ctz(pm),
+		.prev_size = (size_t)__builtin_popcount(pm),
+	};
+	det__report_race(&r);
+}
+
 static void check_granule(det_thread *t, uintptr_t g, uint32_t mask, uintptr_t pc,
                           unsigned flags, uintptr_t addr, size_t size)
 {
@@ -34,21 +59,22 @@ static void check_granule(det_thread *t, uintptr_t g, uint32_t mask, uintptr_t p
 	bool read = !(flags & DET_WRITE);
 	bool atomic = (flags & DET_ATOMIC) != 0;
 	bool freeing = (flags & DET_FREE) != 0;
-	uint32_t slot = t->slot;
-	uint32_t epoch = t->vc.c[slot];
-	det_cell want = det_cell_make(mask, read, atomic, freeing, slot, epoch, 0);
+	DET_DCHECK(t->hot.cell_id ==
+		det_cell_make(0, false, false, false, t->slot, t->vc.c[t->slot], 0));
+	det_cell want = t->hot.cell_id | det_cell_make(mask, read, atomic, freeing, 0, 0, 0);
+	const det_cell slot_bits = det_cell_make(0, false, false, false, DET_MAX_SLOTS - 1, 0, 0);
 
+	/* One pass: an identical cell ends the check before anything is
+	 * written; the others are sorted into what the new access may
+	 * replace and what it races with. */
 	det_cell old[DET_CELLS];
-	for (int i = 0; i < DET_CELLS; i++) {
-		old[i] = atomic_load_explicit(&cells[i], memory_order_relaxed);
-		if ((old[i] & LOW_NO_CTX) == want)
-			return;
-	}
-
 	int same = -1, empty = -1, covered = -1;
 	int racy = -1;
 	for (int i = 0; i < DET_CELLS; i++) {
-		det_cell c = old[i];
+		det_cell c = atomic_load_explicit(&cells[i], memory_order_relaxed);
+		old[i] = c;
+		if ((c & LOW_NO_CTX) == want)
+			return;
 		if (c == 0) {
 			if (empty < 0)
 				empty = i;
@@ -57,16 +83,16 @@ static void check_granule(det_thread *t, uintptr_t g, uint32_t mask, uintptr_t p
 		uint32_t cm = CELL_MASK(c);
 		if ((cm & mask) == 0)
 			continue;
-		if (CELL_SLOT(c) == slot) {
+		if (((c ^ want) & slot_bits) == 0) {
 			/* Own earlier access (or a previous owner's, ordered before
 			 * us by the slot reuse rule): replace it if this one is at
 			 * least as strong. */
-			if (cm == mask && (!read || CELL_READ(c)) && (!CELL_ATOMIC(c) || atomic || !read))
+			if (cm == mask && (!read || (CELL_READ(c) && (!CELL_ATOMIC(c) || atomic))))
 				same = i;
 			continue;
 		}
-		bool ordered = det_vc_get(&t->vc, CELL_SLOT(c)) >= CELL_EPOCH(c);
-		if (ordered) {
+		if (det_vc_get(&t->vc, CELL_SLOT(c)) >= CELL_EPOCH(c)) {
+			/* ordered before this access */
 			if (!read && (mask & cm) == cm && covered < 0)
 				covered = i;
 			continue;
@@ -81,28 +107,44 @@ static void check_granule(det_thread *t, uintptr_t g, uint32_t mask, uintptr_t p
 			racy = i;
 	}
 
-	det_ctx ctx = det_ctx_current(t, pc);
+	det_ctx ctx = det__ctx_leaf(t, pc);
 	det_cell cur = want | (det_cell)ctx << 44;
 	int at = same >= 0 ? same : empty >= 0 ? empty : covered >= 0 ? covered
-		: (int)((epoch ^ (g >> 3)) % DET_CELLS);
+		: (int)((CELL_EPOCH(want) ^ (g >> 3)) % DET_CELLS);
 	atomic_store_explicit(&cells[at], cur, memory_order_relaxed);
 	t->dirty = true;
 
-	if (DET_UNLIKELY(racy >= 0)) {
-		det_cell p = old[racy];
-		uint32_t pm = CELL_MASK(p);
-		det_race r = {
-			.cur = t,
-			.addr = addr,
-			.size = size,
-			.flags = flags,
-			.cur_ctx = ctx,
-			.prev = p,
-			.prev_addr = g + (uintptr_t)__builtin_ctz(pm),
-			.prev_size = (size_t)__builtin_popcount(pm),
-		};
-		det__report_race(&r);
-	}
+	if (DET_UNLIKELY(racy >= 0))
+		report(t, addr, size, flags, ctx, g, old[racy]);
+}
+
+bool det_access_seen(det_thread *t, uintptr_t addr, size_t size, unsigned flags)
+{
+	unsigned off = (unsigned)(addr & (DET_GRANULE - 1));
+	if (DET_UNLIKELY(off + size > DET_GRANULE || t->slot == DET_NO_SLOT))
+		return false;
+	uint64_t key = det__l1_key(addr);
+	const struct det_l1_cached *c = &det__l1_cache[det__l1_cache_index(key)];
+	if (DET_UNLIKELY(c->key != key))
+		return false;
+	uint32_t i = (uint32_t)(addr >> (32 - DET_L2_BITS)) & (DET_L2_SIZE - 1);
+	_Atomic det_cell *leaf = atomic_load_explicit(&c->table->leaf[i], memory_order_acquire);
+	if (DET_UNLIKELY(leaf == NULL))
+		return false;
+	/* the inline check's leaves, most recent first */
+	t->hot.leaf_key[1] = t->hot.leaf_key[0];
+	t->hot.leaf[1] = t->hot.leaf[0];
+	t->hot.leaf_key[0] = ((uint64_t)addr >> 16) + 1;
+	t->hot.leaf[0] = leaf;
+	_Atomic det_cell *cells = leaf + (addr & (DET_LEAF_SPAN - 1)) / DET_GRANULE * DET_CELLS;
+	uint32_t mask = ((1u << size) - 1) << off;
+	det_cell want = det_cell_make(mask, !(flags & DET_WRITE), (flags & DET_ATOMIC) != 0,
+		false, t->slot, t->vc.c[t->slot], 0);
+	/* No early exit: four loads the compiler can issue together. */
+	bool seen = false;
+	for (int k = 0; k < DET_CELLS; k++)
+		seen |= (atomic_load_explicit(&cells[k], memory_order_relaxed) & LOW_NO_CTX) == want;
+	return seen;
 }
 
 void det_access(det_thread *t, uintptr_t addr, size_t size, uintptr_t pc, unsigned flags)

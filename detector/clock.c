@@ -188,6 +188,7 @@ void det__slot_take(det_thread *t)
 	t->slot = i;
 	t->dirty = false;
 	det__unlock(&slot_lock);
+	det__hot_update(t);
 }
 
 void det__slot_give_back(det_thread *t)
@@ -206,6 +207,19 @@ void det__slot_give_back(det_thread *t)
 	det__unlock(&slot_lock);
 	atomic_fetch_sub_explicit(&in_use, 1, memory_order_relaxed);
 	t->slot = NO_SLOT;
+	det__hot_update(t);
+}
+
+void det__hot_update(det_thread *t)
+{
+	if (t->slot == NO_SLOT) {
+		/* cell_id 0 matches no cell, and no leaf: the inline check
+		 * always falls back, and det_access skips the thread. */
+		t->hot.cell_id = 0;
+		t->hot.leaf_key[0] = t->hot.leaf_key[1] = 0;
+		return;
+	}
+	t->hot.cell_id = det_cell_make(0, false, false, false, t->slot, t->vc.c[t->slot], 0);
 }
 
 void det__tick(det_thread *t)
@@ -216,6 +230,7 @@ void det__tick(det_thread *t)
 	t->dirty = false;
 	if (DET_LIKELY(t->vc.c[i] < DET_EPOCH_MAX - 1)) {
 		t->vc.c[i]++;
+		t->hot.cell_id += 1ull << 24; /* the epoch field of the cell */
 		return;
 	}
 	/* Epochs exhausted: retire the slot, continue in another. */

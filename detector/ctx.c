@@ -164,7 +164,7 @@ det_ctx det_ctx_current(det_thread *t, uintptr_t leaf_pc)
 	det_ctx top = top_ctx(t);
 	if (leaf_pc == 0)
 		return top;
-	uint32_t k = (uint32_t)((leaf_pc >> 2) ^ (top * 0x9e3779b1u)) & (DET_CTX_CACHE - 1);
+	uint32_t k = det__ctx_cache_index(top, leaf_pc);
 	if (t->ctx_cache[k].leaf != 0 && t->ctx_cache[k].top == top && t->ctx_cache[k].pc == leaf_pc)
 		return t->ctx_cache[k].leaf;
 	det_ctx leaf = det__ctx_intern(top, leaf_pc);

@@ -27,6 +27,7 @@
 #ifndef GOC_DETECTOR_H
 #define GOC_DETECTOR_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -158,6 +159,55 @@ enum {
 /* A plain or atomic access of size bytes (any size, any alignment) at addr
  * by t, at instruction pc (the access itself, not a return address). */
 void det_access(det_thread *t, uintptr_t addr, size_t size, uintptr_t pc, unsigned flags);
+/* det_access's fast path, for an access that stays inside one 8-byte
+ * granule: true when t's shadow already remembers this very access (same
+ * epoch, bytes and kind), so det_access would do nothing. Never reports,
+ * allocates or calls out, so it may run without any guard against
+ * reentry; false means "call det_access" (and is always a safe answer). */
+bool det_access_seen(det_thread *t, uintptr_t addr, size_t size, unsigned flags);
+
+/* The same check inline, for the hooks of instrumented code, where it runs
+ * on nearly every access. A det_thread begins with these fields, which the
+ * detector keeps true: the slot and epoch bits its accesses are remembered
+ * with, and the two shadow leaves (a leaf shadows 64 KiB of memory, 4
+ * cells of 8 bytes per 8 bytes) det_access_seen last looked up, most
+ * recent first: two, because a loop over an array usually also reads a
+ * struct elsewhere on every round. internal.h has the cell layout;
+ * access.c asserts it matches. */
+typedef struct det_thread_hot {
+	uint64_t cell_id;                /* slot << 11 | epoch << 24 */
+	uint64_t leaf_key[2];            /* (addr >> 16) + 1 of each leaf; 0: none */
+	const _Atomic uint64_t *leaf[2]; /* its first cell */
+} det_thread_hot;
+
+/* 1: seen, det_access would do nothing; 0: not seen, call det_access;
+ * -1: neither leaf holds addr (or the access is not inside one granule),
+ * so ask det_access_seen, which also makes addr's leaf the first. */
+static inline int det_access_seen_inline(const det_thread *t, uintptr_t addr, size_t size,
+                                         unsigned flags)
+{
+	const det_thread_hot *h = (const det_thread_hot *)t;
+	uint64_t key = ((uint64_t)addr >> 16) + 1;
+	unsigned off = (unsigned)(addr & 7);
+	const _Atomic uint64_t *leaf;
+	if (key == h->leaf_key[0])
+		leaf = h->leaf[0];
+	else if (key == h->leaf_key[1])
+		leaf = h->leaf[1];
+	else
+		return -1;
+	if (size > 8 || off + size > 8)
+		return 0;
+	const _Atomic uint64_t *cells = leaf + (addr & 0xffff) / 8 * 4;
+	uint64_t want = h->cell_id | ((1ull << size) - 1) << off |
+	                ((flags & DET_WRITE) ? 0 : 1ull << 8) |
+	                ((flags & DET_ATOMIC) ? 1ull << 9 : 0);
+	const uint64_t low = (1ull << 44) - 1; /* all but the calling context */
+	bool seen = false;
+	for (int k = 0; k < 4; k++)
+		seen |= (atomic_load_explicit(&cells[k], memory_order_relaxed) & low) == want;
+	return seen;
+}
 
 /* ---- synchronisation (clock operations on the object at addr) ---------- */
 

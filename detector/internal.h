@@ -128,6 +128,7 @@ struct det_frame_slot {
 };
 
 struct det_thread {
+	det_thread_hot hot;     /* first: detector.h's inline fast path reads it */
 	det_thread_kind kind;
 	int64_t id;
 	char name[32];
@@ -141,9 +142,9 @@ struct det_thread {
 	struct det_frame_slot *stack;
 	uint32_t depth, stack_cap;
 	struct {
-		det_ctx top;
 		uintptr_t pc;
-		det_ctx leaf;
+		det_ctx top;
+		det_ctx leaf;   /* 0: empty */
 	} ctx_cache[DET_CTX_CACHE];
 	uintptr_t stack_lo, stack_hi;   /* its stack, for "Location is stack" */
 
@@ -158,6 +159,8 @@ void det__slot_take(det_thread *t);
 void det__slot_give_back(det_thread *t);
 /* The epoch advances after every release-type operation. */
 void det__tick(det_thread *t);
+/* t->hot.cell_id anew, after its slot or epoch changed (clock.c). */
+void det__hot_update(det_thread *t);
 /* The thread that owned slot at epoch (for reports). */
 det_thread *det__slot_owner(uint32_t slot, uint32_t epoch);
 uint32_t det__slots_in_use(void);
@@ -174,6 +177,27 @@ det_thread *det__thread_by_stack(uintptr_t addr);
 
 det_ctx det__ctx_intern(det_ctx parent, uintptr_t pc);
 uint64_t det__ctx_count(void);
+
+/* The cache slot of (top, pc) in t->ctx_cache. */
+static inline uint32_t det__ctx_cache_index(det_ctx top, uintptr_t pc)
+{
+	return (uint32_t)((pc ^ (pc >> 6) ^ top) & (DET_CTX_CACHE - 1));
+}
+
+/* det_ctx_current, inline for the access path: when the top frame's context
+ * is known and (top, pc) is in the thread's cache, two loads and compares. */
+static inline det_ctx det__ctx_leaf(det_thread *t, uintptr_t pc)
+{
+	uint32_t d = t->depth;
+	det_ctx top = d != 0 ? t->stack[d - 1].ctx : 0;
+	if (DET_LIKELY((d == 0 || top != 0) && pc != 0)) {
+		uint32_t k = det__ctx_cache_index(top, pc);
+		if (t->ctx_cache[k].pc == pc && t->ctx_cache[k].top == top &&
+		    t->ctx_cache[k].leaf != 0)
+			return t->ctx_cache[k].leaf;
+	}
+	return det_ctx_current(t, pc);
+}
 
 /* ---- shadow memory (shadow.c) and accesses (access.c) ----------------- */
 

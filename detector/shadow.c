@@ -89,6 +89,8 @@ static struct det_l2 *l2_lookup(uintptr_t addr, bool create)
 	}
 	det__unlock(&map_lock);
 	DET_CHECK(found != NULL); /* more than L1_SIZE distinct 4 GiB regions */
+	c->key = key;
+	c->table = found;
 	return found;
 }
 

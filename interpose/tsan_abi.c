@@ -40,6 +40,34 @@
 	} while (0)
 #define ACCESS(addr, size, flags) ACCESS_AT(addr, size, GOCRACE_CALLER_PC(), flags)
 
+/* A fixed-size access (1 to 16 bytes): det_access_seen_inline first, which
+ * needs no reentry guard, and the full check only when the shadow does
+ * not already hold this access. The rest is out of line, so the hook
+ * itself saves no registers. */
+static __attribute__((noinline)) void access_small_slow(det_thread *t, uintptr_t addr,
+                                                       size_t size, uintptr_t pc,
+                                                       unsigned flags, bool ask)
+{
+	if (ask && det_access_seen(t, addr, size, flags))
+		return;
+	gocrace_ignore++;
+	det_access(t, addr, size, pc, flags);
+	gocrace_ignore--;
+}
+
+static inline __attribute__((always_inline)) void access_small(const void *addr, size_t size,
+                                                               uintptr_t pc, unsigned flags)
+{
+	det_thread *t = gocrace_thr();
+	if (GOCRACE_UNLIKELY(t == NULL))
+		return;
+	int seen = det_access_seen_inline(t, (uintptr_t)addr, size, flags);
+	if (GOCRACE_LIKELY(seen > 0))
+		return;
+	access_small_slow(t, (uintptr_t)addr, size, pc, flags, seen < 0);
+}
+#define ACCESS_SMALL(addr, size, pc, flags) access_small((addr), (size), (uintptr_t)(pc), (flags))
+
 /* ---- call stack ------------------------------------------------------- */
 
 GOCRACE_EXPORT void __tsan_func_entry(void *call_pc)
@@ -69,15 +97,21 @@ GOCRACE_EXPORT void __tsan_ignore_thread_end(void)
 /* ---- plain accesses --------------------------------------------------- */
 
 #define DEF_ACCESS(N)                                                         \
-	GOCRACE_EXPORT void __tsan_read##N(void *a) { ACCESS(a, N, DET_READ); }  \
-	GOCRACE_EXPORT void __tsan_write##N(void *a) { ACCESS(a, N, DET_WRITE); } \
+	GOCRACE_EXPORT void __tsan_read##N(void *a)                               \
+	{                                                                         \
+		ACCESS_SMALL(a, N, GOCRACE_CALLER_PC(), DET_READ);                    \
+	}                                                                         \
+	GOCRACE_EXPORT void __tsan_write##N(void *a)                              \
+	{                                                                         \
+		ACCESS_SMALL(a, N, GOCRACE_CALLER_PC(), DET_WRITE);                   \
+	}                                                                         \
 	GOCRACE_EXPORT void __tsan_read##N##_pc(void *a, void *pc)                \
 	{                                                                         \
-		ACCESS_AT(a, N, pc, DET_READ);                                        \
+		ACCESS_SMALL(a, N, pc, DET_READ);                                     \
 	}                                                                         \
 	GOCRACE_EXPORT void __tsan_write##N##_pc(void *a, void *pc)               \
 	{                                                                         \
-		ACCESS_AT(a, N, pc, DET_WRITE);                                       \
+		ACCESS_SMALL(a, N, pc, DET_WRITE);                                    \
 	}
 
 DEF_ACCESS(1)
@@ -87,8 +121,14 @@ DEF_ACCESS(8)
 DEF_ACCESS(16)
 
 #define DEF_UNALIGNED(N)                                                      \
-	GOCRACE_EXPORT void __tsan_unaligned_read##N(const void *a) { ACCESS(a, N, DET_READ); } \
-	GOCRACE_EXPORT void __tsan_unaligned_write##N(void *a) { ACCESS(a, N, DET_WRITE); }
+	GOCRACE_EXPORT void __tsan_unaligned_read##N(const void *a)               \
+	{                                                                         \
+		ACCESS_SMALL(a, N, GOCRACE_CALLER_PC(), DET_READ);                    \
+	}                                                                         \
+	GOCRACE_EXPORT void __tsan_unaligned_write##N(void *a)                    \
+	{                                                                         \
+		ACCESS_SMALL(a, N, GOCRACE_CALLER_PC(), DET_WRITE);                   \
+	}
 
 DEF_UNALIGNED(2)
 DEF_UNALIGNED(4)

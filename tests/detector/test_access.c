@@ -217,3 +217,60 @@ Test(access, a_write_races_even_when_one_of_five_readers_was_forgotten)
 	expect_access(r[0], 1, (want_access){"read", k, k, k});
 	json_object_put(r[0]);
 }
+
+/* det_access_seen and its inline twin (detector.h): true exactly when the
+ * shadow already holds this access by this thread at this epoch; a new
+ * epoch, another kind, other bytes or another thread is "not seen". */
+static int seen_inline(det_thread *t, void *p, size_t n, unsigned flags)
+{
+	int r = det_access_seen_inline(t, (uintptr_t)p, n, flags);
+	/* -1 (leaf not cached): det_access_seen also caches it */
+	return r >= 0 ? r : det_access_seen(t, (uintptr_t)p, n, flags);
+}
+
+Test(access, seen_only_for_the_same_access_at_the_same_epoch)
+{
+	det_thread *a, *b;
+	two_threads(&a, &b);
+	cr_assert_not(det_access_seen(a, (uintptr_t)&x[0], 8, DET_WRITE), "never accessed");
+	at(a, 1, 10, DET_WRITE, &x[0], 8);
+	cr_assert(det_access_seen(a, (uintptr_t)&x[0], 8, DET_WRITE));
+	cr_assert(seen_inline(a, &x[0], 8, DET_WRITE) == 1);
+	cr_assert(det_access_seen_inline(a, (uintptr_t)&x[0], 8, DET_WRITE) == 1,
+		"det_access_seen cached the leaf for the inline check");
+	cr_assert_eq(seen_inline(a, &x[0], 8, DET_READ), 0, "a read is not the write");
+	cr_assert_eq(seen_inline(a, &x[0], 4, DET_WRITE), 0, "other bytes");
+	cr_assert_eq(seen_inline(a, &x[0], 8, DET_WRITE | DET_ATOMIC), 0, "atomic");
+	cr_assert_eq(seen_inline(b, &x[0], 8, DET_WRITE), 0, "another thread");
+	cr_assert_eq(seen_inline(a, (char *)&x[1] - 4, 8, DET_WRITE), 0, "two granules");
+	cr_assert_eq(det_access_seen_inline(a, (uintptr_t)&x[0], 16, DET_WRITE), 0,
+		"16 bytes always take the full check");
+
+	/* a release starts a new epoch: the same access is new again */
+	det_release(a, (uintptr_t)&x[3]);
+	cr_assert_eq(seen_inline(a, &x[0], 8, DET_WRITE), 0, "new epoch");
+	at(a, 1, 11, DET_WRITE, &x[0], 8);
+	cr_assert_eq(seen_inline(a, &x[0], 8, DET_WRITE), 1);
+
+	/* and "seen" never hides a race: b's write is still checked */
+	at(b, 2, 20, DET_WRITE, &x[0], 8);
+	json_object_put(expect_one_race((want_access){ "write", 2, 20, 2 },
+	                                (want_access){ "write", 1, 11, 1 }));
+}
+
+Test(access, seen_follows_the_thread_into_a_new_slot)
+{
+	/* A finished thread's slot goes back; a thread created after the
+	 * join may take it, and its first access is new, not "seen". */
+	det_thread *a, *b;
+	two_threads(&a, &b);
+	at(a, 1, 10, DET_WRITE, &x[2], 8);
+	det_thread_finish(a);
+	det_thread_join(main_t, a);
+	det_thread *c = det_thread_create(main_t, DET_KIND_THREAD, -1, 0);
+	det_thread_start(c, 0, 0);
+	cr_assert_eq(seen_inline(c, &x[2], 8, DET_WRITE), 0);
+	at(c, 3, 30, DET_WRITE, &x[2], 8);
+	cr_assert_eq(seen_inline(c, &x[2], 8, DET_WRITE), 1);
+	expect_no_finding();
+}
