@@ -37,6 +37,11 @@
  *                                      line marked  /\* alloc *\/
  *     expect-location: stack T<n>|G<n> on T<n>'s (G<n>'s) stack
  *
+ *   Optional, the name a racing thread was given (pthread_setname_np,
+ *   prctl): the access's "name" in the record and "Thread T<n> 'NAME'" in
+ *   the text. A racing thread without such a line must have no name.
+ *     expect-thread-name: T<n> NAME
+ *
  * Exit status 0 when everything matched; otherwise one line per mismatch
  * on stdout, then goc-race's stderr, and status 1.
  */
@@ -53,6 +58,7 @@
 #include <unistd.h>
 
 #define MAX_LINES 8
+#define MAX_NAMES 4
 
 /* A thread (T<n>) or a goroutine (G<n>), as the record's "thread" names it. */
 typedef struct who {
@@ -78,6 +84,11 @@ static struct {
 	char loc_name[128];
 	who loc_by; /* kind NULL: not given */
 	int alloc_line;
+	struct {
+		who by;
+		char name[64];
+	} names[MAX_NAMES];
+	int nnames;
 } want;
 
 static int failures;
@@ -160,6 +171,17 @@ static void read_source(const char *path)
 		}
 		if (strstr(buf, "/* alloc */") != NULL)
 			want.alloc_line = line;
+		char *tn = strstr(buf, "expect-thread-name:");
+		if (tn != NULL) {
+			char by[16] = "";
+			if (want.nnames == MAX_NAMES ||
+				sscanf(tn, "expect-thread-name: %15s %63s", by,
+					want.names[want.nnames].name) != 2 ||
+				!parse_who(by, &want.names[want.nnames].by))
+				fail("%s:%d: cannot parse '%s'", path, line, tn);
+			else
+				want.nnames++;
+		}
 		char *e = strstr(buf, "expect-location:");
 		if (e != NULL) {
 			char what[64] = "";
@@ -226,6 +248,15 @@ static bool is_marked(int line)
 	return false;
 }
 
+/* The expect-thread-name for w, or NULL. */
+static const char *expected_name(const who *w)
+{
+	for (int i = 0; i < want.nnames; i++)
+		if (strcmp(want.names[i].by.kind, w->kind) == 0 && want.names[i].by.id == w->id)
+			return want.names[i].name;
+	return NULL;
+}
+
 /* th (a record's "thread" object) is w; says what it is otherwise. */
 static bool check_who(json_object *th, const who *w, const char *what)
 {
@@ -266,6 +297,14 @@ static void check_access(json_object *acc, const expect_access *e, const char *w
 	json_object *th = get(acc, "thread");
 	if (!check_who(th, &e->by, which))
 		return;
+	const char *name = expected_name(&e->by);
+	json_object *got = get(th, "name");
+	if (name == NULL && got != NULL)
+		fail("%s access: %s %d is named '%s', expected no name", which, e->by.kind,
+			e->by.id, get_str(th, "name"));
+	else if (name != NULL && strcmp(get_str(th, "name"), name) != 0)
+		fail("%s access: %s %d is named '%s', expected '%s'", which, e->by.kind, e->by.id,
+			get_str(th, "name"), name);
 	/* Every thread but main, and every goroutine, was created in SOURCE.c. */
 	if (strcmp(e->by.kind, "thread") != 0 || e->by.id != 0) {
 		json_object *created = get(th, "created_at");
@@ -371,16 +410,28 @@ static void check_stderr(const char *path, const char *prog)
 	size_t cap = 0;
 	ssize_t len;
 	int reports = 0;
+	bool named[MAX_NAMES] = {false};
 	while ((len = getline(&line, &cap, f)) > 0) {
 		if (line[len - 1] == '\n')
 			line[len - 1] = '\0';
 		if (strcmp(line, "WARNING: DATA RACE") == 0)
 			reports++;
+		for (int i = 0; i < want.nnames; i++) {
+			char head[128];
+			snprintf(head, sizeof head, "Thread T%d '%s' ", want.names[i].by.id,
+				want.names[i].name);
+			if (strncmp(line, head, strlen(head)) == 0)
+				named[i] = true;
+		}
 		if (strncmp(line, "goc-race: ", 10) == 0)
 			snprintf(summary, sizeof summary, "%s", line);
 	}
 	free(line);
 	fclose(f);
+	for (int i = 0; i < want.nnames; i++)
+		if (strcmp(want.names[i].by.kind, "thread") == 0 && !named[i])
+			fail("no \"Thread T%d '%s' ...\" line in the text report", want.names[i].by.id,
+				want.names[i].name);
 	int want_reports = want.race ? 1 : 0;
 	if (reports != want_reports)
 		fail("%d text report(s) on stderr, expected %d", reports, want_reports);
