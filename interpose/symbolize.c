@@ -28,9 +28,17 @@ static struct {
 	bool ok;
 } sym_call;
 
+static bool plumbing(const char *module);
+
+/* Frames left out of reports need no file and line (see plumbing). */
+static bool wants_lines(const char *module)
+{
+	return !plumbing(module);
+}
+
 static void sym_on_stack(void)
 {
-	sym_call.ok = goc_symbolize_addr(sym_call.addr, sym_call.out);
+	sym_call.ok = goc_symbolize_addr_if(sym_call.addr, sym_call.out, wants_lines);
 }
 
 /* goc_symbolize_addr on the private stack (on the caller's if it cannot
@@ -40,7 +48,7 @@ static bool symbolize_addr(uintptr_t addr, goc_sym *out)
 	if (sym_stack == NULL)
 		sym_stack = __libc_malloc(SYM_STACK_SIZE);
 	if (sym_stack == NULL || getcontext(&sym_worker) != 0)
-		return goc_symbolize_addr(addr, out);
+		return goc_symbolize_addr_if(addr, out, wants_lines);
 	sym_worker.uc_stack.ss_sp = sym_stack;
 	sym_worker.uc_stack.ss_size = SYM_STACK_SIZE;
 	sym_worker.uc_link = &sym_caller;
@@ -49,7 +57,7 @@ static bool symbolize_addr(uintptr_t addr, goc_sym *out)
 	sym_call.out = out;
 	sym_call.ok = false;
 	if (swapcontext(&sym_caller, &sym_worker) != 0)
-		return goc_symbolize_addr(addr, out);
+		return goc_symbolize_addr_if(addr, out, wants_lines);
 	return sym_call.ok;
 }
 
@@ -109,7 +117,9 @@ static const char *clean(const char *path)
 
 /* Frames of the runtime's own plumbing: the preload and hooks libraries,
  * libgoc's internals, libc and the loader (program start, thread start).
- * Go's reports likewise leave out the runtime's frames. */
+ * Go's reports likewise leave out the runtime's frames. They are
+ * symbolized without file and line (wants_lines): a report shows them only
+ * when it would otherwise have no frame at all, and then by function. */
 static bool plumbing(const char *module)
 {
 	if (module == NULL)

@@ -112,6 +112,11 @@ static void artificial_call_site(Dwarf_Die *cu, Dwarf_Addr pc, goc_sym *out)
 
 bool goc_symbolize_addr(uintptr_t addr, goc_sym *out)
 {
+	return goc_symbolize_addr_if(addr, out, NULL);
+}
+
+bool goc_symbolize_addr_if(uintptr_t addr, goc_sym *out, bool (*lines)(const char *module))
+{
 	memset(out, 0, sizeof *out);
 	Dwfl *d = get_session();
 	if (d == NULL)
@@ -135,6 +140,8 @@ bool goc_symbolize_addr(uintptr_t addr, goc_sym *out)
 		int type = GELF_ST_TYPE(sym.st_info);
 		out->is_object = type == STT_OBJECT || type == STT_TLS || type == STT_COMMON;
 	}
+	if (lines != NULL && !lines(out->module))
+		return true;
 	Dwfl_Line *line = dwfl_module_getsrc(mod, addr);
 	Dwarf_Die cu;
 	Dwarf_Addr bias = 0;
