@@ -100,6 +100,11 @@ uint64_t det__ctx_count(void)
 	return atomic_load_explicit(&nnodes, memory_order_relaxed);
 }
 
+uint64_t det__ctx_truncated(void)
+{
+	return atomic_load_explicit(&truncated, memory_order_relaxed);
+}
+
 det_ctx det_ctx_from_pcs(const uintptr_t *pcs, size_t n)
 {
 	det_ctx c = 0;

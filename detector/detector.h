@@ -82,6 +82,8 @@ typedef struct det_config {
 
 /* det_init sets the configuration; call once, before any other call. */
 void det_init(const det_config *cfg);
+/* The text report sink from now on (a fork child's own log file). */
+void det_set_text_fd(int fd);
 
 /* ---- threads and goroutines ------------------------------------------- */
 
@@ -249,6 +251,7 @@ typedef struct det_stats {
 	uint64_t slots_created;  /* distinct slots ever used: the clocks' length */
 	uint64_t shadow_bytes;   /* mapped shadow */
 	uint64_t contexts;       /* interned calling contexts */
+	uint64_t contexts_truncated; /* stacks cut short: the context table was full */
 } det_stats;
 
 void det_read_stats(det_stats *s);

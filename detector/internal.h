@@ -177,6 +177,7 @@ det_thread *det__thread_by_stack(uintptr_t addr);
 
 det_ctx det__ctx_intern(det_ctx parent, uintptr_t pc);
 uint64_t det__ctx_count(void);
+uint64_t det__ctx_truncated(void);
 
 /* The cache slot of (top, pc) in t->ctx_cache. */
 static inline uint32_t det__ctx_cache_index(det_ctx top, uintptr_t pc)

@@ -525,6 +525,7 @@ void det_read_stats(det_stats *s)
 	s->slots_created = det__slots_created();
 	s->shadow_bytes = det__shadow_bytes();
 	s->contexts = det__ctx_count();
+	s->contexts_truncated = det__ctx_truncated();
 }
 
 uint64_t det_findings(void)
@@ -532,7 +533,16 @@ uint64_t det_findings(void)
 	return atomic_load_explicit(&n_reported, memory_order_relaxed);
 }
 
+void det_set_text_fd(int fd)
+{
+	det__lock(&report_lock);
+	det__cfg.text_fd = fd;
+	det__unlock(&report_lock);
+}
+
 void det__report_fork_child(void)
 {
 	det__lock_reset(&report_lock);
+	/* the child's findings carry its own pid */
+	det__cfg.pid = getpid();
 }

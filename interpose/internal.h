@@ -85,6 +85,8 @@ GOCRACE_HIDDEN void gocrace_set_home(det_thread *t);
 GOCRACE_HIDDEN det_ctx gocrace_stack_here(det_thread *t, int skip);
 
 GOCRACE_HIDDEN void gocrace_init(void);
+/* A fork child's own text log file (log_path.PID). */
+GOCRACE_HIDDEN void gocrace_fork_child_sinks(void);
 
 /* ---- symbols (symbolize.c) --------------------------------------------- */
 

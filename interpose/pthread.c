@@ -510,6 +510,7 @@ static pid_t fork_common(pid_t (*real)(void))
 	if (pid == 0) {
 		gocrace_ignore++;
 		det_fork_child(t);
+		gocrace_fork_child_sinks();
 		gocrace_ignore--;
 	}
 	return pid;

@@ -119,6 +119,8 @@ static void on_report(const char *kind)
 
 /* ---- sinks ------------------------------------------------------------ */
 
+static int text_fd; /* the text sink's fd */
+
 static int open_text_sink(const char *path)
 {
 	if (strcmp(path, "stderr") == 0)
@@ -133,6 +135,18 @@ static int open_text_sink(const char *path)
 		_exit(73);
 	}
 	return fd;
+}
+
+/* In a fork child: a log file is per process (log_path.PID, as TSan's), so
+ * the child's reports go to its own. */
+void gocrace_fork_child_sinks(void)
+{
+	if (strcmp(gocrace_opt.log_path, "stderr") == 0 || strcmp(gocrace_opt.log_path, "stdout") == 0)
+		return;
+	int old = text_fd;
+	text_fd = open_text_sink(gocrace_opt.log_path);
+	det_set_text_fd(text_fd);
+	close(old);
 }
 
 static int open_json_sink(const char *path)
@@ -190,8 +204,9 @@ void gocrace_init(void)
 				gocrace_opt.suppressions, strerror(errno));
 		_exit(74);
 	}
+	text_fd = open_text_sink(gocrace_opt.log_path);
 	det_config cfg = {
-		.text_fd = open_text_sink(gocrace_opt.log_path),
+		.text_fd = text_fd,
 		.json_fd = open_json_sink(gocrace_opt.json_path),
 		.symbolize = symbolize,
 		.describe_global = gocrace_describe_global,
