@@ -65,19 +65,21 @@ static void check_granule(det_thread *t, uintptr_t g, uint32_t mask, uintptr_t p
 	const det_cell slot_bits = det_cell_make(0, false, false, false, DET_MAX_SLOTS - 1, 0, 0);
 
 	/* One pass: an identical cell ends the check before anything is
-	 * written; the others are sorted into what the new access may
-	 * replace and what it races with. */
-	det_cell old[DET_CELLS];
-	int same = -1, empty = -1, covered = -1;
-	int racy = -1;
+	 * written; of the others, the new access will replace the best by
+	 * rank (own weaker access 3, else the first empty cell 2, else the
+	 * first cell it happens after and covers 1, else a pseudo-random one)
+	 * and the first that races is reported. */
+	int at = -1, rank = 0;
+	det_cell racy = 0;
 	for (int i = 0; i < DET_CELLS; i++) {
 		det_cell c = atomic_load_explicit(&cells[i], memory_order_relaxed);
-		old[i] = c;
 		if ((c & LOW_NO_CTX) == want)
 			return;
 		if (c == 0) {
-			if (empty < 0)
-				empty = i;
+			if (rank < 2) {
+				at = i;
+				rank = 2;
+			}
 			continue;
 		}
 		uint32_t cm = CELL_MASK(c);
@@ -87,14 +89,18 @@ static void check_granule(det_thread *t, uintptr_t g, uint32_t mask, uintptr_t p
 			/* Own earlier access (or a previous owner's, ordered before
 			 * us by the slot reuse rule): replace it if this one is at
 			 * least as strong. */
-			if (cm == mask && (!read || (CELL_READ(c) && (!CELL_ATOMIC(c) || atomic))))
-				same = i;
+			if (cm == mask && (!read || (CELL_READ(c) && (!CELL_ATOMIC(c) || atomic)))) {
+				at = i;
+				rank = 3;
+			}
 			continue;
 		}
 		if (det_vc_get(&t->vc, CELL_SLOT(c)) >= CELL_EPOCH(c)) {
 			/* ordered before this access */
-			if (!read && (mask & cm) == cm && covered < 0)
-				covered = i;
+			if (!read && (mask & cm) == cm && rank < 1) {
+				at = i;
+				rank = 1;
+			}
 			continue;
 		}
 		if (read && CELL_READ(c))
@@ -103,19 +109,18 @@ static void check_granule(det_thread *t, uintptr_t g, uint32_t mask, uintptr_t p
 			continue;
 		if (!det__cfg.report_atomic_races && (atomic || CELL_ATOMIC(c)))
 			continue;
-		if (racy < 0)
-			racy = i;
+		if (racy == 0)
+			racy = c;
 	}
 
 	det_ctx ctx = det__ctx_leaf(t, pc);
-	det_cell cur = want | (det_cell)ctx << 44;
-	int at = same >= 0 ? same : empty >= 0 ? empty : covered >= 0 ? covered
-		: (int)((CELL_EPOCH(want) ^ (g >> 3)) % DET_CELLS);
-	atomic_store_explicit(&cells[at], cur, memory_order_relaxed);
+	if (at < 0)
+		at = (int)((CELL_EPOCH(want) ^ (g >> 3)) % DET_CELLS);
+	atomic_store_explicit(&cells[at], want | (det_cell)ctx << 44, memory_order_relaxed);
 	t->dirty = true;
 
-	if (DET_UNLIKELY(racy >= 0))
-		report(t, addr, size, flags, ctx, g, old[racy]);
+	if (DET_UNLIKELY(racy != 0))
+		report(t, addr, size, flags, ctx, g, racy);
 }
 
 bool det_access_seen(det_thread *t, uintptr_t addr, size_t size, unsigned flags)
