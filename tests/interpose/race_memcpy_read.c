@@ -1,5 +1,5 @@
-/* race_memcpy_read: memcpy into a buffer (a libc call: clang 14 lowers it
- * to memcpy) races with a plain read of one byte of it.
+/* race_memcpy_read: memcpy into a buffer (a libc call from clang 14,
+ * __tsan_memcpy from clang 19) races with a plain read of one byte of it.
  * expect-location: global buf
  */
 #include "e2e.h"
