@@ -9,8 +9,13 @@
  *            -fno-omit-frame-pointer -mcx16 -I<goc include dir> ARGS...
  *            [-L<dir> -Wl,-rpath,<dir> -lgoc-race-hooks -lgoc]   when linking
  *
+ * The compilers tested are clang 14 (the default) and clang 19
+ * (GOC_RACE_CC=clang-19); any clang with the TSan pass should do.
  * -mcx16 (x86-64 only) makes clang 14 emit __tsan_atomic128_* hooks
- * instead of libatomic calls the detector cannot see (tsan-abi.md §1.5).
+ * instead of libatomic calls the detector cannot see (tsan-abi.md §1.5);
+ * clang 19 emits the hooks either way, but without -mcx16 it also keeps
+ * the original 16-byte atomic load, as a libatomic call (__atomic_load_16,
+ * __atomic_load at -O0) that does not link without -latomic.
  * "Linking" means none of -c, -S, -E, -M, -MM, -fsyntax-only is among ARGS.
  * The libraries are the no-op hooks (so the program runs without the
  * shim) and libgoc; both -rpath'd, so the binary runs from where it was

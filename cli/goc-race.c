@@ -39,8 +39,8 @@ void gocrace_help(void)
 		"and name it in the summary (a --json-path file is always kept)");
 	fputs("\nEnvironment:\n"
 	      "  GOC_RACE_OPTIONS  options, as above, for run (and for the runtime itself)\n"
-	      "  GOC_RACE_CC       compiler for cc (default: " GOCRACE_DEFAULT_CC "); may hold\n"
-	      "                    words, e.g. \"ccache clang-14\"\n"
+	      "  GOC_RACE_CC       compiler for cc (default: " GOCRACE_DEFAULT_CC "; clang-19 is\n"
+	      "                    tested too); may hold words, e.g. \"ccache clang-14\"\n"
 	      "  GOC_RACE_SHIM     preload runtime to use instead of the libgoc-race.so found\n"
 	      "                    beside goc-race (for testing and packaging)\n"
 	      "\nExit status of run:\n"
