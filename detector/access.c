@@ -50,10 +50,13 @@ static __attribute__((noinline, cold)) void report(det_thread *t, uintptr_t addr
 	det__report_race(&r);
 }
 
-static void check_granule(det_thread *t, uintptr_t g, uint32_t mask, uintptr_t pc,
-                          unsigned flags, uintptr_t addr, size_t size)
+/* cells: g's, or NULL to look them up. */
+static inline void check_granule(det_thread *t, _Atomic det_cell *cells, uintptr_t g,
+                                 uint32_t mask, uintptr_t pc, unsigned flags, uintptr_t addr,
+                                 size_t size)
 {
-	_Atomic det_cell *cells = det__shadow_cells(g);
+	if (cells == NULL)
+		cells = det__shadow_cells(g);
 	if (DET_UNLIKELY(cells == NULL))
 		return;
 	bool read = !(flags & DET_WRITE);
@@ -125,8 +128,7 @@ static void check_granule(det_thread *t, uintptr_t g, uint32_t mask, uintptr_t p
 
 bool det_access_seen(det_thread *t, uintptr_t addr, size_t size, unsigned flags)
 {
-	unsigned off = (unsigned)(addr & (DET_GRANULE - 1));
-	if (DET_UNLIKELY(off + size > DET_GRANULE || t->slot == DET_NO_SLOT))
+	if (DET_UNLIKELY(t->slot == DET_NO_SLOT))
 		return false;
 	uint64_t key = det__l1_key(addr);
 	const struct det_l1_cached *c = &det__l1_cache[det__l1_cache_index(key)];
@@ -136,20 +138,13 @@ bool det_access_seen(det_thread *t, uintptr_t addr, size_t size, unsigned flags)
 	_Atomic det_cell *leaf = atomic_load_explicit(&c->table->leaf[i], memory_order_acquire);
 	if (DET_UNLIKELY(leaf == NULL))
 		return false;
-	/* the inline check's leaves, most recent first */
+	/* the inline check's leaves, most recent first; then it can answer */
 	t->hot.leaf_key[1] = t->hot.leaf_key[0];
 	t->hot.leaf[1] = t->hot.leaf[0];
 	t->hot.leaf_key[0] = ((uint64_t)addr >> 16) + 1;
 	t->hot.leaf[0] = leaf;
-	_Atomic det_cell *cells = leaf + (addr & (DET_LEAF_SPAN - 1)) / DET_GRANULE * DET_CELLS;
-	uint32_t mask = ((1u << size) - 1) << off;
-	det_cell want = det_cell_make(mask, !(flags & DET_WRITE), (flags & DET_ATOMIC) != 0,
-		false, t->slot, t->vc.c[t->slot], 0);
-	/* No early exit: four loads the compiler can issue together. */
-	bool seen = false;
-	for (int k = 0; k < DET_CELLS; k++)
-		seen |= (atomic_load_explicit(&cells[k], memory_order_relaxed) & LOW_NO_CTX) == want;
-	return seen;
+	_Atomic det_cell *cells;
+	return det_access_seen_inline(t, addr, size, flags, &cells) == 1;
 }
 
 void det_access(det_thread *t, uintptr_t addr, size_t size, uintptr_t pc, unsigned flags)
@@ -164,8 +159,24 @@ void det_access(det_thread *t, uintptr_t addr, size_t size, uintptr_t pc, unsign
 		size_t n = DET_GRANULE - off < size ? DET_GRANULE - off : size;
 		uint32_t mask = ((1u << n) - 1) << off;
 		/* A race is reported with the whole access, not the granule. */
-		check_granule(t, g, mask, pc, flags, start, total);
+		check_granule(t, NULL, g, mask, pc, flags, start, total);
 		addr += n;
 		size -= n;
 	}
+}
+
+void det_access_granule(det_thread *t, _Atomic det_cell *cells, uintptr_t addr, size_t size,
+                        uintptr_t pc, unsigned flags)
+{
+	uintptr_t g = addr & ~(uintptr_t)(DET_GRANULE - 1);
+	unsigned off = (unsigned)(addr - g);
+	DET_DCHECK(t->slot != DET_NO_SLOT && cells == det__shadow_cells(g));
+	if (size == 2 * DET_GRANULE) {
+		DET_DCHECK(off == 0 && cells + DET_CELLS == det__shadow_cells(g + DET_GRANULE));
+		check_granule(t, cells, g, 0xff, pc, flags, addr, size);
+		check_granule(t, cells + DET_CELLS, g + DET_GRANULE, 0xff, pc, flags, addr, size);
+		return;
+	}
+	DET_DCHECK(size > 0 && off + size <= DET_GRANULE);
+	check_granule(t, cells, g, ((1u << size) - 1) << off, pc, flags, addr, size);
 }

@@ -167,6 +167,10 @@ void det_access(det_thread *t, uintptr_t addr, size_t size, uintptr_t pc, unsign
  * allocates or calls out, so it may run without any guard against
  * reentry; false means "call det_access" (and is always a safe answer). */
 bool det_access_seen(det_thread *t, uintptr_t addr, size_t size, unsigned flags);
+/* det_access for an access whose shadow cells det_access_seen_inline found
+ * (it saves the lookup): inside one 8-byte granule, or 16 bytes aligned. */
+void det_access_granule(det_thread *t, _Atomic uint64_t *cells, uintptr_t addr, size_t size,
+                        uintptr_t pc, unsigned flags);
 
 /* The same check inline, for the hooks of instrumented code, where it runs
  * on nearly every access. A det_thread begins with these fields, which the
@@ -179,35 +183,45 @@ bool det_access_seen(det_thread *t, uintptr_t addr, size_t size, unsigned flags)
 typedef struct det_thread_hot {
 	uint64_t cell_id;                /* slot << 11 | epoch << 24 */
 	uint64_t leaf_key[2];            /* (addr >> 16) + 1 of each leaf; 0: none */
-	const _Atomic uint64_t *leaf[2]; /* its first cell */
+	_Atomic uint64_t *leaf[2];       /* its first cell */
 } det_thread_hot;
 
-/* 1: seen, det_access would do nothing; 0: not seen, call det_access;
- * -1: neither leaf holds addr (or the access is not inside one granule),
- * so ask det_access_seen, which also makes addr's leaf the first. */
+/* 1: seen, det_access would do nothing; 0: not seen, call det_access (or,
+ * when *cells was set, det_access_granule with them); -1: neither leaf
+ * holds addr, so ask det_access_seen, which also makes addr's leaf the
+ * first. */
 static inline int det_access_seen_inline(const det_thread *t, uintptr_t addr, size_t size,
-                                         unsigned flags)
+                                         unsigned flags, _Atomic uint64_t **cells_out)
 {
 	const det_thread_hot *h = (const det_thread_hot *)t;
 	uint64_t key = ((uint64_t)addr >> 16) + 1;
 	unsigned off = (unsigned)(addr & 7);
-	const _Atomic uint64_t *leaf;
+	_Atomic uint64_t *leaf;
+	*cells_out = NULL;
 	if (key == h->leaf_key[0])
 		leaf = h->leaf[0];
 	else if (key == h->leaf_key[1])
 		leaf = h->leaf[1];
 	else
 		return -1;
-	if (size > 8 || off + size > 8)
+	/* one granule, or two whole ones (an aligned 16-byte access: both
+	 * in the leaf, which is 16-byte aligned) */
+	unsigned granules = size == 16 && (addr & 15) == 0 ? 2 : 1;
+	if (granules == 1 && off + size > 8)
 		return 0;
-	const _Atomic uint64_t *cells = leaf + (addr & 0xffff) / 8 * 4;
-	uint64_t want = h->cell_id | ((1ull << size) - 1) << off |
+	_Atomic uint64_t *cells = leaf + (addr & 0xffff) / 8 * 4;
+	*cells_out = cells;
+	uint64_t want = h->cell_id | (granules == 2 ? 0xff : ((1ull << size) - 1) << off) |
 	                ((flags & DET_WRITE) ? 0 : 1ull << 8) |
 	                ((flags & DET_ATOMIC) ? 1ull << 9 : 0);
 	const uint64_t low = (1ull << 44) - 1; /* all but the calling context */
-	bool seen = false;
-	for (int k = 0; k < 4; k++)
-		seen |= (atomic_load_explicit(&cells[k], memory_order_relaxed) & low) == want;
+	bool seen = true;
+	for (unsigned g = 0; g < granules; g++) {
+		bool in_g = false;
+		for (int k = 0; k < 4; k++)
+			in_g |= (atomic_load_explicit(&cells[4 * g + k], memory_order_relaxed) & low) == want;
+		seen &= in_g;
+	}
 	return seen;
 }
 

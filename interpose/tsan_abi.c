@@ -46,12 +46,16 @@
  * itself saves no registers. */
 static __attribute__((noinline)) void access_small_slow(det_thread *t, uintptr_t addr,
                                                        size_t size, uintptr_t pc,
-                                                       unsigned flags, bool ask)
+                                                       unsigned flags, bool ask,
+                                                       _Atomic uint64_t *cells)
 {
 	if (ask && det_access_seen(t, addr, size, flags))
 		return;
 	gocrace_ignore++;
-	det_access(t, addr, size, pc, flags);
+	if (cells != NULL)
+		det_access_granule(t, cells, addr, size, pc, flags);
+	else
+		det_access(t, addr, size, pc, flags);
 	gocrace_ignore--;
 }
 
@@ -61,10 +65,11 @@ static inline __attribute__((always_inline)) void access_small(const void *addr,
 	det_thread *t = gocrace_thr();
 	if (GOCRACE_UNLIKELY(t == NULL))
 		return;
-	int seen = det_access_seen_inline(t, (uintptr_t)addr, size, flags);
+	_Atomic uint64_t *cells;
+	int seen = det_access_seen_inline(t, (uintptr_t)addr, size, flags, &cells);
 	if (GOCRACE_LIKELY(seen > 0))
 		return;
-	access_small_slow(t, (uintptr_t)addr, size, pc, flags, seen < 0);
+	access_small_slow(t, (uintptr_t)addr, size, pc, flags, seen < 0, cells);
 }
 #define ACCESS_SMALL(addr, size, pc, flags) access_small((addr), (size), (uintptr_t)(pc), (flags))
 

@@ -223,7 +223,8 @@ Test(access, a_write_races_even_when_one_of_five_readers_was_forgotten)
  * epoch, another kind, other bytes or another thread is "not seen". */
 static int seen_inline(det_thread *t, void *p, size_t n, unsigned flags)
 {
-	int r = det_access_seen_inline(t, (uintptr_t)p, n, flags);
+	_Atomic uint64_t *cells;
+	int r = det_access_seen_inline(t, (uintptr_t)p, n, flags, &cells);
 	/* -1 (leaf not cached): det_access_seen also caches it */
 	return r >= 0 ? r : det_access_seen(t, (uintptr_t)p, n, flags);
 }
@@ -236,14 +237,15 @@ Test(access, seen_only_for_the_same_access_at_the_same_epoch)
 	at(a, 1, 10, DET_WRITE, &x[0], 8);
 	cr_assert(det_access_seen(a, (uintptr_t)&x[0], 8, DET_WRITE));
 	cr_assert(seen_inline(a, &x[0], 8, DET_WRITE) == 1);
-	cr_assert(det_access_seen_inline(a, (uintptr_t)&x[0], 8, DET_WRITE) == 1,
+	_Atomic uint64_t *cells;
+	cr_assert(det_access_seen_inline(a, (uintptr_t)&x[0], 8, DET_WRITE, &cells) == 1,
 		"det_access_seen cached the leaf for the inline check");
 	cr_assert_eq(seen_inline(a, &x[0], 8, DET_READ), 0, "a read is not the write");
 	cr_assert_eq(seen_inline(a, &x[0], 4, DET_WRITE), 0, "other bytes");
 	cr_assert_eq(seen_inline(a, &x[0], 8, DET_WRITE | DET_ATOMIC), 0, "atomic");
 	cr_assert_eq(seen_inline(b, &x[0], 8, DET_WRITE), 0, "another thread");
 	cr_assert_eq(seen_inline(a, (char *)&x[1] - 4, 8, DET_WRITE), 0, "two granules");
-	cr_assert_eq(det_access_seen_inline(a, (uintptr_t)&x[0], 16, DET_WRITE), 0,
+	cr_assert_eq(det_access_seen_inline(a, (uintptr_t)&x[0], 16, DET_WRITE, &cells), 0,
 		"16 bytes always take the full check");
 
 	/* a release starts a new epoch: the same access is new again */
@@ -256,6 +258,25 @@ Test(access, seen_only_for_the_same_access_at_the_same_epoch)
 	at(b, 2, 20, DET_WRITE, &x[0], 8);
 	json_object_put(expect_one_race((want_access){ "write", 2, 20, 2 },
 	                                (want_access){ "write", 1, 11, 1 }));
+}
+
+Test(access, an_aligned_16_byte_access_is_seen_in_both_granules)
+{
+	static _Alignas(16) uint64_t y[2];
+	det_thread *a, *b;
+	two_threads(&a, &b);
+	at(a, 1, 10, DET_READ, y, 16);
+	cr_assert_eq(seen_inline(a, y, 16, DET_READ), 1);
+	cr_assert_eq(seen_inline(a, y, 8, DET_READ), 1, "each granule holds its 8 bytes");
+	cr_assert_eq(seen_inline(a, y, 4, DET_READ), 0, "4 bytes are other bytes");
+	at(a, 1, 11, DET_WRITE, &y[1], 8);
+	cr_assert_eq(seen_inline(a, y, 16, DET_WRITE), 0, "only the upper granule holds a write");
+	/* b's 16-byte write races with a's read in the lower granule (the
+	 * first checked); the upper granule's race with a's write is the
+	 * same finding (same functions), reported once */
+	at(b, 2, 20, DET_WRITE, y, 16);
+	json_object_put(expect_one_race((want_access){ "write", 2, 20, 2 },
+	                                (want_access){ "read", 1, 10, 1 }));
 }
 
 Test(access, seen_follows_the_thread_into_a_new_slot)
