@@ -12,6 +12,11 @@
 #            tsan-abi.md §1.7-1.8 even where a probe could not provoke it;
 #            that it does not define the annotation/fiber API of §2, which
 #            libgoc looks up weakly; and that it exports nothing else.
+#   runtime  HOOKS_LIB is the preload runtime libgoc-race.so instead: it
+#            must define every __tsan_* name the same probes leave undefined
+#            and every one the hooks library defines (HOOKS in the
+#            environment), since a name it lacked would resolve to the
+#            no-op hook under LD_PRELOAD and its accesses go unseen.
 set -euo pipefail
 mode=$1 cc=$2 lib=$3 src=$4 tmp=$5
 libdir=$(dirname "$lib")
@@ -20,6 +25,23 @@ tsan=(-fsanitize=thread -fno-sanitize-link-runtime -mcx16 -g)
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 defined() { nm -D --defined-only "$lib" | awk '{print $3}' | sort -u; }
+
+# The __tsan_* names the probes leave undefined, into $tmp/undef; sets
+# compilers. clang 19 too where it is installed: it emits __tsan_mem* (§1.4).
+emitted() {
+	: >"$tmp/undef"
+	compilers=("$cc")
+	if command -v clang-19 >/dev/null; then compilers+=(clang-19); fi
+	for c in "${compilers[@]}"; do
+		for opt in -O0 -O1; do
+			"$c" "${tsan[@]}" $opt -c -o "$tmp/probe$opt.o" "$src/hooks_probe.c"
+			nm -u "$tmp/probe$opt.o" | awk '$2 ~ /^__tsan_/ {print $2}' >>"$tmp/undef"
+			"$c" -x c++ "${tsan[@]}" $opt -c -o "$tmp/vptr$opt.o" "$src/hooks_probe_vptr.cc"
+			nm -u "$tmp/vptr$opt.o" | awk '$2 ~ /^__tsan_/ {print $2}' >>"$tmp/undef"
+		done
+	done
+	sort -u "$tmp/undef" -o "$tmp/undef"
+}
 
 case $mode in
 run)
@@ -40,19 +62,7 @@ run)
 	echo "ok: instrumented probe runs against the no-op hooks with the right values"
 	;;
 symbols)
-	: >"$tmp/undef"
-	# clang 19 too where it is installed: it emits __tsan_mem* (§1.4).
-	compilers=("$cc")
-	if command -v clang-19 >/dev/null; then compilers+=(clang-19); fi
-	for c in "${compilers[@]}"; do
-		for opt in -O0 -O1; do
-			"$c" "${tsan[@]}" $opt -c -o "$tmp/probe$opt.o" "$src/hooks_probe.c"
-			nm -u "$tmp/probe$opt.o" | awk '$2 ~ /^__tsan_/ {print $2}' >>"$tmp/undef"
-			"$c" -x c++ "${tsan[@]}" $opt -c -o "$tmp/vptr$opt.o" "$src/hooks_probe_vptr.cc"
-			nm -u "$tmp/vptr$opt.o" | awk '$2 ~ /^__tsan_/ {print $2}' >>"$tmp/undef"
-		done
-	done
-	sort -u "$tmp/undef" -o "$tmp/undef"
+	emitted
 	defined >"$tmp/defined"
 	grep -qx __tsan_vptr_update "$tmp/undef" || fail "C++ probe emitted no vptr hook"
 	missing=$(comm -23 "$tmp/undef" "$tmp/defined")
@@ -91,6 +101,17 @@ symbols)
 	[[ -z $others ]] || fail "library exports more than hooks:"$'\n'"$others"
 	echo "ok (${compilers[*]}): $(wc -l <"$tmp/undef") emitted hooks and ${#want[@]} ABI names defined," \
 		"$(wc -l <"$tmp/defined") exported in all, no annotation API"
+	;;
+runtime)
+	emitted
+	defined >"$tmp/defined"
+	missing=$(comm -23 "$tmp/undef" "$tmp/defined")
+	[[ -z $missing ]] || fail "emitted by ${compilers[*]} but not defined by the runtime:"$'\n'"$missing"
+	nm -D --defined-only "$HOOKS" | awk '{print $3}' | sort -u >"$tmp/hooks"
+	missing=$(comm -23 "$tmp/hooks" "$tmp/defined")
+	[[ -z $missing ]] || fail "defined by the hooks library but not by the runtime:"$'\n'"$missing"
+	echo "ok (${compilers[*]}): the runtime defines all $(wc -l <"$tmp/undef") emitted hooks" \
+		"and all $(wc -l <"$tmp/hooks") of the hooks library's names"
 	;;
 *)
 	fail "unknown mode $mode"
