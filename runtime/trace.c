@@ -13,6 +13,11 @@
  * pointer is published with release and read relaxed at each hook site
  * (an install racing with running goroutines may miss a few events).
  *
+ * goc__hooked (read by goc.h's inline mutex fast paths) is 1 while a tracer
+ * is installed or the TSan runtime is present, so that those fast paths
+ * defer to libgoc, which reports the edges. Set by the constructor and by
+ * each install, before goroutines start, as the table itself.
+ *
  * TSan fibers: each goroutine is a fiber; a worker switches fibers right
  * before it switches stacks (sched.c, switch_to_g/switch_to_g0), with
  * synchronisation, so the scheduler's own bookkeeping is ordered. As a
@@ -27,10 +32,27 @@
 const goc_tracer *_Atomic goc__tracer;
 static goc_tracer installed;
 static const goc_tracer *installed_from;
+unsigned char goc__hooked;
 
 extern void *__tsan_get_current_fiber(void) __attribute__((weak));
 extern void *__tsan_create_fiber(unsigned flags) __attribute__((weak));
 extern void __tsan_switch_to_fiber(void *fiber, unsigned flags) __attribute__((weak));
+
+/* A plain byte, shared with goc.h's inline code: the builtin stands for
+ * atomic_store_explicit. relaxed: like the table, set before goroutines
+ * start. */
+static void update_hooked(void)
+{
+	unsigned char on = goc__trace() != NULL || __tsan_acquire != NULL;
+	__atomic_store_n(&goc__hooked, on, __ATOMIC_RELAXED);
+}
+
+/* The tracer may be installed before or after this runs (the preload's
+ * constructor and ours are not ordered). */
+__attribute__((constructor)) static void hooked_init(void)
+{
+	update_hooked();
+}
 
 const goc_tracer *goc_tracer_install(const goc_tracer *t)
 {
@@ -38,6 +60,7 @@ const goc_tracer *goc_tracer_install(const goc_tracer *t)
 	if (t == NULL) {
 		atomic_store_explicit(&goc__tracer, NULL, memory_order_release);
 		installed_from = NULL;
+		update_hooked();
 		return old;
 	}
 	goc_tracer copy;
@@ -49,6 +72,7 @@ const goc_tracer *goc_tracer_install(const goc_tracer *t)
 	installed_from = t;
 	/* release: pairs with the loads in goc__trace (installed before use) */
 	atomic_store_explicit(&goc__tracer, &installed, memory_order_release);
+	update_hooked();
 	return old;
 }
 

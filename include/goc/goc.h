@@ -303,15 +303,16 @@ GOC_API void goc_ticker_free(goc_ticker *t);
  * and a dump.
  * ------------------------------------------------------------------------ */
 
-/* Opaque storage: the layout is the runtime's. */
-typedef struct goc_mutex { uint64_t opaque_[3]; } goc_mutex;
+/* Opaque storage: the layout is the runtime's. (goc_mutex's first word is
+ * named for the inline fast paths below.) */
+typedef struct goc_mutex { uint32_t state_; uint32_t pad_; uint64_t opaque_[2]; } goc_mutex;
 typedef struct goc_rwmutex { uint64_t opaque_[7]; } goc_rwmutex;
 typedef struct goc_waitgroup { uint64_t opaque_[4]; } goc_waitgroup;
 typedef struct goc_once { uint64_t opaque_[4]; } goc_once;
 typedef struct goc_cond { uint64_t opaque_[3]; } goc_cond;
 typedef struct goc_sem { uint64_t opaque_[5]; } goc_sem;
 
-#define GOC_MUTEX_INIT {{0}}
+#define GOC_MUTEX_INIT {0, 0, {0, 0}}
 #define GOC_RWMUTEX_INIT {{0}}
 #define GOC_WAITGROUP_INIT {{0}}
 #define GOC_ONCE_INIT {{0}}
@@ -325,19 +326,68 @@ typedef struct goc_locker {
 } goc_locker;
 
 /*
- * Mutex. goc_mutex_lock blocks until the caller holds m (it spins briefly
- * first). Waiters queue in FIFO order; a waiter that has waited more than
- * 1 ms is handed the lock directly at the next unlock (Go's starvation
- * mode), so no waiter waits unboundedly. goc_mutex_trylock returns true if
- * it took the lock, never blocks. goc_mutex_unlock releases it; any
- * goroutine or thread may unlock (Go semantics); unlocking an unlocked mutex
- * is fatal ("sync: unlock of unlocked mutex").
+ * Mutex. goc_mutex_lock blocks until the caller holds m (it may spin
+ * briefly first). Waiters queue in FIFO order; a woken waiter competes with
+ * new lockers, and one that has waited more than 1 ms switches the mutex
+ * to starvation mode, in which every unlock hands it directly to the
+ * longest waiter (Go's sync.Mutex), so no waiter waits unboundedly.
+ * goc_mutex_trylock returns true if it took the lock, never blocks.
+ * goc_mutex_unlock releases it; any goroutine or thread may unlock (Go
+ * semantics); unlocking an unlocked mutex is fatal ("sync: unlock of
+ * unlocked mutex").
  * HB: the n-th unlock happens before the (n+1)-th lock returns.
+ *
+ * lock and unlock are inline in C compiled by clang or gcc (C99 inline
+ * semantics): an uncontended lock is one CAS and an unlock one atomic
+ * subtract, without a call, as Go inlines its own. Everything else (a
+ * contended mutex, the first lock on a thread, a detector or ThreadSanitizer
+ * present) goes to libgoc, which also exports both as ordinary functions
+ * (define GOC_NO_INLINE before including goc.h to call those).
  */
-GOC_API void goc_mutex_lock(goc_mutex *m);
 GOC_API bool goc_mutex_trylock(goc_mutex *m);
-GOC_API void goc_mutex_unlock(goc_mutex *m);
 GOC_API goc_locker goc_mutex_locker(goc_mutex *m);
+
+#if defined(__GNUC__) && defined(__GNUC_STDC_INLINE__) && !defined(__cplusplus) && \
+	!defined(GOC_NO_INLINE)
+#define GOC_MUTEX_INLINE 1
+
+/* Not API: what the inline fast paths use. goc__hooked is nonzero while a
+ * tracer (goc_tracer_install) or ThreadSanitizer's runtime is present: then
+ * every lock and unlock goes through libgoc, which reports its edges.
+ * goc__thread_known is set once the calling thread is known to goc (the
+ * deadlock check must see a thread that holds a mutex). */
+extern GOC_API unsigned char goc__hooked;
+extern GOC_API __thread unsigned char goc__thread_known
+	__attribute__((tls_model("initial-exec")));
+GOC_API void goc__mutex_lock(goc_mutex *m);
+GOC_API void goc__mutex_unlock(goc_mutex *m);
+GOC_API void goc__mutex_unlock_slow(goc_mutex *m, uint32_t old);
+
+GOC_API inline void goc_mutex_lock(goc_mutex *m)
+{
+	uint32_t unlocked = 0;
+	if (__builtin_expect(!__atomic_load_n(&goc__hooked, __ATOMIC_RELAXED) &&
+			goc__thread_known &&
+			__atomic_compare_exchange_n(&m->state_, &unlocked, 1, 0,
+				__ATOMIC_ACQUIRE, __ATOMIC_RELAXED), 1))
+		return;
+	goc__mutex_lock(m);
+}
+
+GOC_API inline void goc_mutex_unlock(goc_mutex *m)
+{
+	if (__builtin_expect(__atomic_load_n(&goc__hooked, __ATOMIC_RELAXED) != 0, 0)) {
+		goc__mutex_unlock(m);
+		return;
+	}
+	uint32_t old = __atomic_fetch_sub(&m->state_, 1, __ATOMIC_RELEASE);
+	if (__builtin_expect(old != 1, 0))
+		goc__mutex_unlock_slow(m, old);
+}
+#else
+GOC_API void goc_mutex_lock(goc_mutex *m);
+GOC_API void goc_mutex_unlock(goc_mutex *m);
+#endif
 
 /*
  * Reader/writer mutex. Any number of readers or one writer. A writer that

@@ -4,7 +4,8 @@
  * threads taking part), lock blocking while the mutex is held, FIFO order of
  * parked lockers, unlock by a goroutine that did not lock (Go semantics),
  * the locker adaptor, and starvation mode: a parked waiter gets the mutex
- * while other goroutines keep re-taking it.
+ * while other goroutines keep re-taking it. An installed tracer sees every
+ * lock and unlock, although goc.h inlines the fast paths.
  *
  * The counters are plain memory: under ThreadSanitizer the exact count also
  * checks goc.h's edge "the n-th unlock happens before the (n+1)-th lock
@@ -331,5 +332,72 @@ Test(mutex, a_thread_holding_it_from_the_fast_path_is_seen_by_the_deadlock_check
 	pthread_join(th, NULL);
 	cr_assert(h.saw_main_wait, "main never showed [sync.Mutex.Lock]");
 	sem_destroy(&h.taken);
+	expect_no_leftovers();
+}
+
+/* ---- the tracer sees the inline fast paths -------------------------------- */
+
+/*
+ * goc.h inlines lock and unlock; while a tracer is installed they must go
+ * through libgoc, which reports an ACQUIRE after every lock and a RELEASE
+ * at every unlock (goc-race's happens-before edges). Uncontended, trylock,
+ * and contended by 4 goroutines. Under goc-race's preload a tracer is
+ * installed already: the test puts it back at once and checks nothing, so
+ * the preload misses no event of the suite's goroutines. Under
+ * ThreadSanitizer only the main thread's part runs: a goroutine started
+ * while a tracer is installed gets no TSan fiber (trace.c), and TSan then
+ * crashes on the first switch to it.
+ */
+enum { TRACED_ROUNDS = 2000, TRACED_G = 4 };
+static goc_mutex traced = GOC_MUTEX_INIT;
+static atomic_long traced_acquires, traced_releases;
+
+static void count_sync(int64_t g, goc_sync_op op, const void *addr)
+{
+	(void)g;
+	if (addr != &traced)
+		return;
+	if (op == GOC_SYNC_ACQUIRE)
+		atomic_fetch_add(&traced_acquires, 1);
+	else if (op == GOC_SYNC_RELEASE)
+		atomic_fetch_add(&traced_releases, 1);
+}
+
+static void lock_unlock_traced(void *done)
+{
+	for (int i = 0; i < TRACED_ROUNDS; i++) {
+		goc_mutex_lock(&traced);
+		goc_mutex_unlock(&traced);
+	}
+	goc_chan_send(done, NULL);
+}
+
+Test(mutex, an_installed_tracer_sees_every_lock_and_unlock)
+{
+	static const goc_tracer counting = {.size = sizeof(goc_tracer), .sync = count_sync};
+	const goc_tracer *old = goc_tracer_install(&counting);
+	if (old != NULL) {
+		goc_tracer_install(old);
+		expect_no_leftovers();
+		return;
+	}
+	for (int i = 0; i < TRACED_ROUNDS; i++) {
+		goc_mutex_lock(&traced);
+		goc_mutex_unlock(&traced);
+		cr_assert(goc_mutex_trylock(&traced));
+		goc_mutex_unlock(&traced);
+	}
+	int goroutines = GOC_TEST_TSAN ? 0 : TRACED_G;
+	goc_chan *done = chan_or_fail(0, TRACED_G);
+	for (int i = 0; i < goroutines; i++)
+		go_or_fail(lock_unlock_traced, done);
+	join(done, goroutines);
+	goc_tracer_install(NULL);
+	long want = 2L * TRACED_ROUNDS + (long)goroutines * TRACED_ROUNDS;
+	cr_assert_eq(atomic_load(&traced_acquires), want, "%ld ACQUIREs reported, want %ld",
+	             atomic_load(&traced_acquires), want);
+	cr_assert_eq(atomic_load(&traced_releases), want, "%ld RELEASEs reported, want %ld",
+	             atomic_load(&traced_releases), want);
+	goc_chan_free(done);
 	expect_no_leftovers();
 }
