@@ -120,7 +120,7 @@ void det__vc_free(det_vclock *v);
 
 /* ---- threads (thread.c) and slots (clock.c) --------------------------- */
 
-#define DET_CTX_CACHE 64
+#define DET_CTX_CACHE 64 /* det__ctx_cache_index takes the top 6 bits */
 
 struct det_frame_slot {
 	uintptr_t pc;   /* return address into the caller */
@@ -182,7 +182,9 @@ uint64_t det__ctx_truncated(void);
 /* The cache slot of (top, pc) in t->ctx_cache. */
 static inline uint32_t det__ctx_cache_index(det_ctx top, uintptr_t pc)
 {
-	return (uint32_t)((pc ^ (pc >> 6) ^ top) & (DET_CTX_CACHE - 1));
+	/* multiplicative: nearby pcs (an unrolled loop's accesses) must not
+	 * share a slot */
+	return (uint32_t)(((pc ^ (uint64_t)top << 40) * 0x9e3779b97f4a7c15ull) >> 58);
 }
 
 /* det_ctx_current, inline for the access path: when the top frame's context
