@@ -224,8 +224,14 @@ static GOC_NOINLINE void lock_slow(struct mutex *mu, goc_mutex *m)
  * mutex_contended8 at 2 workers came here). */
 void goc__mutex_lock(goc_mutex *m)
 {
+	struct mutex *mu = M(m);
 	know_thread();
-	lock_slow(M(m), m);
+	uint32_t s = atomic_load_explicit(&mu->state, memory_order_relaxed);
+	/* acquire: pairs with the release subtract in unlock */
+	if (GOC_UNLIKELY((s & (MUTEX_LOCKED | MUTEX_STARVING)) ||
+			!atomic_compare_exchange_strong_explicit(&mu->state, &s, s | MUTEX_LOCKED,
+				memory_order_acquire, memory_order_relaxed)))
+		lock_slow(mu, m);
 	if (GOC_UNLIKELY(hooks_on()))
 		acquired(m);
 }
@@ -279,33 +285,17 @@ static goc__waiter *hand_off_locked(struct mutex *mu, uint32_t s)
 	return w;
 }
 
-/* An unlock that found other bits set; the subtract has released the mutex
- * already (old: the state before it). */
-void goc__mutex_unlock_slow(goc_mutex *m, uint32_t old)
+/* The part of unlock that takes wl: hand the mutex over (starving: we
+ * came in starving, or we claimed WOKEN), or wake the queue's head. */
+static GOC_NOINLINE void unlock_wake(struct mutex *mu, bool starving)
 {
-	struct mutex *mu = M(m);
-	if (!(old & MUTEX_LOCKED))
-		goc__throw("sync: unlock of unlocked mutex");
-	uint32_t s = old - MUTEX_LOCKED;
 	goc__waiter *w = NULL;
-	if (s & MUTEX_STARVING) {
-		/* Ours to hand over: nobody else can take it meanwhile. */
-		goc__lock(&mu->wl);
-		w = hand_off_locked(mu, atomic_load_explicit(&mu->state, memory_order_relaxed));
-		goto out;
-	}
-	/* Wake one waiter, unless there is none, the mutex has been taken
-	 * again, or a locker is awake already. Claim WOKEN to do it. */
-	for (;;) {
-		if (!(s & MUTEX_WAITERS) || (s & (MUTEX_LOCKED | MUTEX_WOKEN | MUTEX_STARVING)))
-			return;
-		if (atomic_compare_exchange_weak_explicit(&mu->state, &s, s | MUTEX_WOKEN,
-				memory_order_relaxed, memory_order_relaxed))
-			break;
-	}
 	goc__lock(&mu->wl);
-	s = atomic_load_explicit(&mu->state, memory_order_relaxed);
-	if ((s & MUTEX_STARVING) || mu->q.head == NULL) {
+	uint32_t s = atomic_load_explicit(&mu->state, memory_order_relaxed);
+	if (starving) {
+		/* Ours to hand over: nobody else can take it meanwhile. */
+		w = hand_off_locked(mu, s);
+	} else if ((s & MUTEX_STARVING) || mu->q.head == NULL) {
 		/* Nobody to wake (the queue was emptied meanwhile), or a
 		 * handoff is under way: drop our WOKEN. */
 		atomic_fetch_and_explicit(&mu->state, ~(uint32_t)MUTEX_WOKEN, memory_order_relaxed);
@@ -330,10 +320,34 @@ void goc__mutex_unlock_slow(goc_mutex *m, uint32_t old)
 			atomic_fetch_and_explicit(&mu->state, ~(uint32_t)MUTEX_WAITERS,
 					memory_order_relaxed);
 	}
-out:
 	goc__unlock(&mu->wl);
 	if (w != NULL)
 		goc__ready(w->g, true);
+}
+
+/* An unlock that found other bits set; the subtract has released the mutex
+ * already (old: the state before it). Usually a locker is awake and this
+ * returns at once, so the part that takes wl is a call of its own. */
+void goc__mutex_unlock_slow(goc_mutex *m, uint32_t old)
+{
+	struct mutex *mu = M(m);
+	if (GOC_UNLIKELY(!(old & MUTEX_LOCKED)))
+		goc__throw("sync: unlock of unlocked mutex");
+	uint32_t s = old - MUTEX_LOCKED;
+	if (s & MUTEX_STARVING) {
+		unlock_wake(mu, true);
+		return;
+	}
+	/* Wake one waiter, unless there is none, the mutex has been taken
+	 * again, or a locker is awake already. Claim WOKEN to do it. */
+	for (;;) {
+		if (!(s & MUTEX_WAITERS) || (s & (MUTEX_LOCKED | MUTEX_WOKEN | MUTEX_STARVING)))
+			return;
+		if (atomic_compare_exchange_weak_explicit(&mu->state, &s, s | MUTEX_WOKEN,
+				memory_order_relaxed, memory_order_relaxed))
+			break;
+	}
+	unlock_wake(mu, false);
 }
 
 /* Not inlined by goc.h: a detector or TSan present. */
