@@ -9,10 +9,12 @@
  * hands the mutex to the queue's head; nobody else may take it).
  *
  * Fast paths (inline in goc.h): lock is one CAS 0 -> LOCKED, unlock one
- * atomic subtract of LOCKED. Lock, when that fails: spin (only while the
- * holder can be running elsewhere and this P has nothing else to run, as
- * Go's canSpin), setting WOKEN if waiters exist so that unlock does not wake
- * one we would race; then queue under `wl` and park. Unlock, when other bits
+ * atomic subtract of LOCKED. Lock, when that fails: if the mutex is free
+ * with other bits set (the usual state of a contended one), one CAS from
+ * the state read; else spin (only while the holder can be running
+ * elsewhere and this P has nothing else to run, as Go's canSpin), setting
+ * WOKEN if waiters exist so that unlock does not wake one we would race;
+ * then queue under `wl` and park. Unlock, when other bits
  * are set: the mutex is already released; if there are waiters and no
  * locker is awake, claim WOKEN and wake the queue's head, which competes
  * (spins, then re-queues at the front keeping its start time).
@@ -20,8 +22,9 @@
  * Starvation: a waiter that has waited over 1 ms, found either by itself
  * when it re-queues or by the unlocker about to wake it, switches the mutex
  * to STARVING. Then every unlock passes the mutex straight to the queue's
- * head (LOCKED stays set, or is set back by the unlocker under wl), and new
- * lockers queue at the tail. The mode ends when the queue empties or the
+ * head (its subtract clears LOCKED, STARVING keeps newcomers out, and it
+ * sets LOCKED again for the head under wl), and new lockers queue at the
+ * tail. The mode ends when the queue empties or the
  * head it was handed to had waited less than 1 ms. As in Go, the clock is
  * read only by a waiter that was woken or queued again and by an unlocker
  * about to wake one: a queued waiter is not timed while spinners keep
@@ -29,9 +32,11 @@
  *
  * Invariants: WAITERS and STARVING change only under wl; STARVING implies
  * WAITERS, and that the mutex is held or being handed over (LOCKED, or an
- * unlocker holding wl is about to set it again for the head); WOKEN is set
- * by at most one locker at a time (its `awoke`), or by an unlocker for the
- * waiter it wakes, and only that locker clears it. Locks: wl protects the
+ * unlocker holding wl is about to set it again for the head); WOKEN has
+ * one owner at a time, and only the owner clears it: the spinner that set
+ * it (its `awoke`), or the unlocker that claimed it to wake the head, which
+ * passes it to that waiter or drops it if there is nobody to wake.
+ * Locks: wl protects the
  * queue. HB: unlock's release subtract pairs with lock's acquire CAS; a
  * handoff is ordered by ready(). Reported to the tracer as Go's race
  * annotations: ACQUIRE after lock, RELEASE at unlock; to ThreadSanitizer,
