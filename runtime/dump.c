@@ -8,9 +8,8 @@
  * captured in thread_park (sched.c), whose frame stays live while it
  * sleeps. Goroutines running on other threads are listed without a stack,
  * as Go does. symbolize.c (libdw) turns addresses into function, file and
- * line.
- * Frames inside libgoc, libc, the dynamic loader and libunwind are hidden
- * unless GOC_TRACEBACK=system.
+ * line. Frames inside libgoc, libc, the dynamic loader and libunwind are
+ * hidden unless GOC_TRACEBACK=system; their lines are not looked up.
  *
  * Fatal path: prints the message with write(2) before anything else, then
  * dumps on a dedicated static stack (a goroutine's stack may be small), then
@@ -44,7 +43,7 @@ static char fatal_stack[DUMP_STACK_SIZE] __attribute__((aligned(64)));
 static char dump_stack[DUMP_STACK_SIZE] __attribute__((aligned(64)));
 static goc__lock_t dump_lock = GOC_LOCK_INIT;
 static _Atomic int fatal_started;
-static uintptr_t self_start; /* libgoc's load address */
+static char self_module[1024]; /* libgoc's path, as libdwfl names it */
 static bool traceback_system;
 
 static const char *const wait_reasons[GOC_WAIT__COUNT] = {
@@ -137,40 +136,55 @@ struct frame {
 
 /* Frames of libgoc itself, libc, the loader and libunwind are hidden
  * unless GOC_TRACEBACK=system (Go hides its runtime's frames likewise). */
-static bool module_hidden(const goc_sym *s)
+static bool module_hidden(const char *module)
 {
-	if (traceback_system)
+	if (traceback_system || module == NULL)
 		return false;
-	if (s->module_start == self_start)
+	if (strcmp(module, self_module) == 0)
 		return true;
-	if (s->module == NULL)
-		return false;
-	const char *base = strrchr(s->module, '/');
-	base = base != NULL ? base + 1 : s->module;
+	const char *base = strrchr(module, '/');
+	base = base != NULL ? base + 1 : module;
 	return strncmp(base, "libc.so", 7) == 0 || strncmp(base, "ld-linux", 8) == 0 ||
 		strncmp(base, "libunwind", 9) == 0;
 }
 
-/* pc is a return address unless exact (the first frame of a signal). */
-static void symbolize(uintptr_t pc, bool exact, struct frame *f)
+/* goc_symbolize_addr_if's filters. A hidden frame's file and line are never
+ * printed, so they are not looked up: with libc's debug symbols installed,
+ * the first lookup in libc (a thread's start_thread and clone3 frames)
+ * parses some 15 MiB of DWARF, which took a dump 200 ms and 17 MiB. */
+static bool module_shown(const char *module)
+{
+	return !module_hidden(module);
+}
+
+static bool no_lines(const char *module)
+{
+	(void)module;
+	return false;
+}
+
+/* pc is a return address unless exact (the first frame of a signal).
+ * all_lines: the file and line even if the frame is hidden. */
+static void symbolize(uintptr_t pc, bool exact, bool all_lines, struct frame *f)
 {
 	memset(f, 0, sizeof(*f));
 	f->pc = pc;
 	uintptr_t look = exact ? pc : pc - 1;
-	if (self_start == 0) {
+	if (self_module[0] == '\0') {
 		goc_sym me;
-		if (goc_symbolize_addr((uintptr_t)&goc__dump_init, &me))
-			self_start = me.module_start;
+		if (goc_symbolize_addr_if((uintptr_t)&goc__dump_init, &me, no_lines) &&
+				me.module != NULL)
+			snprintf(self_module, sizeof(self_module), "%s", me.module);
 	}
 	goc_sym s;
-	if (!goc_symbolize_addr(look, &s))
+	if (!goc_symbolize_addr_if(look, &s, all_lines ? NULL : module_shown))
 		return;
 	f->module = s.module;
 	f->func = s.func;
 	f->off = s.func != NULL ? s.func_off + (pc - look) : pc - s.module_start;
 	f->file = s.file;
 	f->line = s.line;
-	f->hidden = module_hidden(&s);
+	f->hidden = module_hidden(s.module);
 }
 
 /* Collapse "dir/../" and "./" in a path (compilers record paths relative
@@ -237,7 +251,7 @@ static void print_stack(struct out *o, unw_context_t *uc)
 		if (unw_get_reg(&cur, UNW_REG_IP, &ip) < 0 || ip == 0)
 			break;
 		struct frame f;
-		symbolize((uintptr_t)ip, false, &f);
+		symbolize((uintptr_t)ip, false, false, &f);
 		if (!f.hidden) {
 			print_frame(o, &f);
 			printed++;
@@ -292,7 +306,7 @@ static void print_created_by(struct out *o, goc__g *g)
 	if (g->is_thread || g->gopc == NULL)
 		return;
 	struct frame f;
-	symbolize((uintptr_t)g->gopc, false, &f);
+	symbolize((uintptr_t)g->gopc, false, true, &f); /* printed even if hidden */
 	outf(o, "created by %s in goroutine %lld\n", f.func != NULL ? f.func : "??",
 			(long long)g->parent_id);
 	print_location(o, &f);

@@ -11,7 +11,8 @@
  * the helper's file:line of the goc_go call; and the blocked function with
  * the line where it blocks. Programs with a pending timer, a goroutine in a
  * blocking section or a foreign thread outside goc must not be reported: they
- * finish normally. Also: SIGQUIT prints the dump and exits with status 2.
+ * finish normally. Also: SIGQUIT prints the dump and exits with status 2,
+ * and the runtime's own frames are shown only with GOC_TRACEBACK=system.
  *
  * The helper prints "g NAME ID" for each goroutine; line numbers come from
  * the tags in its source (see deadlock_main.c).
@@ -339,6 +340,44 @@ Test(deadlock, goroutine_in_a_blocking_section_is_not_a_deadlock)
 Test(deadlock, foreign_thread_outside_goc_is_not_a_deadlock)
 {
 	expect_no_deadlock("thread_ok");
+}
+
+/* ---- what a dump hides ---------------------------------------------------------- */
+
+/*
+ * A foreign thread blocked on a channel parks in libgoc (goc__park) and
+ * started in libc (start_thread). By default the dump hides those frames;
+ * GOC_TRACEBACK=system shows them, libgoc's with their file and line. (The
+ * lines of hidden frames are not looked up: dump.c asks symbolize.c for
+ * them only for frames it prints.)
+ */
+static char *thread_block(const char *traceback, struct helper_run *r)
+{
+	if (traceback != NULL)
+		cr_assert_eq(setenv("GOC_TRACEBACK", traceback, 1), 0);
+	expect_deadlock("thread", r);
+	return block_or_fail(r->err, id_of(r->out, "thread"), "thread");
+}
+
+Test(dump, runtime_frames_are_hidden_unless_traceback_is_system)
+{
+	struct helper_run r;
+	char *b = thread_block(NULL, &r);
+	cr_assert_null(strstr(b, "goc__park("), "a libgoc frame in the default dump:\n%s", b);
+	expect_frame(r.err, id_of(r.out, "thread"), "thread_blocks", "@block:thread");
+	free(b);
+	helper_run_free(&r);
+
+	b = thread_block("system", &r);
+	char loc[512];
+	const char *l = line_after(b, "goc__park()", loc, sizeof loc);
+	cr_assert_not_null(l, "no goc__park() frame with GOC_TRACEBACK=system:\n%s", b);
+	cr_assert(loc[0] == '\t' && strstr(loc, "runtime/sched.c:") != NULL,
+	          "goc__park() at \"%s\", want runtime/sched.c:LINE", loc);
+	expect_frame(r.err, id_of(r.out, "thread"), "thread_blocks", "@block:thread");
+	free(b);
+	helper_run_free(&r);
+	expect_no_leftovers();
 }
 
 /* ---- SIGQUIT ------------------------------------------------------------------------ */
