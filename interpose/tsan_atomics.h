@@ -82,9 +82,12 @@ static inline int gocrace_fail_mo(int mo)
 
 /* compare_exchange_val returns the old value (success iff old == cmp);
  * strong/weak update *cmp on failure and return 1/0. On failure the hooks
- * see the failure order. */
+ * see the failure order. All three expand one always-inline body instead
+ * of calling each other: the hooks take the entry point's return address
+ * as the access's pc, and a call from one exported entry point to another
+ * (through the PLT) made that a pc in this library, not the program's. */
 #define GOCRACE_DEF_CAS(N)                                                     \
-	GOCRACE_ATOMIC_API int __tsan_atomic##N##_compare_exchange_strong(         \
+	static inline __attribute__((always_inline)) int gocrace_cas##N(           \
 		volatile gocrace_a##N *a, gocrace_a##N *cmp, gocrace_a##N x, int mo, int fmo) \
 	{                                                                          \
 		GOCRACE_ATOMIC_BEFORE(a, N / 8, ATOMIC_RMW, mo);                       \
@@ -93,15 +96,20 @@ static inline int gocrace_fail_mo(int mo)
 		GOCRACE_ATOMIC_AFTER(a, N / 8, ATOMIC_RMW, ok ? mo : fmo);             \
 		return ok;                                                             \
 	}                                                                          \
+	GOCRACE_ATOMIC_API int __tsan_atomic##N##_compare_exchange_strong(         \
+		volatile gocrace_a##N *a, gocrace_a##N *cmp, gocrace_a##N x, int mo, int fmo) \
+	{                                                                          \
+		return gocrace_cas##N(a, cmp, x, mo, fmo);                             \
+	}                                                                          \
 	GOCRACE_ATOMIC_API int __tsan_atomic##N##_compare_exchange_weak(           \
 		volatile gocrace_a##N *a, gocrace_a##N *cmp, gocrace_a##N x, int mo, int fmo) \
 	{                                                                          \
-		return __tsan_atomic##N##_compare_exchange_strong(a, cmp, x, mo, fmo); \
+		return gocrace_cas##N(a, cmp, x, mo, fmo);                             \
 	}                                                                          \
 	GOCRACE_ATOMIC_API gocrace_a##N __tsan_atomic##N##_compare_exchange_val(   \
 		volatile gocrace_a##N *a, gocrace_a##N cmp, gocrace_a##N x, int mo, int fmo) \
 	{                                                                          \
-		__tsan_atomic##N##_compare_exchange_strong(a, &cmp, x, mo, fmo);      \
+		gocrace_cas##N(a, &cmp, x, mo, fmo);                                   \
 		return cmp;                                                            \
 	}
 
