@@ -47,20 +47,17 @@ static void check_line(gocrace_findings *f, json_tokener *tok, const char *line,
 	size_t len, long lineno)
 {
 	json_tokener_reset(tok);
-	/* len + 1: the terminating NUL ends a top-level value (json-c). */
+	/* len + 1: the terminating NUL ends a top-level value (json-c). In
+	 * strict mode text after the value, other than blanks, is a parse
+	 * error, so an object here is the whole line. */
 	json_object *obj = json_tokener_parse_ex(tok, line, (int)len + 1);
 	if (obj == NULL) {
 		bad_line(f, lineno, "not JSON (%s)",
 			json_tokener_error_desc(json_tokener_get_error(tok)));
 		return;
 	}
-	size_t end = json_tokener_get_parse_end(tok);
-	while (end < len && strchr(" \t\r", line[end]) != NULL)
-		end++;
 	json_object *schema, *kind;
-	if (end != len)
-		bad_line(f, lineno, "%s", "trailing text after the JSON object");
-	else if (!json_object_is_type(obj, json_type_object))
+	if (!json_object_is_type(obj, json_type_object))
 		bad_line(f, lineno, "%s", "not a JSON object");
 	else if (!json_object_object_get_ex(obj, "schema", &schema) ||
 		 !json_object_is_type(schema, json_type_int))

@@ -71,6 +71,7 @@ Test(findings, bad_lines_are_counted_and_the_first_explained)
 		{"not json", "not JSON ("},
 		{"{\"schema\":1,\"kind\":\"data-ra", "not JSON ("},
 		{RACE " extra", "not JSON ("},
+		{RACE " " RACE, "not JSON ("}, /* two records on one line */
 		{"[1,2]", "not a JSON object"},
 		{"{\"kind\":\"data-race\"}", "no \"schema\" number"},
 		{"{\"schema\":\"1\",\"kind\":\"data-race\"}", "no \"schema\" number"},
