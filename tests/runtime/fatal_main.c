@@ -127,12 +127,18 @@ static bool sync_misuse(const char *m)
 {
 	if (strcmp(m, "mutex_unlock_unlocked") == 0) {
 		goc_mutex mu = GOC_MUTEX_INIT;
+		goc_mutex_lock(&mu);
+		goc_mutex_unlock(&mu);
 		goc_mutex_unlock(&mu);
 	} else if (strcmp(m, "rwmutex_runlock_unlocked") == 0) {
 		goc_rwmutex rw = GOC_RWMUTEX_INIT;
+		goc_rwmutex_rlock(&rw);
+		goc_rwmutex_runlock(&rw);
 		goc_rwmutex_runlock(&rw);
 	} else if (strcmp(m, "rwmutex_unlock_unlocked") == 0) {
 		goc_rwmutex rw = GOC_RWMUTEX_INIT;
+		goc_rwmutex_lock(&rw);
+		goc_rwmutex_unlock(&rw);
 		goc_rwmutex_unlock(&rw);
 	} else if (strcmp(m, "rwmutex_runlock_write_locked") == 0) {
 		goc_rwmutex rw = GOC_RWMUTEX_INIT;
@@ -143,8 +149,10 @@ static bool sync_misuse(const char *m)
 		goc_rwmutex_rlock(&rw);
 		goc_rwmutex_unlock(&rw);
 	} else if (strcmp(m, "waitgroup_negative") == 0) {
-		goc_waitgroup_add(&wg, 1);
-		goc_waitgroup_add(&wg, -2);
+		goc_waitgroup_add(&wg, 2);
+		goc_waitgroup_done(&wg);
+		goc_waitgroup_done(&wg);
+		goc_waitgroup_done(&wg);
 	} else if (strcmp(m, "waitgroup_reuse") == 0) {
 		goc_set_maxprocs(1);
 		goc_waitgroup_add(&wg, 1);
@@ -180,15 +188,17 @@ int main(int argc, char **argv)
 	int v = 1;
 	ch = goc_chan_new(sizeof(int), 0);
 	if (strcmp(m, "send_closed") == 0) {
-		goc_chan_close(ch);
-		goc_chan_send(ch, &v);
+		goc_chan *buffered = goc_chan_new(sizeof(int), 1); /* room for the value */
+		goc_chan_close(buffered);
+		goc_chan_send(buffered, &v);
 	} else if (strcmp(m, "trysend_closed") == 0) {
 		goc_chan_close(ch);
 		goc_chan_trysend(ch, &v);
 	} else if (strcmp(m, "select_send_closed") == 0) {
 		goc_chan_close(ch);
-		goc_select_case cs[1] = {GOC_SEND(ch, &v)};
-		goc_select(cs, 1);
+		/* The receive from NULL is never ready: the send is chosen. */
+		goc_select_case cs[2] = {GOC_RECV(NULL, NULL, NULL), GOC_SEND(ch, &v)};
+		goc_select(cs, 2);
 	} else if (strcmp(m, "close_closed") == 0) {
 		goc_chan_close(ch);
 		goc_chan_close(ch);
@@ -200,6 +210,9 @@ int main(int argc, char **argv)
 		goc_sleep(10 * GOC_SECOND); /* the sender dies; we must not exit first */
 	} else if (strcmp(m, "free_with_blocked_receiver") == 0) {
 		start_blocked(recv_forever, "chan receive");
+		goc_chan_free(ch);
+	} else if (strcmp(m, "free_with_blocked_sender") == 0) {
+		start_blocked(send_forever, "chan send");
 		goc_chan_free(ch);
 	} else if (strcmp(m, "stack_overflow") == 0 || strcmp(m, "stack_overflow_unguarded") == 0) {
 		goc_go(strcmp(m, "stack_overflow") == 0 ? overflow_forever : overflow_then_yield, NULL);
