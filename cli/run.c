@@ -261,14 +261,12 @@ int gocrace_cmd_run(int argc, char **argv)
 
 	gocrace_value *jp = &o.v[GOCRACE_O_json_path];
 	bool user_json = jp->s[0] != '\0';
-	char *shown_json = gocrace_xstrdup(jp->s);
 	char *json = create_json(user_json ? jp->s : NULL);
+	/* The summary names a user's file as they wrote it (copied before
+	 * json_path is set to the absolute path, which frees it). */
+	char *shown_json = gocrace_xstrdup(user_json ? jp->s : json);
 	if (gocrace_opts_set(&o, GOCRACE_O_json_path, json, err, sizeof err) < 0)
 		gocrace_die(GOCRACE_EXIT_SOFTWARE, "%s", err);
-	if (!user_json) {
-		free(shown_json);
-		shown_json = gocrace_xstrdup(json);
-	}
 	bool keep = user_json || keep_json;
 	char *options = gocrace_opts_format_env(&o, err, sizeof err);
 	if (options == NULL) {
