@@ -37,13 +37,6 @@ struct task_arg {
 	int result;
 };
 
-static void note_max(atomic_int *max, int now)
-{
-	int m = atomic_load(max);
-	while (now > m && !atomic_compare_exchange_weak(max, &m, now))
-		;
-}
-
 static int enter(struct task_arg *a)
 {
 	int now = atomic_fetch_add(&a->t->running, 1) + 1;

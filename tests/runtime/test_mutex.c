@@ -21,16 +21,6 @@
 
 TestSuite(mutex, .timeout = TEST_TIMEOUT_S);
 
-/* ---- helpers ----------------------------------------------------------- */
-
-/* note_max raises *max to now if now is larger. */
-static void note_max(atomic_int *max, int now)
-{
-	int m = atomic_load(max);
-	while (now > m && !atomic_compare_exchange_weak(max, &m, now))
-		;
-}
-
 /* ---- mutual exclusion --------------------------------------------------- */
 
 enum { INC_G = 8 };

@@ -20,15 +20,6 @@
 
 TestSuite(rwmutex, .timeout = TEST_TIMEOUT_S);
 
-/* ---- helpers ----------------------------------------------------------- */
-
-static void note_max(atomic_int *max, int now)
-{
-	int m = atomic_load(max);
-	while (now > m && !atomic_compare_exchange_weak(max, &m, now))
-		;
-}
-
 /* A goroutine that takes the lock (shared or exclusive), records when it
  * got in (a ticket from a shared sequence), and lets go. */
 struct taker {

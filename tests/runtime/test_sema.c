@@ -20,13 +20,6 @@
 
 TestSuite(sema, .timeout = TEST_TIMEOUT_S);
 
-static void note_max(atomic_long *max, long now)
-{
-	long m = atomic_load(max);
-	while (now > m && !atomic_compare_exchange_weak(max, &m, now))
-		;
-}
-
 /* ---- arguments -------------------------------------------------------------- */
 
 Test(sema, init_needs_a_positive_capacity)
@@ -64,7 +57,7 @@ enum { CAP = 5, WORKERS = 8 };
 
 struct limit {
 	goc_sem s;
-	atomic_long held, max_held;
+	atomic_int held, max_held; /* units */
 	atomic_long rounds;
 	goc_chan *done;
 };
@@ -79,7 +72,7 @@ static void weighted_worker(void *p)
 	struct limit_arg *a = p;
 	struct limit *l = a->l;
 	for (int r = 0; r < W_ROUNDS; r++) {
-		int64_t n = 1 + (r + a->i) % 3; /* 1, 2 or 3 units */
+		int n = 1 + (r + a->i) % 3; /* 1, 2 or 3 units */
 		if (r % 5 == 0) {
 			while (!goc_sem_tryacquire(&l->s, n))
 				goc_yield();
@@ -107,7 +100,7 @@ Test(sema, weighted_holders_never_exceed_the_capacity)
 		go_or_fail(weighted_worker, &a[i]);
 	}
 	join(l.done, WORKERS);
-	cr_assert_leq(atomic_load(&l.max_held), CAP, "%ld units held at once, capacity %d",
+	cr_assert_leq(atomic_load(&l.max_held), CAP, "%d units held at once, capacity %d",
 	              atomic_load(&l.max_held), CAP);
 	cr_assert_eq(atomic_load(&l.rounds), (long)WORKERS * W_ROUNDS);
 	cr_assert(goc_sem_tryacquire(&l.s, CAP), "units were lost");

@@ -15,6 +15,7 @@
  *   posix_spawn, capturing stdout and stderr, with a deadline.
  * - peak_rss_kib(): the process's peak resident set (getrusage).
  * - join(done, n): receives n completion signals from a 0-size channel.
+ * - note_max(max, now): keeps a high-water mark (most holders at once).
  * - expect_no_starvation(): one lock taker is not starved by goroutines that
  *   keep re-taking the lock (mutex, rwmutex).
  *
@@ -399,6 +400,16 @@ static inline void join(goc_chan *done, int n)
 {
 	for (int i = 0; i < n; i++)
 		cr_assert(goc_chan_recv(done, NULL), "done channel closed early");
+}
+
+/* note_max raises *max to now if now is larger (a high-water mark: most
+ * holders of a lock or units at once). Safe on goroutines: it asserts
+ * nothing. */
+static inline void note_max(atomic_int *max, int now)
+{
+	int m = atomic_load(max);
+	while (now > m && !atomic_compare_exchange_weak(max, &m, now))
+		;
 }
 
 /* ---- starvation ----------------------------------------------------------- */
