@@ -75,6 +75,29 @@ static inline det_thread *gocrace_thr(void)
 	return GOCRACE_LIKELY(t != NULL) ? t : gocrace_thr_slow();
 }
 
+/* Clock operations on the object at addr (detector.h), with the guard
+ * raised around the detector call; t is gocrace_thr()'s, not NULL. */
+static inline void gocrace_acquire(det_thread *t, const volatile void *addr)
+{
+	gocrace_ignore++;
+	det_acquire(t, (uintptr_t)addr);
+	gocrace_ignore--;
+}
+
+static inline void gocrace_release(det_thread *t, const volatile void *addr)
+{
+	gocrace_ignore++;
+	det_release(t, (uintptr_t)addr);
+	gocrace_ignore--;
+}
+
+static inline void gocrace_release_merge(det_thread *t, const volatile void *addr)
+{
+	gocrace_ignore++;
+	det_release_merge(t, (uintptr_t)addr);
+	gocrace_ignore--;
+}
+
 /* The calling OS thread's own det_thread (not the goroutine it runs). */
 GOCRACE_HIDDEN det_thread *gocrace_home(void);
 GOCRACE_HIDDEN void gocrace_set_home(det_thread *t);

@@ -109,27 +109,6 @@ extern void *__libc_calloc(size_t, size_t);
 /* An extra parameter list for the wrapper macros below: P_(int x, int y) */
 #define P_(...) , __VA_ARGS__
 
-static inline void guard_acquire(det_thread *t, const volatile void *addr)
-{
-	gocrace_ignore++;
-	det_acquire(t, (uintptr_t)addr);
-	gocrace_ignore--;
-}
-
-static inline void guard_release(det_thread *t, const volatile void *addr)
-{
-	gocrace_ignore++;
-	det_release(t, (uintptr_t)addr);
-	gocrace_ignore--;
-}
-
-static inline void guard_release_merge(det_thread *t, const volatile void *addr)
-{
-	gocrace_ignore++;
-	det_release_merge(t, (uintptr_t)addr);
-	gocrace_ignore--;
-}
-
 static inline void guard_forget(const volatile void *addr, size_t size)
 {
 	gocrace_ignore++;
@@ -553,7 +532,7 @@ GOCRACE_EXPORT pid_t vfork(void)
 		det_thread *t = gocrace_thr();                                       \
 		int r = real_##name(m args);                                         \
 		if (t != NULL && (ok))                                               \
-			guard_acquire(t, m);                                             \
+			gocrace_acquire(t, m);                                           \
 		return r;                                                            \
 	}
 
@@ -574,7 +553,7 @@ LOCK_WRAPPER(pthread_spin_trylock, pthread_spinlock_t, r == 0, , )
 		GOCRACE_RESOLVE(name);                                               \
 		det_thread *t = gocrace_thr();                                       \
 		if (t != NULL)                                                       \
-			guard_release(t, m);                                             \
+			gocrace_release(t, m);                                           \
 		return real_##name(m);                                               \
 	}
 
@@ -645,7 +624,7 @@ static bool wheld_pop(pthread_rwlock_t *rw)
 		det_thread *t = gocrace_thr();                                        \
 		int r = real_##name(obj args);                                        \
 		if (t != NULL && r == 0)                                              \
-			guard_acquire(t, obj);                                            \
+			gocrace_acquire(t, obj);                                          \
 		return r;                                                             \
 	}
 
@@ -705,9 +684,9 @@ GOCRACE_EXPORT int pthread_rwlock_unlock(pthread_rwlock_t *rw)
 	bool writer = wheld_pop(rw); /* always: an ignored lock is still held */
 	if (t != NULL) {
 		if (writer)
-			guard_release(t, rw);
+			gocrace_release(t, rw);
 		else
-			guard_release_merge(t, (const char *)rw + 1);
+			gocrace_release_merge(t, (const char *)rw + 1);
 	}
 	return real_pthread_rwlock_unlock(rw);
 }
@@ -731,10 +710,10 @@ GOCRACE_EXPORT int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
 		real_cond_wait = real_versioned("pthread_cond_wait");
 	det_thread *t = gocrace_thr();
 	if (t != NULL)
-		guard_release(t, m);
+		gocrace_release(t, m);
 	int r = real_cond_wait(c, m);
 	if (t != NULL)
-		guard_acquire(t, m);
+		gocrace_acquire(t, m);
 	return r;
 }
 
@@ -745,10 +724,10 @@ GOCRACE_EXPORT int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m,
 		real_cond_timedwait = real_versioned("pthread_cond_timedwait");
 	det_thread *t = gocrace_thr();
 	if (t != NULL)
-		guard_release(t, m);
+		gocrace_release(t, m);
 	int r = real_cond_timedwait(c, m, abs);
 	if (t != NULL)
-		guard_acquire(t, m);
+		gocrace_acquire(t, m);
 	return r;
 }
 
@@ -761,10 +740,10 @@ GOCRACE_EXPORT int pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m,
 	GOCRACE_RESOLVE(pthread_cond_clockwait);
 	det_thread *t = gocrace_thr();
 	if (t != NULL)
-		guard_release(t, m);
+		gocrace_release(t, m);
 	int r = real_pthread_cond_clockwait(c, m, clk, abs);
 	if (t != NULL)
-		guard_acquire(t, m);
+		gocrace_acquire(t, m);
 	return r;
 }
 
@@ -777,10 +756,10 @@ GOCRACE_EXPORT int pthread_barrier_wait(pthread_barrier_t *b)
 	GOCRACE_RESOLVE(pthread_barrier_wait);
 	det_thread *t = gocrace_thr();
 	if (t != NULL)
-		guard_release_merge(t, b);
+		gocrace_release_merge(t, b);
 	int r = real_pthread_barrier_wait(b);
 	if (t != NULL && (r == 0 || r == PTHREAD_BARRIER_SERIAL_THREAD))
-		guard_acquire(t, b);
+		gocrace_acquire(t, b);
 	return r;
 }
 
@@ -793,7 +772,7 @@ GOCRACE_EXPORT int sem_post(sem_t *s)
 	GOCRACE_RESOLVE(sem_post);
 	det_thread *t = gocrace_thr();
 	if (t != NULL)
-		guard_release_merge(t, s);
+		gocrace_release_merge(t, s);
 	return real_sem_post(s);
 }
 
@@ -820,7 +799,7 @@ static void once_trampoline(void)
 	f->routine();
 	det_thread *t = gocrace_thr();
 	if (t != NULL)
-		guard_release(t, f->once);
+		gocrace_release(t, f->once);
 }
 
 GOCRACE_REAL(int, pthread_once, pthread_once_t *, void (*)(void));
@@ -836,6 +815,6 @@ GOCRACE_EXPORT int pthread_once(pthread_once_t *once, void (*routine)(void))
 	once_cur = &f;
 	int r = real_pthread_once(once, once_trampoline);
 	once_cur = saved;
-	guard_acquire(t, once);
+	gocrace_acquire(t, once);
 	return r;
 }
