@@ -18,7 +18,10 @@
  *   __tsan_acquire/__tsan_release   the public annotations (§2.1)
  *
  * Every hook follows internal.h: gocrace_thr() NULL means pass through;
- * calls into the detector run with gocrace_ignore raised. The access pc is
+ * calls into the detector run with gocrace_ignore raised, except the
+ * fixed-size accesses' (atomics' too) first look at the shadow
+ * (det_access_seen_inline, det_access_seen), which needs no guard: most
+ * accesses end there. The access pc is
  * the hook's return address: the instruction after the call in the
  * program, which the report path symbolizes as pc - 1.
  *
@@ -28,21 +31,9 @@
 #include "internal.h"
 #include "tsan_atomics.h"
 
-/* One access at an explicit pc; ACCESS takes the hook's return address. */
-#define ACCESS_AT(addr, size, pc, flags)                                     \
-	do {                                                                     \
-		det_thread *t_ = gocrace_thr();                                      \
-		if (GOCRACE_LIKELY(t_ != NULL)) {                                    \
-			gocrace_ignore++;                                                \
-			det_access(t_, (uintptr_t)(addr), (size), (uintptr_t)(pc), (flags)); \
-			gocrace_ignore--;                                                \
-		}                                                                    \
-	} while (0)
-#define ACCESS(addr, size, flags) ACCESS_AT(addr, size, GOCRACE_CALLER_PC(), flags)
-
-/* A fixed-size access (1 to 16 bytes): det_access_seen_inline first, which
- * needs no reentry guard, and the full check only when the shadow does
- * not already hold this access. The rest is out of line, so the hook
+/* A fixed-size access (1 to 16 bytes) by t: det_access_seen_inline first,
+ * which needs no reentry guard, and the full check only when the shadow
+ * does not already hold this access. The rest is out of line, so the hook
  * itself saves no registers. */
 static __attribute__((noinline)) void access_small_slow(det_thread *t, uintptr_t addr,
                                                        size_t size, uintptr_t pc,
@@ -59,19 +50,37 @@ static __attribute__((noinline)) void access_small_slow(det_thread *t, uintptr_t
 	gocrace_ignore--;
 }
 
-static inline __attribute__((always_inline)) void access_small(const void *addr, size_t size,
-                                                               uintptr_t pc, unsigned flags)
+static inline __attribute__((always_inline)) void check_small(det_thread *t, const volatile void *addr,
+                                                              size_t size, uintptr_t pc,
+                                                              unsigned flags)
 {
-	det_thread *t = gocrace_thr();
-	if (GOCRACE_UNLIKELY(t == NULL))
-		return;
 	_Atomic uint64_t *cells;
 	int seen = det_access_seen_inline(t, (uintptr_t)addr, size, flags, &cells);
 	if (GOCRACE_LIKELY(seen > 0))
 		return;
 	access_small_slow(t, (uintptr_t)addr, size, pc, flags, seen < 0, cells);
 }
-#define ACCESS_SMALL(addr, size, pc, flags) access_small((addr), (size), (uintptr_t)(pc), (flags))
+
+/* The calling thread's fixed-size access, at pc. */
+static inline __attribute__((always_inline)) void access_small(const void *addr, size_t size,
+                                                               uintptr_t pc, unsigned flags)
+{
+	det_thread *t = gocrace_thr();
+	if (GOCRACE_LIKELY(t != NULL))
+		check_small(t, addr, size, pc, flags);
+}
+
+/* The calling thread's access of any size (the range hooks), at pc. */
+static inline __attribute__((always_inline)) void access_range(const void *addr, size_t size,
+                                                               uintptr_t pc, unsigned flags)
+{
+	det_thread *t = gocrace_thr();
+	if (t != NULL) {
+		gocrace_ignore++;
+		det_access(t, (uintptr_t)addr, size, pc, flags);
+		gocrace_ignore--;
+	}
+}
 
 /* ---- call stack ------------------------------------------------------- */
 
@@ -104,19 +113,19 @@ GOCRACE_EXPORT void __tsan_ignore_thread_end(void)
 #define DEF_ACCESS(N)                                                         \
 	GOCRACE_EXPORT void __tsan_read##N(void *a)                               \
 	{                                                                         \
-		ACCESS_SMALL(a, N, GOCRACE_CALLER_PC(), DET_READ);                    \
+		access_small(a, N, GOCRACE_CALLER_PC(), DET_READ);                    \
 	}                                                                         \
 	GOCRACE_EXPORT void __tsan_write##N(void *a)                              \
 	{                                                                         \
-		ACCESS_SMALL(a, N, GOCRACE_CALLER_PC(), DET_WRITE);                   \
+		access_small(a, N, GOCRACE_CALLER_PC(), DET_WRITE);                   \
 	}                                                                         \
 	GOCRACE_EXPORT void __tsan_read##N##_pc(void *a, void *pc)                \
 	{                                                                         \
-		ACCESS_SMALL(a, N, pc, DET_READ);                                     \
+		access_small(a, N, (uintptr_t)pc, DET_READ);                          \
 	}                                                                         \
 	GOCRACE_EXPORT void __tsan_write##N##_pc(void *a, void *pc)               \
 	{                                                                         \
-		ACCESS_SMALL(a, N, pc, DET_WRITE);                                    \
+		access_small(a, N, (uintptr_t)pc, DET_WRITE);                         \
 	}
 
 DEF_ACCESS(1)
@@ -128,11 +137,11 @@ DEF_ACCESS(16)
 #define DEF_UNALIGNED(N)                                                      \
 	GOCRACE_EXPORT void __tsan_unaligned_read##N(const void *a)               \
 	{                                                                         \
-		ACCESS_SMALL(a, N, GOCRACE_CALLER_PC(), DET_READ);                    \
+		access_small(a, N, GOCRACE_CALLER_PC(), DET_READ);                    \
 	}                                                                         \
 	GOCRACE_EXPORT void __tsan_unaligned_write##N(void *a)                    \
 	{                                                                         \
-		ACCESS_SMALL(a, N, GOCRACE_CALLER_PC(), DET_WRITE);                   \
+		access_small(a, N, GOCRACE_CALLER_PC(), DET_WRITE);                   \
 	}
 
 DEF_UNALIGNED(2)
@@ -142,27 +151,27 @@ DEF_UNALIGNED(16)
 
 GOCRACE_EXPORT void __tsan_read_range(void *a, unsigned long size)
 {
-	ACCESS(a, size, DET_READ);
+	access_range(a, size, GOCRACE_CALLER_PC(), DET_READ);
 }
 
 GOCRACE_EXPORT void __tsan_write_range(void *a, unsigned long size)
 {
-	ACCESS(a, size, DET_WRITE);
+	access_range(a, size, GOCRACE_CALLER_PC(), DET_WRITE);
 }
 
 GOCRACE_EXPORT void __tsan_read_range_pc(void *a, unsigned long size, void *pc)
 {
-	ACCESS_AT(a, size, pc, DET_READ);
+	access_range(a, size, (uintptr_t)pc, DET_READ);
 }
 
 GOCRACE_EXPORT void __tsan_write_range_pc(void *a, unsigned long size, void *pc)
 {
-	ACCESS_AT(a, size, pc, DET_WRITE);
+	access_range(a, size, (uintptr_t)pc, DET_WRITE);
 }
 
 GOCRACE_EXPORT void __tsan_vptr_read(void **vptr_p)
 {
-	ACCESS(vptr_p, sizeof(void *), DET_READ);
+	access_small(vptr_p, sizeof(void *), GOCRACE_CALLER_PC(), DET_READ);
 }
 
 GOCRACE_EXPORT void __tsan_vptr_update(void **vptr_p, void *new_val)
@@ -170,7 +179,7 @@ GOCRACE_EXPORT void __tsan_vptr_update(void **vptr_p, void *new_val)
 	/* Rewriting a vptr with the same value (constructors of a hierarchy)
 	 * is not a write that can race. */
 	if (*vptr_p != new_val)
-		ACCESS(vptr_p, sizeof(void *), DET_WRITE);
+		access_small(vptr_p, sizeof(void *), GOCRACE_CALLER_PC(), DET_WRITE);
 }
 
 /* ---- clang 19's memory intrinsics ------------------------------------- */
@@ -207,39 +216,37 @@ static inline bool mo_acquires(int mo)
 	return mo == 1 || mo == 2 || mo == 4 || mo == 5;
 }
 
-static inline void atomic_before(volatile void *a, size_t size, int kind, int mo, uintptr_t pc)
+/* The atomic access, then (a release store or RMW) the release, both
+ * before the operation; returns the thread for atomic_after. */
+static inline __attribute__((always_inline)) det_thread *atomic_before(const volatile void *a,
+                                                                       size_t size, int kind,
+                                                                       int mo, uintptr_t pc)
 {
-	det_thread *t = gocrace_thr();
-	if (t == NULL || a == NULL)
-		return;
-	gocrace_ignore++;
-	det_access(t, (uintptr_t)a, size, pc,
-		DET_ATOMIC | (kind == ATOMIC_LOAD ? DET_READ : DET_WRITE));
-	if (kind != ATOMIC_LOAD && mo_releases(mo)) {
-		if (kind == ATOMIC_STORE)
-			det_release(t, (uintptr_t)a);
-		else
-			det_release_merge(t, (uintptr_t)a);
-	}
-	gocrace_ignore--;
-}
-
-static inline void atomic_after(volatile void *a, int kind, int mo)
-{
-	if (kind == ATOMIC_STORE || a == NULL || !mo_acquires(mo))
-		return;
 	det_thread *t = gocrace_thr();
 	if (t == NULL)
-		return;
-	gocrace_ignore++;
-	det_acquire(t, (uintptr_t)a);
-	gocrace_ignore--;
+		return NULL;
+	check_small(t, a, size, pc, DET_ATOMIC | (kind == ATOMIC_LOAD ? DET_READ : DET_WRITE));
+	if (kind != ATOMIC_LOAD && mo_releases(mo)) {
+		if (kind == ATOMIC_STORE)
+			gocrace_release(t, a);
+		else
+			gocrace_release_merge(t, a);
+	}
+	return t;
+}
+
+/* An acquire load or RMW acquires after the operation. */
+static inline __attribute__((always_inline)) void atomic_after(det_thread *t,
+                                                               const volatile void *a,
+                                                               int kind, int mo)
+{
+	if (t != NULL && kind != ATOMIC_STORE && mo_acquires(mo))
+		gocrace_acquire(t, a);
 }
 
 #define GOCRACE_ATOMIC_BEFORE(a, size, kind, mo) \
-	atomic_before((volatile void *)(a), (size), (kind), (mo), GOCRACE_CALLER_PC())
-#define GOCRACE_ATOMIC_AFTER(a, size, kind, mo) \
-	atomic_after((volatile void *)(a), (kind), (mo))
+	det_thread *atomic_t_ = atomic_before((a), (size), (kind), (mo), GOCRACE_CALLER_PC())
+#define GOCRACE_ATOMIC_AFTER(a, size, kind, mo) atomic_after(atomic_t_, (a), (kind), (mo))
 
 GOCRACE_DEFINE_ATOMICS
 
@@ -248,19 +255,13 @@ GOCRACE_DEFINE_ATOMICS
 GOCRACE_EXPORT void __tsan_acquire(void *addr)
 {
 	det_thread *t = gocrace_thr();
-	if (t != NULL) {
-		gocrace_ignore++;
-		det_acquire(t, (uintptr_t)addr);
-		gocrace_ignore--;
-	}
+	if (t != NULL)
+		gocrace_acquire(t, addr);
 }
 
 GOCRACE_EXPORT void __tsan_release(void *addr)
 {
 	det_thread *t = gocrace_thr();
-	if (t != NULL) {
-		gocrace_ignore++;
-		det_release_merge(t, (uintptr_t)addr);
-		gocrace_ignore--;
-	}
+	if (t != NULL)
+		gocrace_release_merge(t, addr);
 }

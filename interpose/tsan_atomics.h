@@ -9,9 +9,11 @@
  *   GOCRACE_ATOMIC_AFTER(addr, size, kind, mo)   after it
  *
  * kind is ATOMIC_LOAD, ATOMIC_STORE or ATOMIC_RMW (a failed CAS is an
- * ATOMIC_RMW with the failure order, as TSan treats it). The hooks library
- * (hooks.c) defines both as nothing; the preload runtime (tsan_abi.c) turns
- * them into detector events. Memory orders use the ABI's int encoding (0
+ * ATOMIC_RMW with the failure order, as TSan treats it). BEFORE is the
+ * first statement of the body and may declare a local that AFTER, later in
+ * the same block, uses. The hooks library (hooks.c) defines both as
+ * nothing; the preload runtime (tsan_abi.c) turns them into detector
+ * events. The fences call neither (not modelled, as in TSan). Memory orders use the ABI's int encoding (0
  * relaxed … 5 seq_cst); GCC's flag bits above 0x7fff are dropped and
  * consume is treated as acquire.
  */
@@ -135,7 +137,6 @@ static inline int gocrace_fail_mo(int mo)
 	GOCRACE_DEF_WIDTH(128)                                                     \
 	GOCRACE_ATOMIC_API void __tsan_atomic_thread_fence(int mo)                 \
 	{                                                                          \
-		GOCRACE_ATOMIC_BEFORE((void *)0, 0, ATOMIC_RMW, mo);                   \
 		__atomic_thread_fence(gocrace_mo(mo, ATOMIC_RMW));                     \
 	}                                                                          \
 	GOCRACE_ATOMIC_API void __tsan_atomic_signal_fence(int mo)                 \
