@@ -16,7 +16,6 @@
 #include "testutil.h"
 
 #include <pthread.h>
-#include <semaphore.h>
 #include <stdatomic.h>
 
 TestSuite(mutex, .timeout = TEST_TIMEOUT_S);
@@ -284,44 +283,20 @@ Test(mutex, a_waiter_is_not_starved_by_goroutines_that_keep_retaking_the_mutex)
 
 /* ---- a thread that holds the mutex --------------------------------------- */
 
-/*
- * Regression: a thread whose only call into goc had been an uncontended lock was
- * unknown to goc, so when main then waited for it, the deadlock check found
- * every known goroutine and thread asleep and killed the process ("fatal
- * error: all goroutines are asleep - deadlock!").
- */
-struct mutex_holder {
-	goc_mutex m;
-	sem_t taken;
-	bool saw_main_wait;
-};
-
-static void *mutex_hold_until_main_waits(void *p)
+static void mutex_lock_unlock(void *m)
 {
-	struct mutex_holder *h = p;
-	goc_mutex_lock(&h->m); /* its first call into goc: the fast path */
-	sem_post(&h->taken);
-	/* Reading the dump does not make this thread known to goc. */
-	char last[64];
-	h->saw_main_wait = poll_until_blocked(1, "sync.Mutex.Lock", last, sizeof last);
-	goc_mutex_unlock(&h->m);
-	return NULL;
+	goc_mutex_lock(m);
+	goc_mutex_unlock(m);
 }
 
+/* Regression (see expect_thread_holder_seen): the thread's lock is its first
+ * call into goc and takes goc.h's inline fast path. */
 Test(mutex, a_thread_holding_it_from_the_fast_path_is_seen_by_the_deadlock_check)
 {
-	static struct mutex_holder h;
-	h = (struct mutex_holder){.m = GOC_MUTEX_INIT};
-	cr_assert_eq(sem_init(&h.taken, 0, 0), 0);
-	pthread_t th;
-	cr_assert_eq(pthread_create(&th, NULL, mutex_hold_until_main_waits, &h), 0);
-	while (sem_wait(&h.taken) != 0 && errno == EINTR)
-		;
-	goc_mutex_lock(&h.m); /* waits for the thread */
-	goc_mutex_unlock(&h.m);
-	pthread_join(th, NULL);
-	cr_assert(h.saw_main_wait, "main never showed [sync.Mutex.Lock]");
-	sem_destroy(&h.taken);
+	static goc_mutex m = GOC_MUTEX_INIT;
+	expect_thread_holder_seen(&(holder_case){
+		.obj = &m, .take = mutex_lock, .give = mutex_unlock, .wait = mutex_lock_unlock,
+		.reason = "sync.Mutex.Lock"});
 	expect_no_leftovers();
 }
 

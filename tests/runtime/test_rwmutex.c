@@ -13,9 +13,6 @@
  */
 #include "testutil.h"
 
-#include <errno.h>
-#include <pthread.h>
-#include <semaphore.h>
 #include <stdatomic.h>
 
 TestSuite(rwmutex, .timeout = TEST_TIMEOUT_S);
@@ -307,43 +304,19 @@ Test(rwmutex, tryrlock_refuses_while_a_writer_waits_even_though_only_readers_hol
 
 /* ---- a thread that holds a read lock ------------------------------------- */
 
-/*
- * Regression: a thread whose only call into goc had been an rlock that did not wait was
- * unknown to goc, so when main then waited for it, the deadlock check found
- * every known goroutine and thread asleep and killed the process ("fatal
- * error: all goroutines are asleep - deadlock!").
- */
-struct rwmutex_holder {
-	goc_rwmutex rw;
-	sem_t taken;
-	bool saw_main_wait;
-};
-
-static void *rwmutex_hold_until_main_waits(void *p)
+static void rw_lock_unlock(void *rw)
 {
-	struct rwmutex_holder *h = p;
-	goc_rwmutex_rlock(&h->rw); /* its first call into goc: no wait */
-	sem_post(&h->taken);
-	/* Reading the dump does not make this thread known to goc. */
-	char last[64];
-	h->saw_main_wait = poll_until_blocked(1, "sync.RWMutex.Lock", last, sizeof last);
-	goc_rwmutex_runlock(&h->rw);
-	return NULL;
+	goc_rwmutex_lock(rw);
+	goc_rwmutex_unlock(rw);
 }
 
+/* Regression (see expect_thread_holder_seen): the thread's rlock, its first
+ * call into goc, does not wait; main's lock waits for it. */
 Test(rwmutex, a_thread_holding_a_read_lock_it_got_at_once_is_seen_by_the_deadlock_check)
 {
-	static struct rwmutex_holder h;
-	h = (struct rwmutex_holder){.rw = GOC_RWMUTEX_INIT};
-	cr_assert_eq(sem_init(&h.taken, 0, 0), 0);
-	pthread_t th;
-	cr_assert_eq(pthread_create(&th, NULL, rwmutex_hold_until_main_waits, &h), 0);
-	while (sem_wait(&h.taken) != 0 && errno == EINTR)
-		;
-	goc_rwmutex_lock(&h.rw); /* waits for the thread's reader */
-	goc_rwmutex_unlock(&h.rw);
-	pthread_join(th, NULL);
-	cr_assert(h.saw_main_wait, "main never showed [sync.RWMutex.Lock]");
-	sem_destroy(&h.taken);
+	static goc_rwmutex rw = GOC_RWMUTEX_INIT;
+	expect_thread_holder_seen(&(holder_case){
+		.obj = &rw, .take = rw_rlock, .give = rw_runlock, .wait = rw_lock_unlock,
+		.reason = "sync.RWMutex.Lock"});
 	expect_no_leftovers();
 }

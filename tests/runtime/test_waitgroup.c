@@ -15,7 +15,6 @@
 #include "testutil.h"
 
 #include <pthread.h>
-#include <semaphore.h>
 #include <stdatomic.h>
 
 TestSuite(waitgroup, .timeout = TEST_TIMEOUT_S);
@@ -215,42 +214,23 @@ Test(waitgroup, may_be_reused_once_every_wait_of_the_previous_round_returned)
 
 /* ---- a thread that holds a count ----------------------------------------- */
 
-/*
- * Regression: a thread whose only call into goc had been an add was
- * unknown to goc, so when main then waited for it, the deadlock check found
- * every known goroutine and thread asleep and killed the process ("fatal
- * error: all goroutines are asleep - deadlock!").
- */
-struct waitgroup_holder {
-	goc_waitgroup wg;
-	sem_t taken;
-	bool saw_main_wait;
-};
-
-static void *waitgroup_hold_until_main_waits(void *p)
+static void add_1(void *wg)
 {
-	struct waitgroup_holder *h = p;
-	goc_waitgroup_add(&h->wg, 1); /* its first call into goc */
-	sem_post(&h->taken);
-	/* Reading the dump does not make this thread known to goc. */
-	char last[64];
-	h->saw_main_wait = poll_until_blocked(1, "sync.WaitGroup.Wait", last, sizeof last);
-	goc_waitgroup_done(&h->wg);
-	return NULL;
+	goc_waitgroup_add(wg, 1);
 }
 
+static void wait_for_count(void *wg)
+{
+	goc_waitgroup_wait(wg);
+}
+
+/* Regression (see expect_thread_holder_seen): the thread's add is its first
+ * call into goc; main waits for its done. */
 Test(waitgroup, a_thread_that_added_to_the_counter_is_seen_by_the_deadlock_check)
 {
-	static struct waitgroup_holder h;
-	h = (struct waitgroup_holder){.wg = GOC_WAITGROUP_INIT};
-	cr_assert_eq(sem_init(&h.taken, 0, 0), 0);
-	pthread_t th;
-	cr_assert_eq(pthread_create(&th, NULL, waitgroup_hold_until_main_waits, &h), 0);
-	while (sem_wait(&h.taken) != 0 && errno == EINTR)
-		;
-	goc_waitgroup_wait(&h.wg); /* waits for the thread's done */
-	pthread_join(th, NULL);
-	cr_assert(h.saw_main_wait, "main never showed [sync.WaitGroup.Wait]");
-	sem_destroy(&h.taken);
+	static goc_waitgroup wg = GOC_WAITGROUP_INIT;
+	expect_thread_holder_seen(&(holder_case){
+		.obj = &wg, .take = add_1, .give = call_done, .wait = wait_for_count,
+		.reason = "sync.WaitGroup.Wait"});
 	expect_no_leftovers();
 }

@@ -18,6 +18,9 @@
  * - note_max(max, now): keeps a high-water mark (most holders at once).
  * - expect_no_starvation(): one lock taker is not starved by goroutines that
  *   keep re-taking the lock (mutex, rwmutex).
+ * - expect_thread_holder_seen(): a thread that got a lock, units or a count
+ *   without waiting counts for the deadlock check (mutex, rwmutex, sema,
+ *   waitgroup).
  *
  * Rule for every suite: goroutines never call cr_assert*; they record what
  * they saw and the main thread asserts on it after joining them.
@@ -33,6 +36,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdatomic.h>
@@ -487,6 +492,58 @@ static inline void expect_no_starvation(const starve_case *c)
 	             "the %s got in only after %d of %d %s gave up (%ld rounds)", c->victim,
 	             c->hogs - s.hogs_seen_by_victim, c->hogs, c->hog, atomic_load(&s.hog_rounds));
 	goc_chan_free(s.done);
+}
+
+/* ---- a thread that holds something it got without waiting ------------------ */
+
+/*
+ * expect_thread_holder_seen: regression for threads whose only call into
+ * goc had been one that got a lock, units or a count without parking. They
+ * were unknown to goc, so when main then waited for them, the deadlock check
+ * found every known goroutine and thread asleep and killed the process
+ * ("fatal error: all goroutines are asleep - deadlock!"). A new pthread
+ * calls take(obj) as its first call into goc, lets main go on, waits until
+ * main shows [reason] in the dump (reading the dump does not make it known
+ * to goc) and calls give(obj). Main meanwhile calls wait(obj), which blocks
+ * until give (it runs on the main thread, so it may assert).
+ */
+typedef struct holder_case {
+	void *obj;
+	void (*take)(void *), (*give)(void *); /* the thread's */
+	void (*wait)(void *);                  /* main's */
+	const char *reason;                    /* main's wait reason meanwhile */
+} holder_case;
+
+struct holder_run {
+	const holder_case *c;
+	sem_t taken;
+	bool saw_main_wait;
+};
+
+static inline void *holder_thread(void *p)
+{
+	struct holder_run *h = p;
+	h->c->take(h->c->obj); /* its first call into goc: no wait */
+	sem_post(&h->taken);
+	char last[64];
+	h->saw_main_wait = poll_until_blocked(1, h->c->reason, last, sizeof last);
+	h->c->give(h->c->obj);
+	return NULL;
+}
+
+static inline void expect_thread_holder_seen(const holder_case *c)
+{
+	static struct holder_run h;
+	h = (struct holder_run){.c = c};
+	cr_assert_eq(sem_init(&h.taken, 0, 0), 0);
+	pthread_t th;
+	cr_assert_eq(pthread_create(&th, NULL, holder_thread, &h), 0);
+	while (sem_wait(&h.taken) != 0 && errno == EINTR)
+		;
+	c->wait(c->obj); /* waits for the thread's give */
+	pthread_join(th, NULL);
+	cr_assert(h.saw_main_wait, "main never showed [%s]", c->reason);
+	sem_destroy(&h.taken);
 }
 
 /* helper_path returns the helper program named by environment variable var
