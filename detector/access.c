@@ -131,12 +131,7 @@ bool det_access_seen(det_thread *t, uintptr_t addr, size_t size, unsigned flags)
 {
 	if (DET_UNLIKELY(t->slot == DET_NO_SLOT))
 		return false;
-	uint64_t key = det__l1_key(addr);
-	const struct det_l1_cached *c = &det__l1_cache[det__l1_cache_index(key)];
-	if (DET_UNLIKELY(c->key != key))
-		return false;
-	uint32_t i = (uint32_t)(addr >> (32 - DET_L2_BITS)) & (DET_L2_SIZE - 1);
-	_Atomic det_cell *leaf = atomic_load_explicit(&c->table->leaf[i], memory_order_acquire);
+	_Atomic det_cell *leaf = det__shadow_leaf_cached(addr);
 	if (DET_UNLIKELY(leaf == NULL))
 		return false;
 	/* the inline check's leaves, most recent first; then it can answer */

@@ -268,6 +268,38 @@ static inline uint32_t det__l1_cache_index(uint64_t key)
 	return (uint32_t)(det__hash64(key) >> 60) & (DET_L1_CACHE - 1);
 }
 
+/* The level-2 table of addr's region when the thread's level-1 cache holds
+ * it, else NULL (the caller goes to shadow.c's level-1 hash). */
+static inline struct det_l2 *det__l1_cached(uintptr_t addr)
+{
+	uint64_t key = det__l1_key(addr);
+	const struct det_l1_cached *c = &det__l1_cache[det__l1_cache_index(key)];
+	return DET_LIKELY(c->key == key) ? c->table : NULL;
+}
+
+/* addr's leaf pointer in its level-2 table, and its granule in the leaf. */
+static inline uint32_t det__l2_index(uintptr_t addr)
+{
+	return (uint32_t)(addr >> (32 - DET_L2_BITS)) & (DET_L2_SIZE - 1);
+}
+
+static inline size_t det__granule_index(uintptr_t addr)
+{
+	return (size_t)((addr & (DET_LEAF_SPAN - 1)) / DET_GRANULE);
+}
+
+/* The leaf (its first cell) that shadows addr, when the level-1 cache holds
+ * addr's region and the leaf is mapped; else NULL. Takes no lock and maps
+ * nothing: det_access_seen may call it without a reentry guard. */
+static inline _Atomic det_cell *det__shadow_leaf_cached(uintptr_t addr)
+{
+	struct det_l2 *t = det__l1_cached(addr);
+	if (DET_UNLIKELY(t == NULL))
+		return NULL;
+	/* acquire: pairs with the release that published the leaf (shadow.c) */
+	return atomic_load_explicit(&t->leaf[det__l2_index(addr)], memory_order_acquire);
+}
+
 _Atomic det_cell *det__shadow_cells_slow(uintptr_t addr);
 
 /* The DET_CELLS cells of the granule holding addr; allocates shadow on
@@ -275,16 +307,9 @@ _Atomic det_cell *det__shadow_cells_slow(uintptr_t addr);
  * the access path; a cache miss or an unmapped leaf goes out of line. */
 static inline _Atomic det_cell *det__shadow_cells(uintptr_t addr)
 {
-	uint64_t key = det__l1_key(addr);
-	const struct det_l1_cached *c = &det__l1_cache[det__l1_cache_index(key)];
-	if (DET_LIKELY(c->key == key)) {
-		uint32_t i = (uint32_t)(addr >> (32 - DET_L2_BITS)) & (DET_L2_SIZE - 1);
-		/* acquire: pairs with the release that published the leaf (shadow.c) */
-		_Atomic det_cell *leaf = atomic_load_explicit(&c->table->leaf[i],
-			memory_order_acquire);
-		if (DET_LIKELY(leaf != NULL))
-			return leaf + (addr & (DET_LEAF_SPAN - 1)) / DET_GRANULE * DET_CELLS;
-	}
+	_Atomic det_cell *leaf = det__shadow_leaf_cached(addr);
+	if (DET_LIKELY(leaf != NULL))
+		return leaf + det__granule_index(addr) * DET_CELLS;
 	return det__shadow_cells_slow(addr);
 }
 

@@ -18,8 +18,9 @@
  *
  * Invariants: level-1 entries and leaf pointers, once set, never change
  * (shadow is reset by zeroing, never unmapped), so each thread's cache of
- * level-1 hits (det__l1_cache, its own) never goes stale; its hit path is
- * det__shadow_cells, inline in internal.h for access.c. Locks: map_lock
+ * level-1 hits (det__l1_cache, its own) never goes stale. Its hit path is
+ * inline in internal.h (det__shadow_leaf_cached, and det__shadow_cells for
+ * access.c); l2_lookup below starts with the same probe. Locks: map_lock
  * serialises creating level-1 entries, level-2 tables and leaves; lookups
  * take no lock: pointers are published with release and read with acquire.
  */
@@ -29,8 +30,6 @@
 #include <sys/mman.h>
 
 #define L1_SIZE 4096
-#define L2_BITS DET_L2_BITS
-#define L2_SIZE DET_L2_SIZE
 #define LEAF_SPAN DET_LEAF_SPAN                 /* 64 KiB of addresses */
 #define LEAF_GRANULES (LEAF_SPAN / DET_GRANULE)
 #define LEAF_BYTES (LEAF_GRANULES * DET_CELLS * sizeof(det_cell))
@@ -49,10 +48,11 @@ __thread struct det_l1_cached det__l1_cache[DET_L1_CACHE]
 
 static struct det_l2 *l2_lookup(uintptr_t addr, bool create)
 {
+	struct det_l2 *cached = det__l1_cached(addr);
+	if (DET_LIKELY(cached != NULL))
+		return cached;
 	uint64_t key = det__l1_key(addr);
 	struct det_l1_cached *c = &det__l1_cache[det__l1_cache_index(key)];
-	if (DET_LIKELY(c->key == key))
-		return c->table;
 	uint32_t h = (uint32_t)(det__hash64(key) >> 52) & (L1_SIZE - 1);
 	for (uint32_t n = 0; n < L1_SIZE; n++) {
 		struct l1_entry *e = &l1[(h + n) & (L1_SIZE - 1)];
@@ -96,7 +96,7 @@ static struct det_l2 *l2_lookup(uintptr_t addr, bool create)
 
 static _Atomic det_cell *leaf_of(struct det_l2 *t, uintptr_t addr, bool create)
 {
-	uint32_t i = (uint32_t)(addr >> (32 - L2_BITS)) & (L2_SIZE - 1);
+	uint32_t i = det__l2_index(addr);
 	/* acquire: pairs with the release store of the new leaf below */
 	_Atomic det_cell *leaf = atomic_load_explicit(&t->leaf[i], memory_order_acquire);
 	if (DET_LIKELY(leaf != NULL) || !create)
@@ -115,11 +115,6 @@ static _Atomic det_cell *leaf_of(struct det_l2 *t, uintptr_t addr, bool create)
 	return leaf;
 }
 
-static inline size_t granule_index(uintptr_t addr)
-{
-	return (size_t)((addr & (LEAF_SPAN - 1)) / DET_GRANULE);
-}
-
 /* The slow path of det__shadow_cells (internal.h): a level-1 cache miss or
  * a leaf not yet mapped. */
 _Atomic det_cell *det__shadow_cells_slow(uintptr_t addr)
@@ -128,7 +123,7 @@ _Atomic det_cell *det__shadow_cells_slow(uintptr_t addr)
 	_Atomic det_cell *leaf = leaf_of(t, addr, true);
 	if (DET_UNLIKELY(leaf == NULL))
 		return NULL;
-	return leaf + granule_index(addr) * DET_CELLS;
+	return leaf + det__granule_index(addr) * DET_CELLS;
 }
 
 void det__shadow_reset(uintptr_t addr, size_t size)
@@ -141,8 +136,8 @@ void det__shadow_reset(uintptr_t addr, size_t size)
 		struct det_l2 *t = l2_lookup(p, false);
 		_Atomic det_cell *leaf = t != NULL ? leaf_of(t, p, false) : NULL;
 		if (leaf != NULL) {
-			size_t first = granule_index(p);
-			size_t last = stop == leaf_end ? LEAF_GRANULES : granule_index(stop - 1) + 1;
+			size_t first = det__granule_index(p);
+			size_t last = stop == leaf_end ? LEAF_GRANULES : det__granule_index(stop - 1) + 1;
 			if (first == 0 && last == LEAF_GRANULES)
 				madvise((void *)leaf, LEAF_BYTES, MADV_DONTNEED); /* reads as zero */
 			else
@@ -162,7 +157,7 @@ uint64_t det__shadow_bytes(void)
 void det__shadow_sync_count(uintptr_t addr, int delta)
 {
 	struct det_l2 *t = l2_lookup(addr, true);
-	uint32_t i = (uint32_t)(addr >> (32 - L2_BITS)) & (L2_SIZE - 1);
+	uint32_t i = det__l2_index(addr);
 	atomic_fetch_add_explicit(&t->nsync[i], delta, memory_order_relaxed);
 }
 
@@ -171,7 +166,7 @@ bool det__shadow_has_sync(uintptr_t addr)
 	struct det_l2 *t = l2_lookup(addr, false);
 	if (t == NULL)
 		return false;
-	uint32_t i = (uint32_t)(addr >> (32 - L2_BITS)) & (L2_SIZE - 1);
+	uint32_t i = det__l2_index(addr);
 	return atomic_load_explicit(&t->nsync[i], memory_order_relaxed) != 0;
 }
 
