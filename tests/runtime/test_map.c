@@ -185,13 +185,21 @@ static bool record_visit(const void *key, size_t keylen, void *value, void *arg)
 	return r->stop_after == 0 || r->visits < r->stop_after;
 }
 
-Test(map, range_visits_each_key_once_with_its_value_and_len_counts_them)
+/* A new map of RANGE_N keys "k<i>", key i's value &r->seen[i]. */
+static goc_map *range_map(struct range_seen *r)
 {
-	static struct range_seen r;
 	goc_map *m = map_or_fail();
 	char k[16];
 	for (int i = 0; i < RANGE_N; i++)
-		cr_assert_eq(goc_map_store(m, k, key_of(k, sizeof k, "k", i), &r.seen[i]), 0);
+		cr_assert_eq(goc_map_store(m, k, key_of(k, sizeof k, "k", i), &r->seen[i]), 0);
+	return m;
+}
+
+Test(map, range_visits_each_key_once_with_its_value_and_len_counts_them)
+{
+	static struct range_seen r;
+	goc_map *m = range_map(&r);
+	char k[16];
 	for (int i = 0; i < RANGE_N; i += 2) /* overwrite half with the same value */
 		cr_assert_eq(goc_map_store(m, k, key_of(k, sizeof k, "k", i), &r.seen[i]), 0);
 	cr_assert_eq(goc_map_len(m), RANGE_N);
@@ -208,10 +216,7 @@ Test(map, range_visits_each_key_once_with_its_value_and_len_counts_them)
 Test(map, range_stops_when_fn_returns_false)
 {
 	static struct range_seen r;
-	goc_map *m = map_or_fail();
-	char k[16];
-	for (int i = 0; i < RANGE_N; i++)
-		cr_assert_eq(goc_map_store(m, k, key_of(k, sizeof k, "k", i), &r.seen[i]), 0);
+	goc_map *m = range_map(&r);
 	r = (struct range_seen){.stop_after = 1};
 	goc_map_range(m, record_visit, &r);
 	cr_assert_eq(r.visits, 1, "range went on after fn returned false");
@@ -226,10 +231,7 @@ Test(map, range_stops_when_fn_returns_false)
 Test(map, range_fn_may_delete_from_the_map)
 {
 	static struct range_seen r;
-	goc_map *m = map_or_fail();
-	char k[16];
-	for (int i = 0; i < RANGE_N; i++)
-		cr_assert_eq(goc_map_store(m, k, key_of(k, sizeof k, "k", i), &r.seen[i]), 0);
+	goc_map *m = range_map(&r);
 	r = (struct range_seen){.m = m};
 	goc_map_range(m, record_visit, &r);
 	cr_assert_eq(r.bad, 0);
