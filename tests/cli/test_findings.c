@@ -28,39 +28,34 @@ static int read_text(const char *text, gocrace_findings *f)
 
 #define RACE "{\"schema\":1,\"kind\":\"data-race\",\"accesses\":[{\"op\":\"write\"}]}"
 
-Test(findings, empty_file_has_no_findings)
+/* Reads text as findings: all valid, and described exactly so. */
+static void want_findings(const char *text, int valid, const char *described)
 {
 	gocrace_findings f;
-	cr_assert_eq(read_text("", &f), 0);
-	cr_assert_eq(f.valid, 0);
+	cr_assert_eq(read_text(text, &f), 0, "%s", err);
+	cr_assert_eq(f.valid, valid);
 	cr_assert_eq(f.bad, 0);
-	char d[128];
+	char d[256];
 	gocrace_findings_describe(&f, d, sizeof d);
-	cr_assert_str_eq(d, "no findings");
+	cr_assert_str_eq(d, described);
 	gocrace_findings_free(&f);
+}
+
+Test(findings, empty_file_has_no_findings)
+{
+	want_findings("", 0, "no findings");
 }
 
 Test(findings, counts_by_kind_in_order_of_appearance)
 {
-	gocrace_findings f;
-	cr_assert_eq(read_text(RACE "\n{\"schema\":1,\"kind\":\"deadlock\"}\n\n" RACE "\n"
-		"{\"schema\":1,\"kind\":\"misuse\"}\n{\"schema\":1,\"kind\":\"new-kind\"}", &f), 0);
-	cr_assert_eq(f.valid, 5);
-	cr_assert_eq(f.bad, 0);
-	char d[256];
-	gocrace_findings_describe(&f, d, sizeof d);
-	cr_assert_str_eq(d, "5 findings (2 data races, 1 deadlock, 1 API misuse, 1 new-kind)");
-	gocrace_findings_free(&f);
+	want_findings(RACE "\n{\"schema\":1,\"kind\":\"deadlock\"}\n\n" RACE "\n"
+		"{\"schema\":1,\"kind\":\"misuse\"}\n{\"schema\":1,\"kind\":\"new-kind\"}",
+		5, "5 findings (2 data races, 1 deadlock, 1 API misuse, 1 new-kind)");
 }
 
 Test(findings, one_finding_is_singular)
 {
-	gocrace_findings f;
-	cr_assert_eq(read_text(RACE "\n", &f), 0);
-	char d[128];
-	gocrace_findings_describe(&f, d, sizeof d);
-	cr_assert_str_eq(d, "1 finding (1 data race)");
-	gocrace_findings_free(&f);
+	want_findings(RACE "\n", 1, "1 finding (1 data race)");
 }
 
 Test(findings, bad_lines_are_counted_and_the_first_explained)
@@ -87,8 +82,13 @@ Test(findings, bad_lines_are_counted_and_the_first_explained)
 		cr_assert_eq(f.valid, 2, "%s", cases[i].line);
 		cr_assert_eq(f.bad, 2, "%s", cases[i].line);
 		cr_assert_eq(f.first_bad_line, 2);
-		cr_assert(strncmp(f.first_bad_why, cases[i].why, strlen(cases[i].why)) == 0,
-			"%s: %s", cases[i].line, f.first_bad_why);
+		/* "not JSON (": json-c's words follow; the others are whole. */
+		size_t wl = strlen(cases[i].why);
+		if (cases[i].why[wl - 1] == '(')
+			cr_assert(strncmp(f.first_bad_why, cases[i].why, wl) == 0,
+				"%s: %s", cases[i].line, f.first_bad_why);
+		else
+			cr_assert_str_eq(f.first_bad_why, cases[i].why, "%s", cases[i].line);
 		gocrace_findings_free(&f);
 	}
 }
@@ -100,11 +100,7 @@ Test(findings, long_records_are_read_whole)
 	int len = sprintf(text, "{\"schema\":1,\"kind\":\"data-race\",\"pad\":\"");
 	memset(text + len, 'x', n);
 	strcpy(text + len + n, "\"}\n");
-	gocrace_findings f;
-	cr_assert_eq(read_text(text, &f), 0);
-	cr_assert_eq(f.valid, 1);
-	cr_assert_eq(f.bad, 0);
-	gocrace_findings_free(&f);
+	want_findings(text, 1, "1 finding (1 data race)");
 	free(text);
 }
 

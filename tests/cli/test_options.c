@@ -55,11 +55,27 @@ Test(options, env_later_assignment_wins_and_empty_is_fine)
 	gocrace_opts_free(&o);
 }
 
+typedef int (*parse_fn)(gocrace_opts *o, const char *s, char *err, size_t errlen);
+
+struct error_case {
+	const char *in, *msg;
+};
+
+/* Each input, parsed into fresh options, fails with exactly its message. */
+static void want_errors(parse_fn parse, const struct error_case *cases, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		gocrace_opts o;
+		gocrace_opts_init(&o);
+		cr_assert_eq(parse(&o, cases[i].in, err, sizeof err), -1, "%s", cases[i].in);
+		cr_assert_str_eq(err, cases[i].msg);
+		gocrace_opts_free(&o);
+	}
+}
+
 Test(options, env_errors_name_the_problem)
 {
-	static const struct {
-		const char *in, *msg;
-	} cases[] = {
+	static const struct error_case cases[] = {
 		{"nope=1", "GOC_RACE_OPTIONS: unknown option 'nope' (see goc-race --help)"},
 		{"halt_on_error", "GOC_RACE_OPTIONS: expected NAME=VALUE, got 'halt_on_error'"},
 		{"exitcode=", "GOC_RACE_OPTIONS: bad value '' for exitcode: expected a decimal integer"},
@@ -67,13 +83,7 @@ Test(options, env_errors_name_the_problem)
 		{"halt_on_error=2", "GOC_RACE_OPTIONS: bad value '2' for halt_on_error: expected 1, 0, true, false, yes or no"},
 		{"log_path='open", "GOC_RACE_OPTIONS: unterminated quote in log_path"},
 	};
-	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		gocrace_opts o;
-		gocrace_opts_init(&o);
-		cr_assert_eq(gocrace_opts_parse_env(&o, cases[i].in, err, sizeof err), -1, "%s", cases[i].in);
-		cr_assert_str_eq(err, cases[i].msg);
-		gocrace_opts_free(&o);
-	}
+	want_errors(gocrace_opts_parse_env, cases, sizeof cases / sizeof cases[0]);
 }
 
 Test(options, flags_use_dashes_and_bools_need_no_value)
@@ -95,9 +105,7 @@ Test(options, flags_use_dashes_and_bools_need_no_value)
 
 Test(options, flag_errors_name_the_problem)
 {
-	static const struct {
-		const char *in, *msg;
-	} cases[] = {
+	static const struct error_case cases[] = {
 		{"--nope", "unknown option --nope (see goc-race --help)"},
 		{"--nope=3", "unknown option --nope (see goc-race --help)"},
 		{"-x", "unknown option -x (see goc-race --help)"},
@@ -105,13 +113,7 @@ Test(options, flag_errors_name_the_problem)
 		{"--exitcode=x", "--exitcode: bad value 'x' for exitcode: expected a decimal integer"},
 		{"--halt-on-error=", "--halt-on-error: bad value '' for halt_on_error: expected 1, 0, true, false, yes or no"},
 	};
-	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		gocrace_opts o;
-		gocrace_opts_init(&o);
-		cr_assert_eq(gocrace_opts_parse_flag(&o, cases[i].in, err, sizeof err), -1, "%s", cases[i].in);
-		cr_assert_str_eq(err, cases[i].msg);
-		gocrace_opts_free(&o);
-	}
+	want_errors(gocrace_opts_parse_flag, cases, sizeof cases / sizeof cases[0]);
 }
 
 Test(options, format_writes_set_options_back_readably)
@@ -147,7 +149,8 @@ Test(options, format_refuses_a_value_it_cannot_quote)
 	gocrace_opts_init(&o);
 	cr_assert_eq(gocrace_opts_set(&o, GOCRACE_O_log_path, "a 'b' \"c\"", err, sizeof err), 0);
 	cr_assert_null(gocrace_opts_format_env(&o, err, sizeof err));
-	cr_assert(strstr(err, "log_path") != NULL, "%s", err);
+	cr_assert_str_eq(err, "cannot pass log_path to the program: its value holds both "
+		"quote characters and a separator");
 	gocrace_opts_free(&o);
 }
 
@@ -162,7 +165,22 @@ Test(options, markdown_has_one_row_per_option)
 	for (char *p = buf; (p = strchr(p, '\n')) != NULL; p++)
 		rows++;
 	cr_assert_eq(rows, 2 + GOCRACE_O_COUNT);
-	cr_assert(strstr(buf, "| `exitcode` | `--exitcode=INT` | `66` |") != NULL, "%s", buf);
-	cr_assert(strstr(buf, "| `halt_on_error` | `--halt-on-error[=BOOL]` | `false` |") != NULL);
+	const char *head = "| `GOC_RACE_OPTIONS` key | `goc-race run` flag | Default | Meaning |\n"
+		"|---|---|---|---|\n";
+	cr_assert(strncmp(buf, head, strlen(head)) == 0, "%s", buf);
+	/* Rows in options.def's order, each starting with its key. */
+	const char *at = buf + strlen(head);
+	for (int i = 0; i < GOCRACE_O_COUNT; i++) {
+		char key[96];
+		snprintf(key, sizeof key, "| `%s` | ", gocrace_options[i].name);
+		cr_assert(strncmp(at, key, strlen(key)) == 0, "row %d: %s", i, at);
+		at = strchr(at, '\n') + 1;
+	}
+	char row[512];
+	snprintf(row, sizeof row, "\n| `exitcode` | `--exitcode=INT` | `66` | %s |\n",
+		gocrace_options[GOCRACE_O_exitcode].help);
+	cr_assert(strstr(buf, row) != NULL, "%s", buf);
+	cr_assert(strstr(buf, "\n| `halt_on_error` | `--halt-on-error[=BOOL]` | `false` | ") != NULL);
+	cr_assert(strstr(buf, "\n| `json_path` | `--json-path=STRING` | (empty) | ") != NULL);
 	free(buf);
 }
