@@ -5,9 +5,10 @@
  * cue:
  *
  *   GOC_RACE_FAKE="race race deadlock garbage schema2 nokind truncated"
- *       appends one line per word to json_path (from GOC_RACE_OPTIONS, in
- *       its TSan-style syntax): a schema-1 record of that kind ("race" is
- *       kind data-race), or a damaged line;
+ *       appends one line per word to json_path (from GOC_RACE_OPTIONS,
+ *       split by interpose/options_lex.h as the runtime splits it): a
+ *       schema-1 record of that kind ("race" is kind data-race), or a
+ *       damaged line;
  *   GOC_RACE_FAKE_DUMP=FILE
  *       writes the GOC_RACE_OPTIONS and LD_PRELOAD it was started with to
  *       FILE, one per line, so a test can check what goc-race passed.
@@ -15,13 +16,16 @@
  * It unsets both variables afterwards, so processes the program starts
  * (a shell's children) do not write again. Each record is one write(2) to
  * an O_APPEND descriptor, as the real sink does. Not instrumented, no
- * dependencies; single-threaded (runs before main).
+ * dependencies (the lexer is header-only); single-threaded (runs before
+ * main).
  */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "../../interpose/options_lex.h"
 
 static const char race[] =
 	"{\"schema\":1,\"kind\":\"data-race\",\"title\":\"DATA RACE\","
@@ -49,34 +53,16 @@ static const struct {
 	{"truncated", "{\"schema\":1,\"kind\":\"data-ra\n"},
 };
 
-/* json_path's value in GOC_RACE_OPTIONS (separators " ,:\t\n\r", values
- * optionally quoted), into buf. */
+/* json_path's value in GOC_RACE_OPTIONS, into buf, read with the lexer
+ * the real runtime and goc-race use. */
 static int json_path(char *buf, size_t len)
 {
 	const char *p = getenv("GOC_RACE_OPTIONS");
-	const char *sep = " ,:\t\n\r";
-	while (p && *p) {
-		p += strspn(p, sep);
-		const char *name = p;
-		p += strcspn(p, "=");
-		if (*p != '=')
-			return -1;
-		size_t nlen = (size_t)(p++ - name);
-		const char *v = p;
-		size_t vlen;
-		if (*p == '"' || *p == '\'') {
-			const char *end = strchr(p + 1, *p);
-			if (end == NULL)
-				return -1;
-			v = p + 1;
-			vlen = (size_t)(end - v);
-			p = end + 1;
-		} else {
-			vlen = strcspn(p, sep);
-			p += vlen;
-		}
+	const char *name, *val;
+	size_t nlen, vlen;
+	while (p != NULL && gocrace_lex_next(&p, &name, &nlen, &val, &vlen) == GOCRACE_LEX_PAIR) {
 		if (nlen == 9 && memcmp(name, "json_path", 9) == 0 && vlen < len) {
-			memcpy(buf, v, vlen);
+			memcpy(buf, val, vlen);
 			buf[vlen] = '\0';
 			return 0;
 		}
