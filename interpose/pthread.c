@@ -524,7 +524,9 @@ GOCRACE_EXPORT pid_t vfork(void)
 
 /* ---- mutexes and spinlocks -------------------------------------------- */
 
-#define LOCK_WRAPPER(name, obj_t, ok, params, args)                          \
+/* A lock or wait that, when ok holds of its result r, acquires the
+ * object's clock: mutex and spinlock locks, read locks, semaphore waits. */
+#define ACQUIRE_WRAPPER(name, obj_t, ok, params, args)                       \
 	GOCRACE_REAL(int, name, obj_t * params);                                 \
 	GOCRACE_EXPORT int name(obj_t *m params)                                 \
 	{                                                                        \
@@ -537,28 +539,29 @@ GOCRACE_EXPORT pid_t vfork(void)
 	}
 
 /* A robust mutex whose owner died is locked by the caller (EOWNERDEAD). */
-LOCK_WRAPPER(pthread_mutex_lock, pthread_mutex_t, r == 0 || r == EOWNERDEAD, , )
-LOCK_WRAPPER(pthread_mutex_trylock, pthread_mutex_t, r == 0 || r == EOWNERDEAD, , )
-LOCK_WRAPPER(pthread_mutex_timedlock, pthread_mutex_t, r == 0 || r == EOWNERDEAD,
-             P_(const struct timespec *abs), P_(abs))
-LOCK_WRAPPER(pthread_mutex_clocklock, pthread_mutex_t, r == 0 || r == EOWNERDEAD,
-             P_(clockid_t clk, const struct timespec *abs), P_(clk, abs))
-LOCK_WRAPPER(pthread_spin_lock, pthread_spinlock_t, r == 0, , )
-LOCK_WRAPPER(pthread_spin_trylock, pthread_spinlock_t, r == 0, , )
+ACQUIRE_WRAPPER(pthread_mutex_lock, pthread_mutex_t, r == 0 || r == EOWNERDEAD, , )
+ACQUIRE_WRAPPER(pthread_mutex_trylock, pthread_mutex_t, r == 0 || r == EOWNERDEAD, , )
+ACQUIRE_WRAPPER(pthread_mutex_timedlock, pthread_mutex_t, r == 0 || r == EOWNERDEAD,
+                P_(const struct timespec *abs), P_(abs))
+ACQUIRE_WRAPPER(pthread_mutex_clocklock, pthread_mutex_t, r == 0 || r == EOWNERDEAD,
+                P_(clockid_t clk, const struct timespec *abs), P_(clk, abs))
+ACQUIRE_WRAPPER(pthread_spin_lock, pthread_spinlock_t, r == 0, , )
+ACQUIRE_WRAPPER(pthread_spin_trylock, pthread_spinlock_t, r == 0, , )
 
-#define UNLOCK_WRAPPER(name, obj_t)                                          \
+/* An unlock or post: release (or release-merge) before the real call. */
+#define RELEASE_WRAPPER(name, obj_t, release)                                \
 	GOCRACE_REAL(int, name, obj_t *);                                        \
 	GOCRACE_EXPORT int name(obj_t *m)                                        \
 	{                                                                        \
 		GOCRACE_RESOLVE(name);                                               \
 		det_thread *t = gocrace_thr();                                       \
 		if (t != NULL)                                                       \
-			gocrace_release(t, m);                                           \
+			release(t, m);                                                   \
 		return real_##name(m);                                               \
 	}
 
-UNLOCK_WRAPPER(pthread_mutex_unlock, pthread_mutex_t)
-UNLOCK_WRAPPER(pthread_spin_unlock, pthread_spinlock_t)
+RELEASE_WRAPPER(pthread_mutex_unlock, pthread_mutex_t, gocrace_release)
+RELEASE_WRAPPER(pthread_spin_unlock, pthread_spinlock_t, gocrace_release)
 
 #define DESTROY_WRAPPER(name, obj_t)                                         \
 	GOCRACE_REAL(int, name, obj_t *);                                        \
@@ -614,26 +617,12 @@ static bool wheld_pop(pthread_rwlock_t *rw)
 	return false;
 }
 
-/* A wait that, when it succeeds (returns 0), acquires the object's clock:
- * read locks and semaphore waits. */
-#define ACQUIRE_ON_SUCCESS_WRAPPER(obj_t, name, params, args)                 \
-	GOCRACE_REAL(int, name, obj_t * params);                                  \
-	GOCRACE_EXPORT int name(obj_t *obj params)                                \
-	{                                                                         \
-		GOCRACE_RESOLVE(name);                                                \
-		det_thread *t = gocrace_thr();                                        \
-		int r = real_##name(obj args);                                        \
-		if (t != NULL && r == 0)                                              \
-			gocrace_acquire(t, obj);                                          \
-		return r;                                                             \
-	}
-
-ACQUIRE_ON_SUCCESS_WRAPPER(pthread_rwlock_t, pthread_rwlock_rdlock, , )
-ACQUIRE_ON_SUCCESS_WRAPPER(pthread_rwlock_t, pthread_rwlock_tryrdlock, , )
-ACQUIRE_ON_SUCCESS_WRAPPER(pthread_rwlock_t, pthread_rwlock_timedrdlock,
-                           P_(const struct timespec *abs), P_(abs))
-ACQUIRE_ON_SUCCESS_WRAPPER(pthread_rwlock_t, pthread_rwlock_clockrdlock,
-                           P_(clockid_t clk, const struct timespec *abs), P_(clk, abs))
+ACQUIRE_WRAPPER(pthread_rwlock_rdlock, pthread_rwlock_t, r == 0, , )
+ACQUIRE_WRAPPER(pthread_rwlock_tryrdlock, pthread_rwlock_t, r == 0, , )
+ACQUIRE_WRAPPER(pthread_rwlock_timedrdlock, pthread_rwlock_t, r == 0,
+                P_(const struct timespec *abs), P_(abs))
+ACQUIRE_WRAPPER(pthread_rwlock_clockrdlock, pthread_rwlock_t, r == 0,
+                P_(clockid_t clk, const struct timespec *abs), P_(clk, abs))
 
 #define WRLOCK_WRAPPER(name, params, args)                                    \
 	GOCRACE_REAL(int, name, pthread_rwlock_t * params);                       \
@@ -693,9 +682,6 @@ GOCRACE_EXPORT int pthread_rwlock_unlock(pthread_rwlock_t *rw)
 
 /* ---- condition variables ---------------------------------------------- */
 
-static int (*real_cond_wait)(pthread_cond_t *, pthread_mutex_t *);
-static int (*real_cond_timedwait)(pthread_cond_t *, pthread_mutex_t *, const struct timespec *);
-
 /* The current implementation, not the 2.2.5 compatibility one that an
  * unversioned dlsym may find; elsewhere (one version only) dlsym's. */
 static void *real_versioned(const char *name)
@@ -704,48 +690,32 @@ static void *real_versioned(const char *name)
 	return p != NULL ? p : gocrace_real(name);
 }
 
-GOCRACE_EXPORT int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
-{
-	if (GOCRACE_UNLIKELY(real_cond_wait == NULL))
-		real_cond_wait = real_versioned("pthread_cond_wait");
-	det_thread *t = gocrace_thr();
-	if (t != NULL)
-		gocrace_release(t, m);
-	int r = real_cond_wait(c, m);
-	if (t != NULL)
-		gocrace_acquire(t, m);
-	return r;
-}
+#define RESOLVE_VERSIONED(name)                                              \
+	do {                                                                     \
+		if (GOCRACE_UNLIKELY(real_##name == NULL))                           \
+			real_##name = real_versioned(#name);                             \
+	} while (0)
 
-GOCRACE_EXPORT int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m,
-                                          const struct timespec *abs)
-{
-	if (GOCRACE_UNLIKELY(real_cond_timedwait == NULL))
-		real_cond_timedwait = real_versioned("pthread_cond_timedwait");
-	det_thread *t = gocrace_thr();
-	if (t != NULL)
-		gocrace_release(t, m);
-	int r = real_cond_timedwait(c, m, abs);
-	if (t != NULL)
-		gocrace_acquire(t, m);
-	return r;
-}
+/* A wait unlocks m and locks it again, whatever it returns. */
+#define COND_WAIT_WRAPPER(name, resolve, params, args)                       \
+	GOCRACE_REAL(int, name, pthread_cond_t *, pthread_mutex_t * params);     \
+	GOCRACE_EXPORT int name(pthread_cond_t *c, pthread_mutex_t *m params)    \
+	{                                                                        \
+		resolve(name);                                                       \
+		det_thread *t = gocrace_thr();                                       \
+		if (t != NULL)                                                       \
+			gocrace_release(t, m);                                           \
+		int r = real_##name(c, m args);                                      \
+		if (t != NULL)                                                       \
+			gocrace_acquire(t, m);                                           \
+		return r;                                                            \
+	}
 
-GOCRACE_REAL(int, pthread_cond_clockwait, pthread_cond_t *, pthread_mutex_t *, clockid_t,
-             const struct timespec *);
-
-GOCRACE_EXPORT int pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m,
-                                          clockid_t clk, const struct timespec *abs)
-{
-	GOCRACE_RESOLVE(pthread_cond_clockwait);
-	det_thread *t = gocrace_thr();
-	if (t != NULL)
-		gocrace_release(t, m);
-	int r = real_pthread_cond_clockwait(c, m, clk, abs);
-	if (t != NULL)
-		gocrace_acquire(t, m);
-	return r;
-}
+COND_WAIT_WRAPPER(pthread_cond_wait, RESOLVE_VERSIONED, , )
+COND_WAIT_WRAPPER(pthread_cond_timedwait, RESOLVE_VERSIONED, P_(const struct timespec *abs),
+                  P_(abs))
+COND_WAIT_WRAPPER(pthread_cond_clockwait, GOCRACE_RESOLVE,
+                  P_(clockid_t clk, const struct timespec *abs), P_(clk, abs))
 
 /* ---- barriers --------------------------------------------------------- */
 
@@ -765,23 +735,12 @@ GOCRACE_EXPORT int pthread_barrier_wait(pthread_barrier_t *b)
 
 /* ---- semaphores ------------------------------------------------------- */
 
-GOCRACE_REAL(int, sem_post, sem_t *);
-
-GOCRACE_EXPORT int sem_post(sem_t *s)
-{
-	GOCRACE_RESOLVE(sem_post);
-	det_thread *t = gocrace_thr();
-	if (t != NULL)
-		gocrace_release_merge(t, s);
-	return real_sem_post(s);
-}
-
-
-ACQUIRE_ON_SUCCESS_WRAPPER(sem_t, sem_wait, , )
-ACQUIRE_ON_SUCCESS_WRAPPER(sem_t, sem_trywait, , )
-ACQUIRE_ON_SUCCESS_WRAPPER(sem_t, sem_timedwait, P_(const struct timespec *abs), P_(abs))
-ACQUIRE_ON_SUCCESS_WRAPPER(sem_t, sem_clockwait,
-                           P_(clockid_t clk, const struct timespec *abs), P_(clk, abs))
+RELEASE_WRAPPER(sem_post, sem_t, gocrace_release_merge)
+ACQUIRE_WRAPPER(sem_wait, sem_t, r == 0, , )
+ACQUIRE_WRAPPER(sem_trywait, sem_t, r == 0, , )
+ACQUIRE_WRAPPER(sem_timedwait, sem_t, r == 0, P_(const struct timespec *abs), P_(abs))
+ACQUIRE_WRAPPER(sem_clockwait, sem_t, r == 0, P_(clockid_t clk, const struct timespec *abs),
+                P_(clk, abs))
 
 /* ---- once ------------------------------------------------------------- */
 
