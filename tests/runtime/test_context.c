@@ -212,9 +212,7 @@ Test(context, freeing_a_tree_children_first_stops_every_deadline_timer)
 {
 	static goc_context *n[TREE];
 	build_tree(n);
-	goc_stats st;
-	goc_read_stats(&st);
-	cr_assert_gt(st.timers, 0, "no deadline timer armed for the tree's timeout nodes");
+	cr_assert_gt(armed_timers(), 0, "no deadline timer armed for the tree's timeout nodes");
 	for (int i = TREE - 1; i >= 0; i--)
 		goc_context_free(n[i]);
 	expect_no_leftovers();
@@ -309,9 +307,7 @@ Test(context, a_deadline_in_the_past_is_exceeded_at_once)
 	cr_assert(is_closed(goc_context_done(c)));
 	goc_context *z = ctx_or_fail(goc_context_with_timeout(goc_context_background(), 0));
 	cr_assert_eq(goc_context_err(z), GOC_EDEADLINE, "a zero timeout");
-	goc_stats st;
-	goc_read_stats(&st);
-	cr_assert_eq(st.timers, 0, "a timer was armed for a past deadline");
+	cr_assert_eq(armed_timers(), 0, "a timer was armed for a past deadline");
 	goc_context_free(c);
 	goc_context_free(z);
 	expect_no_leftovers();
@@ -324,9 +320,7 @@ Test(context, cancel_before_the_deadline_is_ecanceled_and_stops_the_timer)
 	goc_context_cancel(t);
 	cr_assert_eq(goc_context_err(t), GOC_ECANCELED);
 	cr_assert(goc_context_deadline(t, NULL), "the deadline is still reported");
-	goc_stats st;
-	goc_read_stats(&st);
-	cr_assert_eq(st.timers, 0, "cancel left the deadline timer armed");
+	cr_assert_eq(armed_timers(), 0, "cancel left the deadline timer armed");
 	goc_context_free(t);
 	expect_no_leftovers();
 }
@@ -433,9 +427,7 @@ Test(context, children_of_a_canceled_context_are_canceled_at_once_with_its_error
 	cr_assert(!goc_chan_recv(goc_context_done(e), NULL));
 	goc_context *ec = ctx_or_fail(goc_context_with_cancel(e));
 	cr_assert_eq(goc_context_err(ec), GOC_EDEADLINE, "a child of an expired context");
-	goc_stats st;
-	goc_read_stats(&st);
-	cr_assert_eq(st.timers, 0, "a timer was armed under a canceled parent");
+	cr_assert_eq(armed_timers(), 0, "a timer was armed under a canceled parent");
 	goc_context_free(ec);
 	goc_context_free(e);
 	goc_context_free(t);

@@ -95,12 +95,11 @@ Test(timer, sleeping_goroutine_holds_one_armed_timer)
 	int64_t t0 = goc_now();
 	int64_t g = go_or_fail(sleep_and_report, &a);
 	wait_until_blocked(g, "sleep");
-	goc_stats st;
-	goc_read_stats(&st);
+	int64_t timers = armed_timers();
 	int64_t seen = goc_now() - t0;
 	cr_assert_lt(seen, d, "took %lld ms to see the goroutine asleep: cannot check",
 	             (long long)(seen / MS));
-	cr_assert_eq(st.timers, 1, "timers %lld while one goroutine sleeps", (long long)st.timers);
+	cr_assert_eq(timers, 1, "timers %lld while one goroutine sleeps", (long long)timers);
 	cr_assert_geq(recv_time(out), d);
 	goc_chan_free(out);
 	expect_no_leftovers();
@@ -169,9 +168,7 @@ Test(timer, after_channel_freed_before_firing_still_releases_its_timer)
 {
 	goc_chan *c = goc_after(10 * MS);
 	cr_assert_not_null(c);
-	goc_stats st;
-	goc_read_stats(&st);
-	cr_assert_eq(st.timers, 1, "an unfired goc_after is one armed timer");
+	cr_assert_eq(armed_timers(), 1, "an unfired goc_after is one armed timer");
 	goc_chan_free(c); /* the runtime keeps it alive until it fires */
 	goc_sleep(30 * MS);
 	expect_no_leftovers();
@@ -215,11 +212,10 @@ Test(timer, stop_before_firing_returns_true_and_nothing_is_received)
  * by stop, which returns true, and reset, which returns what stop would). */
 static void wait_until_fired(void)
 {
-	goc_stats st;
 	int64_t limit = goc_now() + TEST_WAIT_LIMIT;
-	for (goc_read_stats(&st); st.timers != 0 && goc_now() < limit; goc_read_stats(&st))
+	while (armed_timers() != 0 && goc_now() < limit)
 		goc_yield();
-	cr_assert_eq(st.timers, 0, "the timer never fired");
+	cr_assert_eq(armed_timers(), 0, "the timer never fired");
 }
 
 Test(timer, stop_after_firing_leaves_no_stale_value)

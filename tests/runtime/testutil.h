@@ -3,6 +3,7 @@
  *
  * - GOC_TEST_TSAN, TEST_SCALE(n): under ThreadSanitizer the big stress sizes
  *   shrink to 1/100, and time slack and timeouts grow.
+ * - armed_timers(): how many timers are armed now.
  * - expect_no_leftovers(): every test ends with it. Once a test has joined
  *   what it started, no goroutine, armed timer or in-use stack may remain
  *   (exiting goroutines are given a bounded number of yields to finish).
@@ -373,6 +374,15 @@ static inline void expect_no_leftovers(void)
 	cr_assert_eq(s.timers, 0, "leftover armed timers: %lld", (long long)s.timers);
 	cr_assert_eq(s.stacks_in_use, 0, "leftover stacks in use: %lld",
 	             (long long)s.stacks_in_use);
+}
+
+/* armed_timers: how many timers are armed now (goc_stats.timers): sleeps,
+ * timers, tickers, goc_after and after_func, context deadlines. */
+static inline int64_t armed_timers(void)
+{
+	goc_stats s;
+	goc_read_stats(&s);
+	return s.timers;
 }
 
 /* wait_until_blocked returns once goroutine g is parked with [reason]. */
