@@ -6,7 +6,9 @@
  * own loops).
  *
  * Shape (internal.h): gocrace_thr() NULL passes straight through; detector
- * calls and stack captures run with gocrace_ignore raised.
+ * calls and stack captures run with gocrace_ignore raised (rd and wr, the
+ * range checks every memory and string function makes, raise it
+ * themselves).
  *
  * Heap.
  *   malloc, calloc, realloc, reallocarray, posix_memalign, aligned_alloc,
@@ -283,20 +285,29 @@ GOCRACE_REAL(char *, strrchr, const char *, int);
 GOCRACE_REAL(char *, strdup, const char *);
 GOCRACE_REAL(char *, strndup, const char *, size_t);
 
-/* Copies made by libgoc itself (a channel element into a receiver's
+/* A range read or written by t at pc, checked with the guard raised.
+ * Copies made by libgoc itself (a channel element into a receiver's
  * variable) are not the program's accesses: their ordering is what the
  * tracer's edges describe, as in Go, whose runtime copies are not
  * instrumented either. */
+ALWAYS_INLINE void range_access(det_thread *t, const void *a, size_t n, uintptr_t pc,
+                                unsigned flags)
+{
+	if (gocrace_in_libgoc(pc))
+		return;
+	gocrace_ignore++;
+	det_access(t, (uintptr_t)a, n, pc, flags);
+	gocrace_ignore--;
+}
+
 ALWAYS_INLINE void rd(det_thread *t, const void *a, size_t n, uintptr_t pc)
 {
-	if (!gocrace_in_libgoc(pc))
-		det_access(t, (uintptr_t)a, n, pc, DET_READ);
+	range_access(t, a, n, pc, DET_READ);
 }
 
 ALWAYS_INLINE void wr(det_thread *t, const void *a, size_t n, uintptr_t pc)
 {
-	if (!gocrace_in_libgoc(pc))
-		det_access(t, (uintptr_t)a, n, pc, DET_WRITE);
+	range_access(t, a, n, pc, DET_WRITE);
 }
 
 /* The bytes of a and b that a comparison of at most max bytes examines:
@@ -314,10 +325,8 @@ ALWAYS_INLINE void note_copy(void *d, const void *s, size_t n, uintptr_t pc)
 {
 	det_thread *t = gocrace_thr();
 	if (t != NULL && n != 0) {
-		gocrace_ignore++;
 		rd(t, s, n, pc);
 		wr(t, d, n, pc);
-		gocrace_ignore--;
 	}
 }
 
@@ -325,11 +334,8 @@ ALWAYS_INLINE void note_copy(void *d, const void *s, size_t n, uintptr_t pc)
 ALWAYS_INLINE void note_fill(void *d, size_t n, uintptr_t pc)
 {
 	det_thread *t = gocrace_thr();
-	if (t != NULL && n != 0) {
-		gocrace_ignore++;
+	if (t != NULL && n != 0)
 		wr(t, d, n, pc);
-		gocrace_ignore--;
-	}
 }
 
 void gocrace_memcpy_checked(void *d, const void *s, size_t n, uintptr_t pc)
@@ -400,10 +406,8 @@ ALWAYS_INLINE void note_str_copy(char *d, const char *s, size_t dlen, uintptr_t 
 		size_t n = real_strlen(s) + 1;
 		if (n > dlen)
 			return;
-		gocrace_ignore++;
 		rd(t, s, n, pc);
 		wr(t, d, n, pc);
-		gocrace_ignore--;
 	}
 }
 
@@ -415,10 +419,8 @@ ALWAYS_INLINE void note_strn_copy(char *d, const char *s, size_t n, size_t dlen,
 	det_thread *t = gocrace_thr();
 	if (t != NULL && n != 0 && n <= dlen) {
 		size_t sl = real_strnlen(s, n);
-		gocrace_ignore++;
 		rd(t, s, sl < n ? sl + 1 : n, pc);
 		wr(t, d, n, pc);
-		gocrace_ignore--;
 	}
 }
 
@@ -434,12 +436,10 @@ ALWAYS_INLINE void note_str_cat(char *d, const char *s, size_t n, size_t dlen, u
 		size_t dl = real_strlen(d), sl = real_strnlen(s, n);
 		if (dl + sl + 1 > dlen || dl + sl + 1 < dl)
 			return;
-		gocrace_ignore++;
 		rd(t, d, dl + 1, pc);
 		if (n != 0)
 			rd(t, s, sl < n ? sl + 1 : n, pc);
 		wr(t, d + dl, sl + 1, pc);
-		gocrace_ignore--;
 	}
 }
 
@@ -569,10 +569,8 @@ GOCRACE_EXPORT int memcmp(const void *a, const void *b, size_t n)
 	det_thread *t = gocrace_thr();
 	if (t != NULL && n != 0) {
 		uintptr_t pc = GOCRACE_CALLER_PC();
-		gocrace_ignore++;
 		rd(t, a, n, pc);
 		rd(t, b, n, pc);
-		gocrace_ignore--;
 	}
 	return real_memcmp(a, b, n);
 }
@@ -584,9 +582,7 @@ GOCRACE_EXPORT void *memchr(const void *s, int c, size_t n)
 	void *r = real_memchr(s, c, n);
 	if (t != NULL && n != 0) {
 		size_t seen = r != NULL ? (size_t)((const char *)r - (const char *)s) + 1 : n;
-		gocrace_ignore++;
 		rd(t, s, seen, GOCRACE_CALLER_PC());
-		gocrace_ignore--;
 	}
 	return r;
 }
@@ -596,11 +592,8 @@ GOCRACE_EXPORT size_t strlen(const char *s)
 	GOCRACE_RESOLVE(strlen);
 	det_thread *t = gocrace_thr();
 	size_t n = real_strlen(s);
-	if (t != NULL) {
-		gocrace_ignore++;
+	if (t != NULL)
 		rd(t, s, n + 1, GOCRACE_CALLER_PC());
-		gocrace_ignore--;
-	}
 	return n;
 }
 
@@ -609,11 +602,8 @@ GOCRACE_EXPORT size_t strnlen(const char *s, size_t max)
 	GOCRACE_RESOLVE(strnlen);
 	det_thread *t = gocrace_thr();
 	size_t n = real_strnlen(s, max);
-	if (t != NULL && max != 0) {
-		gocrace_ignore++;
+	if (t != NULL && max != 0)
 		rd(t, s, n < max ? n + 1 : max, GOCRACE_CALLER_PC());
-		gocrace_ignore--;
-	}
 	return n;
 }
 
@@ -624,10 +614,8 @@ GOCRACE_EXPORT int strcmp(const char *a, const char *b)
 	if (t != NULL) {
 		size_t n = cmp_extent(a, b, SIZE_MAX);
 		uintptr_t pc = GOCRACE_CALLER_PC();
-		gocrace_ignore++;
 		rd(t, a, n, pc);
 		rd(t, b, n, pc);
-		gocrace_ignore--;
 	}
 	return real_strcmp(a, b);
 }
@@ -639,10 +627,8 @@ GOCRACE_EXPORT int strncmp(const char *a, const char *b, size_t max)
 	if (t != NULL && max != 0) {
 		size_t n = cmp_extent(a, b, max);
 		uintptr_t pc = GOCRACE_CALLER_PC();
-		gocrace_ignore++;
 		rd(t, a, n, pc);
 		rd(t, b, n, pc);
-		gocrace_ignore--;
 	}
 	return real_strncmp(a, b, max);
 }
@@ -655,9 +641,7 @@ GOCRACE_EXPORT char *strchr(const char *s, int c)
 	char *r = real_strchr(s, c);
 	if (t != NULL) {
 		size_t n = r != NULL ? (size_t)(r - s) + 1 : real_strlen(s) + 1;
-		gocrace_ignore++;
 		rd(t, s, n, GOCRACE_CALLER_PC());
-		gocrace_ignore--;
 	}
 	return r;
 }
@@ -668,11 +652,8 @@ GOCRACE_EXPORT char *strrchr(const char *s, int c)
 	GOCRACE_RESOLVE(strlen);
 	det_thread *t = gocrace_thr();
 	char *r = real_strrchr(s, c);
-	if (t != NULL) {
-		gocrace_ignore++;
+	if (t != NULL)
 		rd(t, s, real_strlen(s) + 1, GOCRACE_CALLER_PC());
-		gocrace_ignore--;
-	}
 	return r;
 }
 
@@ -697,9 +678,7 @@ GOCRACE_EXPORT char *strdup(const char *s)
 	GOCRACE_RESOLVE(strlen);
 	GOCRACE_RESOLVE(memcpy);
 	size_t n = real_strlen(s) + 1;
-	gocrace_ignore++;
 	rd(t, s, n, GOCRACE_CALLER_PC());
-	gocrace_ignore--;
 	char *p = program_malloc(n);
 	if (p == NULL)
 		return NULL; /* errno: ENOMEM, from malloc */
@@ -717,11 +696,8 @@ GOCRACE_EXPORT char *strndup(const char *s, size_t max)
 	GOCRACE_RESOLVE(strnlen);
 	GOCRACE_RESOLVE(memcpy);
 	size_t n = real_strnlen(s, max);
-	if (max != 0) {
-		gocrace_ignore++;
+	if (max != 0)
 		rd(t, s, n < max ? n + 1 : max, GOCRACE_CALLER_PC());
-		gocrace_ignore--;
-	}
 	char *p = program_malloc(n + 1);
 	if (p == NULL)
 		return NULL;
@@ -870,18 +846,13 @@ static void note_strv(det_thread *t, char *const *v, uintptr_t pc)
 		det_thread *t = gocrace_thr();                                        \
 		uintptr_t pc = GOCRACE_CALLER_PC();                                   \
 		if (t != NULL) {                                                      \
-			gocrace_ignore++;                                                 \
 			rd(t, path, real_strlen(path) + 1, pc);                           \
 			note_strv(t, argv, pc);                                           \
 			note_strv(t, envp, pc);                                           \
-			gocrace_ignore--;                                                 \
 		}                                                                     \
 		int r = real_##name(pid, path, fa, attr, argv, envp);                 \
-		if (t != NULL && r == 0 && pid != NULL) {                             \
-			gocrace_ignore++;                                                 \
+		if (t != NULL && r == 0 && pid != NULL)                               \
 			wr(t, pid, sizeof *pid, pc);                                      \
-			gocrace_ignore--;                                                 \
-		}                                                                     \
 		return r;                                                             \
 	}
 
