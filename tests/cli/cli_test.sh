@@ -6,7 +6,7 @@
 # TEST_SRCDIR, BUILD_ROOT and TEST_TMP (a fresh directory for this case).
 #
 # Every error case checks the exact exit status and that stderr is exactly
-# one line starting "goc-race: " (docs/cli.md "Exit status").
+# one line, "goc-race: " and the whole message (docs/cli.md "Exit status").
 set -euo pipefail
 case_name=$1
 T=$TEST_TMP/$case_name
@@ -29,13 +29,28 @@ run() {
 
 want_status() { [[ $status == "$1" ]] || fail "exit status $status, want $1"; }
 
-# want_error STATUS REGEX: the status, and stderr is one line "goc-race: REGEX".
-want_error() {
-	want_status "$1"
+# one_line: stderr is exactly one line.
+one_line() {
 	local n
 	n=$(wc -l <"$T/err")
 	[[ $n == 1 ]] || fail "stderr has $n lines, want 1"
-	grep -Eq "^goc-race: $2" "$T/err" || fail "stderr does not match 'goc-race: $2'"
+}
+
+# want_error STATUS MESSAGE: the status, and stderr is the one line
+# "goc-race: MESSAGE".
+want_error() {
+	want_status "$1"
+	one_line
+	[[ $(cat "$T/err") == "goc-race: $2" ]] || fail "stderr is not 'goc-race: $2'"
+}
+
+# want_error_re STATUS REGEX: the same, for a message with parts a test
+# cannot know (a temporary name, json-c's words): the whole line matches
+# "goc-race: REGEX".
+want_error_re() {
+	want_status "$1"
+	one_line
+	grep -Eqx "goc-race: $2" "$T/err" || fail "stderr does not match 'goc-race: $2'"
 }
 
 # want_line TEXT: stderr has exactly this line.
@@ -47,95 +62,96 @@ case $case_name in
 # ---- usage errors: 64 ------------------------------------------------------
 usage_no_command)
 	gr
-	want_error 64 "no command" ;;
+	want_error 64 "no command: goc-race run|cc|env ... (see goc-race --help)" ;;
 usage_unknown_command)
 	gr frobnicate
-	want_error 64 "unknown command 'frobnicate'" ;;
+	want_error 64 "unknown command 'frobnicate' (commands: run, cc, env)" ;;
 usage_unknown_flag)
 	gr run --no-such-option -- "$CLI_PROG" exit 0
-	want_error 64 "unknown option --no-such-option" ;;
+	want_error 64 "unknown option --no-such-option (see goc-race --help)" ;;
 usage_unknown_env_option)
 	GOC_RACE_OPTIONS="exitcode=3 no_such_key=1" gr run -- "$CLI_PROG" exit 0
-	want_error 64 "GOC_RACE_OPTIONS: unknown option 'no_such_key'" ;;
+	want_error 64 "GOC_RACE_OPTIONS: unknown option 'no_such_key' (see goc-race --help)" ;;
 usage_env_syntax)
 	GOC_RACE_OPTIONS="halt_on_error" gr run -- "$CLI_PROG" exit 0
-	want_error 64 "GOC_RACE_OPTIONS: expected NAME=VALUE" ;;
+	want_error 64 "GOC_RACE_OPTIONS: expected NAME=VALUE, got 'halt_on_error'" ;;
 usage_bad_bool)
 	gr run --halt-on-error=maybe -- "$CLI_PROG" exit 0
-	want_error 64 "--halt-on-error: bad value 'maybe' for halt_on_error" ;;
+	want_error 64 "--halt-on-error: bad value 'maybe' for halt_on_error: expected 1, 0, true, false, yes or no" ;;
 usage_bad_int)
 	gr run --exitcode=12x -- "$CLI_PROG" exit 0
-	want_error 64 "--exitcode: bad value '12x' for exitcode" ;;
+	want_error 64 "--exitcode: bad value '12x' for exitcode: expected a decimal integer" ;;
 usage_bad_env_value)
 	GOC_RACE_OPTIONS="report_atomic_races=2" gr run -- "$CLI_PROG" exit 0
-	want_error 64 "GOC_RACE_OPTIONS: bad value '2' for report_atomic_races" ;;
+	want_error 64 "GOC_RACE_OPTIONS: bad value '2' for report_atomic_races: expected 1, 0, true, false, yes or no" ;;
 usage_exitcode_range)
 	gr run --exitcode=256 -- "$CLI_PROG" exit 0
 	want_error 64 "bad value '256' for exitcode: expected 0 to 255" ;;
 usage_missing_value)
 	gr run --json-path -- "$CLI_PROG" exit 0
-	want_error 64 "option --json-path needs a value" ;;
+	want_error 64 "option --json-path needs a value: --json-path=STRING" ;;
 usage_missing_dashdash)
 	gr run "$CLI_PROG" exit 0
-	want_error 64 "missing -- before the program" ;;
+	want_error 64 "missing -- before the program: goc-race run [OPTIONS] -- $CLI_PROG [ARGS...]" ;;
 usage_no_prog)
 	gr run --halt-on-error --
-	want_error 64 "no program after --"
+	want_error 64 "no program after --: goc-race run [OPTIONS] -- PROG [ARGS...]"
 	gr run --halt-on-error
-	want_error 64 "missing -- and a program" ;;
+	want_error 64 "missing -- and a program: goc-race run [OPTIONS] -- PROG [ARGS...]" ;;
 
 # ---- the program cannot be run: 127 / 126 --------------------------------
 prog_not_found)
 	gr run -- "$T/no-such-program"
-	want_error 127 ".*no-such-program: no such file"
+	want_error 127 "$T/no-such-program: no such file"
 	PATH=$T gr run -- no-such-program-in-path
 	want_error 127 "no-such-program-in-path: command not found" ;;
 prog_not_executable)
 	echo 'not a program' >"$T/plain"
 	chmod 644 "$T/plain"
 	gr run -- "$T/plain"
-	want_error 126 ".*plain: not executable"
+	want_error 126 "$T/plain: not executable (Permission denied)"
 	gr run -- "$T"
-	want_error 126 ".*: not executable \(Is a directory\)"
+	want_error 126 "$T: not executable (Is a directory)"
 	PATH=$T gr run -- plain
-	want_error 126 "plain: found in PATH but not executable" ;;
+	want_error 126 "plain: found in PATH but not executable (Permission denied)" ;;
 prog_exec_fails)
 	# Executable bit, but not a program the kernel can start.
 	printf '\x7fELF garbage' >"$T/bad"
 	chmod 755 "$T/bad"
 	gr run -- "$T/bad"
-	want_error 126 "cannot run .*bad: Exec format error" ;;
+	want_error 126 "cannot run $T/bad: Exec format error" ;;
 
 # ---- files goc-race needs: 74 / 73 / 69 ---------------------------------------
 suppressions_unreadable)
 	gr run --suppressions="$T/missing.supp" -- "$CLI_PROG" exit 0
-	want_error 74 "cannot read the suppressions file .*missing.supp"
+	want_error 74 "cannot read the suppressions file $T/missing.supp: No such file or directory"
 	GOC_RACE_OPTIONS="suppressions=$T/missing.supp" gr run -- "$CLI_PROG" exit 0
-	want_error 74 "cannot read the suppressions file" ;;
+	want_error 74 "cannot read the suppressions file $T/missing.supp: No such file or directory" ;;
 json_cannot_create)
 	gr run --json-path="$T/no/such/dir/f.json" -- "$CLI_PROG" exit 0
-	want_error 73 "cannot create the JSON findings file .*f.json" ;;
+	want_error 73 "cannot create the JSON findings file $T/no/such/dir/f.json: No such file or directory" ;;
 shim_not_found)
 	GOC_RACE_SHIM=$T/nope.so gr run -- "$CLI_PROG" exit 0
-	want_error 69 "GOC_RACE_SHIM=.*nope.so: No such file"
+	want_error 69 "GOC_RACE_SHIM=$T/nope.so: No such file or directory"
 	# A goc-race with nothing beside it: neither layout has the runtime.
 	mkdir -p "$T/lonely/bin"
 	cp "$GOC_RACE" "$T/lonely/bin/goc-race"
 	unset GOC_RACE_SHIM
 	run "$T/lonely/bin/goc-race" run -- "$CLI_PROG" exit 0
-	want_error 69 "cannot find the preload runtime libgoc-race.so: looked in .*lonely/.* and .*lonely/interpose" ;;
+	L=$(realpath "$T/lonely")
+	want_error_re 69 "cannot find the preload runtime libgoc-race.so: looked in $L/[^ ]+ and $L/interpose \(GOC_RACE_SHIM=PATH names another\)" ;;
 
 # ---- the JSON findings file: 65 when damaged ------------------------------
 json_corrupt)
 	GOC_RACE_FAKE="race garbage race truncated" gr run -- "$CLI_PROG" exit 0
-	want_error 65 "bad JSON findings file .*\.jsonl:2: not JSON \(.*\) \(and 1 more bad line\); 2 valid: 2 findings \(2 data races\) in .*cli_prog"
+	want_error_re 65 "bad JSON findings file $TMPDIR/goc-race-[A-Za-z0-9]{6}\.jsonl:2: not JSON \([^)]+\) \(and 1 more bad line\); 2 valid: 2 findings \(2 data races\) in $CLI_PROG"
 	# The damaged file is kept, so the line it names can be read.
 	ls "$TMPDIR"/goc-race-*.jsonl >/dev/null || fail "damaged temporary file removed" ;;
 json_bad_schema)
 	GOC_RACE_FAKE="schema2" gr run -- "$CLI_PROG" exit 0
-	want_error 65 "bad JSON findings file .*:1: unknown schema 2 \(this goc-race reads schema 1\); 0 valid: no findings"
+	want_error_re 65 "bad JSON findings file $TMPDIR/goc-race-[A-Za-z0-9]{6}\.jsonl:1: unknown schema 2 \(this goc-race reads schema 1\); 0 valid: no findings in $CLI_PROG"
 	GOC_RACE_FAKE="race nokind" gr run -- "$CLI_PROG" exit 0
-	want_error 65 "bad JSON findings file .*:2: no \"kind\" string; 1 valid: 1 finding \(1 data race\)" ;;
+	want_error_re 65 "bad JSON findings file $TMPDIR/goc-race-[A-Za-z0-9]{6}\.jsonl:2: no \"kind\" string; 1 valid: 1 finding \(1 data race\) in $CLI_PROG" ;;
 
 # ---- findings and the program's own status ----------------------------------
 findings_exitcode)
@@ -185,6 +201,7 @@ signal_forwarded)
 	# reaches the program; goc-race itself waits and reports. (A background
 	# job of a script starts with SIGINT ignored, and goc-race passes that
 	# on; cli_prog wait restores the default actions so it can die.)
+	declare -A words=([TERM]=Terminated [INT]=Interrupt [HUP]=Hangup)
 	for sig in TERM INT HUP; do
 		rm -f "$T/ready"
 		"$GOC_RACE" run -- "$CLI_PROG" wait "$T/ready" >"$T/out" 2>"$T/err" &
@@ -201,8 +218,9 @@ signal_forwarded)
 		set -e
 		n=$(kill -l "$sig")
 		want_status $((128 + n))
-		grep -q "^goc-race: .*cli_prog was killed by signal $n " "$T/err" ||
-			fail "no 'killed by signal $n' line"
+		want_line "goc-race: $CLI_PROG was killed by signal $n (${words[$sig]})"
+		want_line "goc-race: no findings in $CLI_PROG"
+		[[ $(wc -l <"$T/err") == 2 ]] || fail "more than those two lines"
 	done ;;
 
 # ---- what the program is given ----------------------------------------------
@@ -288,10 +306,11 @@ cc_status)
 	# The compiler's status is goc-race's.
 	echo 'int main(void) { return syntax error; }' >"$T/bad.c"
 	gr cc -c -o "$T/bad.o" "$T/bad.c"
-	[[ $status != 0 ]] || fail "a failed compile exited 0"
-	grep -q "error" "$T/err" || fail "compiler diagnostics not shown"
+	want_status 1
+	grep -q "^$T/bad.c:1:[0-9]*: error: " "$T/err" || fail "compiler diagnostics not shown"
+	[[ ! -e $T/bad.o ]] || fail "a failed compile left bad.o"
 	GOC_RACE_CC=$T/no-such-cc gr cc -c "$T/bad.c"
-	want_error 127 ".*no-such-cc: compiler not found"
+	want_error 127 "$T/no-such-cc: compiler not found (GOC_RACE_CC names another)"
 	GOC_RACE_CC="$CLI_PROG exit 7" gr cc -c x.c
 	want_status 7 ;;
 installed_layout)
@@ -303,9 +322,10 @@ installed_layout)
 	staged=$(find "$T/stage" -path '*/bin/goc-race' -type f)
 	[[ -x $staged ]] || fail "no staged goc-race"
 	run "$staged" env
-	# No shim is built yet in every tree: env then exits 69, after printing.
+	want_status 0
 	grep -q "^GOC_RACE_LAYOUT='installed'$" "$T/out" || fail "layout: $(cat "$T/out")"
 	stage_real=$(realpath "$T/stage")
+	grep -q "^GOC_RACE_SHIM='$stage_real/.*/libgoc-race.so'$" "$T/out" || fail "runtime not staged"
 	grep "^GOC_RACE_CFLAGS=" "$T/out" | grep -q -- "-I$stage_real/" || fail "include dir not staged"
 	grep "^GOC_RACE_LDFLAGS=" "$T/out" | grep -q -- "-L$stage_real/" || fail "lib dir not staged"
 	if sed "s|$stage_real||g" "$T/out" | grep -q "$BUILD_ROOT\|$TOP_SRCDIR/include"; then
