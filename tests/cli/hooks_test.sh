@@ -8,8 +8,9 @@
 #            accesses behave as without instrumentation.
 #   symbols  compiles the probes (-O0 and -O1, C and C++; with CC and, if
 #            installed, clang-19) and checks that every __tsan_* symbol
-#            they leave undefined is defined by the library; that the library defines the whole compiler ABI of
-#            tsan-abi.md §1.7-1.8 even where a probe could not provoke it;
+#            they leave undefined is defined by the library; that the
+#            library defines the whole compiler ABI of tsan-abi.md §1.7-1.8
+#            even where a probe could not provoke it;
 #            that it does not define the annotation/fiber API of §2, which
 #            libgoc looks up weakly; and that it exports nothing else.
 #   runtime  HOOKS_LIB is the preload runtime libgoc-race.so instead: it
@@ -24,7 +25,8 @@ mkdir -p "$tmp"
 tsan=(-fsanitize=thread -fno-sanitize-link-runtime -mcx16 -g)
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-defined() { nm -D --defined-only "$lib" | awk '{print $3}' | sort -u; }
+# defined LIB: the dynamic symbols LIB defines, sorted.
+defined() { nm -D --defined-only "$1" | awk '{print $3}' | sort -u; }
 
 # The __tsan_* names the probes leave undefined, into $tmp/undef; sets
 # compilers. clang 19 too where it is installed: it emits __tsan_mem* (§1.4).
@@ -63,10 +65,10 @@ run)
 	;;
 symbols)
 	emitted
-	defined >"$tmp/defined"
+	defined "$lib" >"$tmp/defined"
 	grep -qx __tsan_vptr_update "$tmp/undef" || fail "C++ probe emitted no vptr hook"
 	missing=$(comm -23 "$tmp/undef" "$tmp/defined")
-	[[ -z $missing ]] || fail "emitted by $cc but not defined by the library:"$'\n'"$missing"
+	[[ -z $missing ]] || fail "emitted by ${compilers[*]} but not defined by the library:"$'\n'"$missing"
 
 	# The whole compiler ABI (§1.7) plus range/_pc variants (§1.8).
 	want=(__tsan_init __tsan_func_entry __tsan_func_exit __tsan_vptr_read
@@ -104,10 +106,10 @@ symbols)
 	;;
 runtime)
 	emitted
-	defined >"$tmp/defined"
+	defined "$lib" >"$tmp/defined"
 	missing=$(comm -23 "$tmp/undef" "$tmp/defined")
 	[[ -z $missing ]] || fail "emitted by ${compilers[*]} but not defined by the runtime:"$'\n'"$missing"
-	nm -D --defined-only "$HOOKS" | awk '{print $3}' | sort -u >"$tmp/hooks"
+	defined "$HOOKS" >"$tmp/hooks"
 	missing=$(comm -23 "$tmp/hooks" "$tmp/defined")
 	[[ -z $missing ]] || fail "defined by the hooks library but not by the runtime:"$'\n'"$missing"
 	echo "ok (${compilers[*]}): the runtime defines all $(wc -l <"$tmp/undef") emitted hooks" \
