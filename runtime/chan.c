@@ -22,7 +22,10 @@
  *   - unbuffered handoff: a release/acquire pair both ways on slot 0;
  *   - close: RELEASE on the channel; a receive that sees the close, and every
  *     goroutine woken by it: ACQUIRE. A send reads the channel and close
- *     writes it, so an unordered send and close is a race.
+ *     writes it, so an unordered send and close is a race;
+ *   - free: the channel lives while it has references (the user's, a
+ *     goc_after timer's); dropping one RELEASE_MERGEs refs, and the last
+ *     ACQUIREs it before freeing.
  * Under real ThreadSanitizer (no tracer), every completed operation releases
  * and acquires the channel as a whole: coarser (it can hide a race between
  * two users of one channel) but never a false report.
@@ -246,9 +249,15 @@ goc_chan *goc_chan_new(size_t elem_size, size_t cap)
 
 void goc__chan_unref(goc_chan *c)
 {
+	/* To the tracer as a reference count: each drop release-merges refs,
+	 * the last acquires it before the free (a goc_after timer's send, then
+	 * its drop, happen before the user's free). */
+	goc__sync(goc__gid(), GOC_SYNC_RELEASE_MERGE, &c->refs);
 	/* acq_rel: the last reference sees every other user's writes */
-	if (atomic_fetch_sub_explicit(&c->refs, 1, memory_order_acq_rel) == 1)
+	if (atomic_fetch_sub_explicit(&c->refs, 1, memory_order_acq_rel) == 1) {
+		goc__sync(goc__gid(), GOC_SYNC_ACQUIRE, &c->refs);
 		free(c);
+	}
 }
 
 void goc_chan_free(goc_chan *c)

@@ -21,7 +21,12 @@
  * call is received: the channel (cap 1) is drained once the timer can no
  * longer fire. Lock order: a channel lock is never taken with the heap lock
  * held (the drain happens after dropping it).
- * HB: none of its own; values sent carry the channel's edges.
+ * HB: values sent carry the channel's edges. Besides, to the tracer: the
+ * firing of an owned timer RELEASEs the timer once its callback has
+ * returned, and stop, reset and free ACQUIRE it once they have waited out a
+ * firing in progress (under the heap lock, which the tracer does not see),
+ * so what a firing did, such as a tick's send dropped on a full channel,
+ * happens before they return.
  */
 #include "internal.h"
 
@@ -249,6 +254,10 @@ static void *timer_thread(void *arg)
 					memory_order_relaxed);
 			goc__unlock(&T.lock);
 			t->fn(t, now);
+			/* Pairs with the acquire in disarm_locked. (The timer thread
+			 * has no goroutine: gid 0.) A timer not owned may be gone. */
+			if (owned)
+				goc__sync(0, GOC_SYNC_RELEASE, t);
 			goc__lock(&T.lock);
 			if (owned && t->period > 0) {
 				t->when += t->period;
@@ -408,6 +417,9 @@ static bool disarm_locked(struct goc_timer *tm)
 		sched_yield();
 		goc__lock(&T.lock);
 	}
+	/* Every firing so far has ended: pairs with its release in the timer
+	 * thread. */
+	goc__sync(goc__gid(), GOC_SYNC_ACQUIRE, &tm->t);
 	if (atomic_load_explicit(&tm->t.state, memory_order_relaxed) != TIMER_WAITING)
 		return false;
 	heap_remove(&tm->t);

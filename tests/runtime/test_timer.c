@@ -174,6 +174,25 @@ Test(timer, after_channel_freed_before_firing_still_releases_its_timer)
 	expect_no_leftovers();
 }
 
+/*
+ * Regression: goc-race (suite shim) reported the free of a goc_after
+ * channel that nobody received from as racing with the timer thread's send
+ * on it. The timer's reference, dropped after the send, was an atomic the
+ * detector does not see.
+ */
+Test(timer, after_channel_freed_unreceived_after_firing_is_ordered_after_the_send)
+{
+	goc_chan *c = goc_after(1 * MS);
+	cr_assert_not_null(c);
+	int64_t limit = goc_now() + TEST_WAIT_LIMIT;
+	while (armed_timers() != 0 && goc_now() < limit) /* fired, reference dropped */
+		goc_yield();
+	cr_assert_eq(armed_timers(), 0, "goc_after never fired");
+	cr_assert_eq(goc_chan_len(c), 1, "the fire time was not sent");
+	goc_chan_free(c);
+	expect_no_leftovers();
+}
+
 /* ---- timers ------------------------------------------------------------------ */
 
 Test(timer, timer_fires_once_then_stop_returns_false)
@@ -416,6 +435,22 @@ Test(timer, ticker_stop_stops_the_ticks)
 	cr_assert_eq(goc_chan_tryrecv(c, &v, NULL), GOC_EAGAIN, "a tick from before stop");
 	goc_sleep(20 * MS);
 	cr_assert_eq(goc_chan_tryrecv(c, &v, NULL), GOC_EAGAIN, "a tick after stop");
+	goc_ticker_free(tk);
+	expect_no_leftovers();
+}
+
+/*
+ * Regression: goc-race (suite shim) reported the free of a ticker's channel
+ * as racing with the send of a tick that was dropped (nobody received the
+ * one before it). Stop waits out a firing under the timer heap's lock, an
+ * edge the detector did not see.
+ */
+Test(timer, freeing_a_ticker_is_ordered_after_its_dropped_ticks)
+{
+	goc_ticker *tk = goc_ticker_new(1 * MS);
+	cr_assert_not_null(tk);
+	goc_sleep(20 * MS); /* the first tick waits in the channel, later ones drop */
+	cr_assert_eq(goc_chan_len(goc_ticker_chan(tk)), 1);
 	goc_ticker_free(tk);
 	expect_no_leftovers();
 }
