@@ -268,15 +268,6 @@ static inline uint32_t det__l1_cache_index(uint64_t key)
 	return (uint32_t)(det__hash64(key) >> 60) & (DET_L1_CACHE - 1);
 }
 
-/* The level-2 table of addr's region when the thread's level-1 cache holds
- * it, else NULL (the caller goes to shadow.c's level-1 hash). */
-static inline struct det_l2 *det__l1_cached(uintptr_t addr)
-{
-	uint64_t key = det__l1_key(addr);
-	const struct det_l1_cached *c = &det__l1_cache[det__l1_cache_index(key)];
-	return DET_LIKELY(c->key == key) ? c->table : NULL;
-}
-
 /* addr's leaf pointer in its level-2 table, and its granule in the leaf. */
 static inline uint32_t det__l2_index(uintptr_t addr)
 {
@@ -293,23 +284,35 @@ static inline size_t det__granule_index(uintptr_t addr)
  * nothing: det_access_seen may call it without a reentry guard. */
 static inline _Atomic det_cell *det__shadow_leaf_cached(uintptr_t addr)
 {
-	struct det_l2 *t = det__l1_cached(addr);
-	if (DET_UNLIKELY(t == NULL))
+	uint64_t key = det__l1_key(addr);
+	const struct det_l1_cached *c = &det__l1_cache[det__l1_cache_index(key)];
+	if (DET_UNLIKELY(c->key != key))
 		return NULL;
 	/* acquire: pairs with the release that published the leaf (shadow.c) */
-	return atomic_load_explicit(&t->leaf[det__l2_index(addr)], memory_order_acquire);
+	return atomic_load_explicit(&c->table->leaf[det__l2_index(addr)], memory_order_acquire);
 }
 
 _Atomic det_cell *det__shadow_cells_slow(uintptr_t addr);
 
 /* The DET_CELLS cells of the granule holding addr; allocates shadow on
  * first touch. NULL only if shadow could not be mapped. Inline: this is
- * the access path; a cache miss or an unmapped leaf goes out of line. */
+ * the access path; a cache miss or an unmapped leaf goes out of line.
+ * It repeats det__shadow_leaf_cached's probe rather than calling it: the
+ * access check is register-bound, and the call cost it spills. */
 static inline _Atomic det_cell *det__shadow_cells(uintptr_t addr)
 {
-	_Atomic det_cell *leaf = det__shadow_leaf_cached(addr);
-	if (DET_LIKELY(leaf != NULL))
-		return leaf + det__granule_index(addr) * DET_CELLS;
+	uint64_t key = det__l1_key(addr);
+	const struct det_l1_cached *c = &det__l1_cache[det__l1_cache_index(key)];
+	if (DET_LIKELY(c->key == key)) {
+		/* acquire: pairs with the release that published the leaf (shadow.c) */
+		_Atomic det_cell *leaf = atomic_load_explicit(&c->table->leaf[det__l2_index(addr)],
+			memory_order_acquire);
+		/* the granule spelled out, not det__granule_index: with the
+		 * call, clang 14 allocates the registers of the inlined check
+		 * worse (14 more instructions a 16-byte access) */
+		if (DET_LIKELY(leaf != NULL))
+			return leaf + (addr & (DET_LEAF_SPAN - 1)) / DET_GRANULE * DET_CELLS;
+	}
 	return det__shadow_cells_slow(addr);
 }
 

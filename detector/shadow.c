@@ -20,7 +20,7 @@
  * (shadow is reset by zeroing, never unmapped), so each thread's cache of
  * level-1 hits (det__l1_cache, its own) never goes stale. Its hit path is
  * inline in internal.h (det__shadow_leaf_cached, and det__shadow_cells for
- * access.c); l2_lookup below starts with the same probe. Locks: map_lock
+ * access.c). Locks: map_lock
  * serialises creating level-1 entries, level-2 tables and leaves; lookups
  * take no lock: pointers are published with release and read with acquire.
  */
@@ -48,11 +48,10 @@ __thread struct det_l1_cached det__l1_cache[DET_L1_CACHE]
 
 static struct det_l2 *l2_lookup(uintptr_t addr, bool create)
 {
-	struct det_l2 *cached = det__l1_cached(addr);
-	if (DET_LIKELY(cached != NULL))
-		return cached;
 	uint64_t key = det__l1_key(addr);
 	struct det_l1_cached *c = &det__l1_cache[det__l1_cache_index(key)];
+	if (DET_LIKELY(c->key == key))
+		return c->table;
 	uint32_t h = (uint32_t)(det__hash64(key) >> 52) & (L1_SIZE - 1);
 	for (uint32_t n = 0; n < L1_SIZE; n++) {
 		struct l1_entry *e = &l1[(h + n) & (L1_SIZE - 1)];
