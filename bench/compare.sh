@@ -76,26 +76,16 @@ The build tree is build-release/ at the top of the repository, or
 EOF
 }
 
-runs=5
-outfile=""
 workers_list="1,2"
-timeout_s=300
-skip_build=0
 while getopts "n:o:w:t:sh" opt; do
 	case $opt in
-	n) runs=$OPTARG ;;
-	o) outfile=$OPTARG ;;
 	w) workers_list=$OPTARG ;;
-	t) timeout_s=$OPTARG ;;
-	s) skip_build=1 ;;
-	h) usage; exit 0 ;;
-	*) usage >&2; exit 2 ;;
+	*) common_opt "$opt" "${OPTARG:-}" || { usage >&2; exit 2; } ;;
 	esac
 done
 shift $((OPTIND - 1))
 
-need_posint -n "$runs"
-need_posint -t "$timeout_s"
+check_common_opts
 IFS=, read -r -a workers <<<"$workers_list"
 for w in "${workers[@]}"; do
 	if ! [[ $w =~ ^[1-9][0-9]*$ ]]; then
@@ -171,10 +161,7 @@ run_one() {
 
 	local why got
 	got=$(sed -n 's/.*checksum=\([-0-9]*\).*/\1/p' "$tmp/out" | tail -n 1)
-	why=$(run_failure "$rc" "$timeout_s")
-	if [[ -z $why && $got != "${want[$name]}" ]]; then
-		why="checksum '${got}', want '${want[$name]}'"
-	fi
+	why=$(run_failure "$rc" "$got" "${want[$name]}")
 	if [[ -n $why ]]; then
 		print_failure "$side $name $var=$nw run $run/$runs: $why" \
 			"$var=$nw $bin${args[*]:+ ${args[*]}}"

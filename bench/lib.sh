@@ -1,15 +1,43 @@
 # shellcheck shell=bash
 #
-# lib.sh — what bench/compare.sh and bench/race_compare.sh share: checking
-# their arguments, the scratch directory, classifying and printing a failed
-# run, the arithmetic of the tables (median, ratio, MiB), the markdown
-# table, and the commit and machine lines a result is recorded with.
-# Sourced, not run; every function is documented at its definition. Sets
-# bench_root (the top of the repository) and bench_me (the script's name,
-# for messages).
+# lib.sh — what bench/compare.sh and bench/race_compare.sh share: the
+# options both take and checking their arguments, the scratch directory,
+# classifying and printing a failed run, the arithmetic of the tables
+# (median, ratio, MiB), the markdown table, and the commit and machine lines
+# a result is recorded with. Sourced, not run; every function is documented
+# at its definition. Sets bench_root (the top of the repository), bench_me
+# (the script's name, for messages) and the shared options' defaults.
 
 bench_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 bench_me=${0##*/}
+
+# The options both drivers take, at their defaults: -n RUNS, -t SECS (the
+# timeout of one run), -o FILE (markdown copy), -s (skip the build).
+runs=5
+timeout_s=300
+outfile=""
+skip_build=0
+
+# common_opt OPT ARG: one of the options above, or -h (the driver's usage,
+# then exit 0), as getopts gave it; returns 1 for any other option, which
+# is the driver's own or a bad one.
+# shellcheck disable=SC2034 # outfile, skip_build: read by the drivers
+common_opt() {
+	case $1 in
+	n) runs=$2 ;;
+	t) timeout_s=$2 ;;
+	o) outfile=$2 ;;
+	s) skip_build=1 ;;
+	h) usage; exit 0 ;;
+	*) return 1 ;;
+	esac
+}
+
+# check_common_opts: exits 2 unless RUNS and SECS are positive integers.
+check_common_opts() {
+	need_posint -n "$runs"
+	need_posint -t "$timeout_s"
+}
 
 # need_posint FLAG VALUE: exits 2 unless VALUE is a positive integer.
 need_posint() {
@@ -54,16 +82,27 @@ make_tmp() {
 	trap 'rm -rf "$tmp"' EXIT
 }
 
-# run_failure RC SECS: why a run that exited with status RC under
-# `timeout -k 10 SECS` failed, or nothing if RC is 0.
+# timed_out RC: whether RC is the status of a run `timeout -k 10` ended.
+timed_out() {
+	(($1 == 124 || $1 == 137))
+}
+
+# run_failure RC SUM WANT: why a run that exited with status RC under
+# `timeout -k 10 $timeout_s` and printed the checksum SUM (empty: no
+# checksum line) failed, WANT being the right checksum; nothing if it did
+# not.
 run_failure() {
 	local rc=$1
-	if ((rc == 124 || rc == 137)); then
-		echo "timed out after ${2}s (killed)"
+	if timed_out "$rc"; then
+		echo "timed out after ${timeout_s}s (killed)"
 	elif ((rc > 128)); then
 		echo "killed by signal $((rc - 128)) ($(kill -l $((rc - 128)) 2>/dev/null || echo '?'))"
 	elif ((rc != 0)); then
 		echo "exit status $rc"
+	elif [[ -z $2 ]]; then
+		echo "no checksum line"
+	elif [[ $2 != "$3" ]]; then
+		echo "checksum $2, want $3"
 	fi
 }
 

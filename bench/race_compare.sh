@@ -95,31 +95,21 @@ Workload binaries go to <build>/bench-race/{plain,goc-race,tsan}/.
 EOF
 }
 
-runs=5
 threads=2
-timeout_s=300
-outfile=""
 skip_tools=""
 force_preload=0
-skip_build=0
 while getopts "n:T:t:o:x:psh" opt; do
 	case $opt in
-	n) runs=$OPTARG ;;
 	T) threads=$OPTARG ;;
-	t) timeout_s=$OPTARG ;;
-	o) outfile=$OPTARG ;;
 	x) skip_tools=$OPTARG ;;
 	p) force_preload=1 ;;
-	s) skip_build=1 ;;
-	h) usage; exit 0 ;;
-	*) usage >&2; exit 2 ;;
+	*) common_opt "$opt" "${OPTARG:-}" || { usage >&2; exit 2; } ;;
 	esac
 done
 shift $((OPTIND - 1))
 
-need_posint -n "$runs"
+check_common_opts
 need_posint -T "$threads"
-need_posint -t "$timeout_s"
 
 declare -A want_tool=()
 for t in "${all_tools[@]}"; do want_tool[$t]=1; done
@@ -300,16 +290,11 @@ run_one() {
 	t1=$EPOCHREALTIME
 	read -r sum want < <(sed -n 's/.*checksum=\([-0-9]*\) want=\([-0-9]*\).*/\1 \2/p' \
 		"$tmp/out" | tail -n 1) || true
-	why=$(run_failure "$rc" "$timeout_s")
-	if [[ -z $why && -z $sum ]]; then
-		why="no checksum line"
-	elif [[ -z $why && $sum != "$want" ]]; then
-		why="checksum $sum, want $want"
-	fi
+	why=$(run_failure "$rc" "$sum" "$want")
 	if [[ -n $why ]]; then
 		print_failure "$tool $w n=$n threads=$threads run $r/$runs: $why" \
 			"${cmd_env[*]}${cmd_env[*]:+ }${cmd[*]}"
-		if ((rc == 124 || rc == 137)) && [[ $tool == helgrind || $tool == drd ]]; then
+		if timed_out "$rc" && [[ $tool == helgrind || $tool == drd ]]; then
 			return 2
 		fi
 		return 1
