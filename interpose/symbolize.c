@@ -25,39 +25,64 @@ static ucontext_t sym_caller, sym_worker;
 static struct {
 	uintptr_t addr;
 	goc_sym *out;
+	bool (*lines)(const char *module);
 	bool ok;
 } sym_call;
 
-static bool plumbing(const char *module);
+/* Frames of the runtime's own plumbing: the preload and hooks libraries,
+ * libgoc's internals, libc and the loader (program start, thread start).
+ * Go's reports likewise leave out the runtime's frames. They are
+ * symbolized without file and line (wants_lines): a report shows them only
+ * when it would otherwise have no frame at all, and then by function. */
+static bool plumbing(const char *module)
+{
+	if (module == NULL)
+		return false;
+	const char *base = strrchr(module, '/');
+	base = base != NULL ? base + 1 : module;
+	static const char *const prefixes[] = {"libgoc-race", "libgoc.so", "libc.so", "ld-linux"};
+	for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
+		if (strncmp(base, prefixes[i], strlen(prefixes[i])) == 0)
+			return true;
+	return false;
+}
 
-/* Frames left out of reports need no file and line (see plumbing). */
+/* goc_symbolize_addr_if's filters: a code address wants its file and line
+ * unless a report leaves its frame out; a global's address never does. */
 static bool wants_lines(const char *module)
 {
 	return !plumbing(module);
 }
 
-static void sym_on_stack(void)
+static bool no_lines(const char *module)
 {
-	sym_call.ok = goc_symbolize_addr_if(sym_call.addr, sym_call.out, wants_lines);
+	(void)module;
+	return false;
 }
 
-/* goc_symbolize_addr on the private stack (on the caller's if it cannot
+static void sym_on_stack(void)
+{
+	sym_call.ok = goc_symbolize_addr_if(sym_call.addr, sym_call.out, sym_call.lines);
+}
+
+/* goc_symbolize_addr_if on the private stack (on the caller's if it cannot
  * be had). */
-static bool symbolize_addr(uintptr_t addr, goc_sym *out)
+static bool symbolize_addr(uintptr_t addr, goc_sym *out, bool (*lines)(const char *module))
 {
 	if (sym_stack == NULL)
 		sym_stack = __libc_malloc(SYM_STACK_SIZE);
 	if (sym_stack == NULL || getcontext(&sym_worker) != 0)
-		return goc_symbolize_addr_if(addr, out, wants_lines);
+		return goc_symbolize_addr_if(addr, out, lines);
 	sym_worker.uc_stack.ss_sp = sym_stack;
 	sym_worker.uc_stack.ss_size = SYM_STACK_SIZE;
 	sym_worker.uc_link = &sym_caller;
 	makecontext(&sym_worker, sym_on_stack, 0);
 	sym_call.addr = addr;
 	sym_call.out = out;
+	sym_call.lines = lines;
 	sym_call.ok = false;
 	if (swapcontext(&sym_caller, &sym_worker) != 0)
-		return goc_symbolize_addr_if(addr, out, wants_lines);
+		return goc_symbolize_addr_if(addr, out, lines);
 	return sym_call.ok;
 }
 
@@ -115,24 +140,6 @@ static const char *clean(const char *path)
 	return keep(out);
 }
 
-/* Frames of the runtime's own plumbing: the preload and hooks libraries,
- * libgoc's internals, libc and the loader (program start, thread start).
- * Go's reports likewise leave out the runtime's frames. They are
- * symbolized without file and line (wants_lines): a report shows them only
- * when it would otherwise have no frame at all, and then by function. */
-static bool plumbing(const char *module)
-{
-	if (module == NULL)
-		return false;
-	const char *base = strrchr(module, '/');
-	base = base != NULL ? base + 1 : module;
-	static const char *const prefixes[] = {"libgoc-race", "libgoc.so", "libc.so", "ld-linux"};
-	for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
-		if (strncmp(base, prefixes[i], strlen(prefixes[i])) == 0)
-			return true;
-	return false;
-}
-
 void gocrace_symbolize(uintptr_t pc, bool is_return_address, det_frame *f)
 {
 	size_t h = (size_t)((pc >> 1) * 0x9e3779b97f4a7c15ull >> 52) & (CACHE_SIZE - 1);
@@ -145,7 +152,7 @@ void gocrace_symbolize(uintptr_t pc, bool is_return_address, det_frame *f)
 	goc_sym s;
 	memset(f, 0, sizeof *f);
 	f->pc = pc;
-	if (symbolize_addr(look, &s)) {
+	if (symbolize_addr(look, &s, wants_lines)) {
 		f->func = keep(s.func);
 		f->file = clean(s.file);
 		f->line = s.line;
@@ -165,7 +172,7 @@ bool gocrace_describe_global(uintptr_t addr, const char **name, uintptr_t *start
                              size_t *size, const char **module)
 {
 	goc_sym s;
-	if (!symbolize_addr(addr, &s) || s.func == NULL || !s.is_object)
+	if (!symbolize_addr(addr, &s, no_lines) || s.func == NULL || !s.is_object)
 		return false;
 	if (s.sym_size != 0 && s.func_off >= s.sym_size)
 		return false;
