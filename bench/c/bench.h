@@ -51,6 +51,16 @@ static inline void bench_go(goc_fn fn, void *arg)
 		bench_die("goc_go failed (out of memory or stacks)");
 }
 
+/* bench_calloc is calloc that exits the benchmark when it fails. */
+static inline void *bench_calloc(size_t n, size_t size)
+{
+	void *p = calloc(n, size);
+
+	if (p == NULL)
+		bench_die("out of memory");
+	return p;
+}
+
 /* bench_chan is goc_chan_new that exits the benchmark on ENOMEM. */
 static inline goc_chan *bench_chan(size_t elem_size, size_t cap)
 {
@@ -61,16 +71,26 @@ static inline goc_chan *bench_chan(size_t elem_size, size_t cap)
 	return c;
 }
 
+/* bench_arg returns argv[i] as an integer of at least min, or def when
+ * there is no such argument; anything else exits 1 with a usage line. */
+static inline int64_t bench_arg(int argc, char **argv, int i, int64_t def, int64_t min)
+{
+	if (argc <= i)
+		return def;
+	char *end;
+	long long v = strtoll(argv[i], &end, 10);
+	if (*argv[i] == '\0' || *end != '\0' || v < min) {
+		fprintf(stderr, "%s: argument %d must be an integer >= %" PRId64 ", got '%s'\n",
+			argv[0], i, min, argv[i]);
+		exit(1);
+	}
+	return (int64_t)v;
+}
+
 /* bench_n returns argv[1] as the problem size, or def without one. */
 static inline int64_t bench_n(int argc, char **argv, int64_t def)
 {
-	if (argc < 2)
-		return def;
-	char *end;
-	long long n = strtoll(argv[1], &end, 10);
-	if (*end != '\0' || n < 0)
-		bench_die("usage: BENCH [N]");
-	return (int64_t)n;
+	return bench_arg(argc, argv, 1, def, 0);
 }
 
 /* bench_run runs body(n) in a new goroutine, waits for it from the calling

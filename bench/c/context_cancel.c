@@ -39,10 +39,8 @@ static int64_t body(int64_t n)
 {
 	int64_t sum = 0;
 
-	nodes = calloc((size_t)n + 1, sizeof(*nodes));
-	seen = calloc((size_t)n + 1, 1);
-	if (nodes == NULL || seen == NULL)
-		bench_die("out of memory");
+	nodes = bench_calloc((size_t)n + 1, sizeof(*nodes));
+	seen = bench_calloc((size_t)n + 1, 1);
 	for (int r = 0; r < ROUNDS; r++) {
 		for (int64_t i = 0; i < n; i++) {
 			nodes[i] = goc_context_with_cancel(

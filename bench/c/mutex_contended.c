@@ -52,12 +52,7 @@ int main(int argc, char **argv)
 	int64_t n = bench_n(argc, argv, 20000000);
 	char name[64];
 
-	if (argc > 2) {
-		char *end;
-		goroutines = strtoll(argv[2], &end, 10);
-		if (*end != '\0' || goroutines < 1)
-			bench_die("usage: bench_mutex_contended [N [GOROUTINES]]");
-	}
+	goroutines = bench_arg(argc, argv, 2, goroutines, 1);
 	snprintf(name, sizeof(name), "mutex_contended goroutines=%" PRId64, goroutines);
 	bench_check(name, n, bench_run(body, n), n);
 	return 0;

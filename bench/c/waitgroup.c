@@ -27,9 +27,7 @@ static int64_t body(int64_t n)
 {
 	int64_t sum = 0;
 
-	ran = calloc((size_t)n + 1, 1);
-	if (ran == NULL)
-		bench_die("out of memory");
+	ran = bench_calloc((size_t)n + 1, 1);
 	for (int r = 0; r < ROUNDS; r++) {
 		for (int64_t i = 0; i < n; i++) {
 			goc_waitgroup_add(&wg, 1);

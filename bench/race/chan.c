@@ -65,11 +65,11 @@ int main(int argc, char **argv)
 	int64_t t = race_arg("chan", argc, argv, 2, 2);
 	int64_t np = t > 1 ? t - 1 : 1, sum = 0;
 	goc_waitgroup wg = GOC_WAITGROUP_INIT;
-	struct job *jobs = calloc((size_t)np, sizeof *jobs);
+	struct job *jobs = race_calloc("chan", (size_t)np, sizeof *jobs);
 	struct consumer k = { goc_chan_new(sizeof(int64_t), CAP),
 	                      goc_chan_new(sizeof(int64_t), 1), &wg, n };
 
-	if (jobs == NULL || k.c == NULL || k.result == NULL)
+	if (k.c == NULL || k.result == NULL)
 		race_die("chan", "out of memory");
 	if (goc_set_maxprocs((int)(t < 256 ? t : 256)) < 0)
 		race_die("chan", "goc_set_maxprocs failed");

@@ -65,12 +65,10 @@ int main(int argc, char **argv)
 	int64_t n = race_arg("condq", argc, argv, 1, 1000000);
 	int64_t t = race_arg("condq", argc, argv, 2, 2);
 	int64_t np = t > 1 ? t - 1 : 1, sum = 0;
-	struct queue *q = calloc(1, sizeof *q);
-	struct job *jobs = calloc((size_t)np, sizeof *jobs);
-	pthread_t *tid = calloc((size_t)np, sizeof *tid);
+	struct queue *q = race_calloc("condq", 1, sizeof *q);
+	struct job *jobs = race_calloc("condq", (size_t)np, sizeof *jobs);
+	pthread_t *tid = race_calloc("condq", (size_t)np, sizeof *tid);
 
-	if (q == NULL || jobs == NULL || tid == NULL)
-		race_die("condq", "out of memory");
 	pthread_mutex_init(&q->mu, NULL);
 	pthread_cond_init(&q->not_full, NULL);
 	pthread_cond_init(&q->not_empty, NULL);

@@ -38,11 +38,9 @@ int main(int argc, char **argv)
 	int64_t n = race_arg("mutex", argc, argv, 1, 8000000);
 	int64_t t = race_arg("mutex", argc, argv, 2, 2);
 	struct shared s = { PTHREAD_MUTEX_INITIALIZER, 0 };
-	struct part *parts = calloc((size_t)t, sizeof *parts);
-	pthread_t *tid = calloc((size_t)t, sizeof *tid);
+	struct part *parts = race_calloc("mutex", (size_t)t, sizeof *parts);
+	pthread_t *tid = race_calloc("mutex", (size_t)t, sizeof *tid);
 
-	if (parts == NULL || tid == NULL)
-		race_die("mutex", "out of memory");
 	for (int64_t k = 0; k < t; k++)
 		parts[k] = (struct part){ &s, n * (k + 1) / t - n * k / t };
 	race_start("mutex", tid, t, worker, parts, sizeof *parts);

@@ -45,6 +45,17 @@ static inline int64_t race_arg(const char *name, int argc, char **argv, int i,
 	return (int64_t)v;
 }
 
+/* race_calloc is calloc that exits (with "NAME: out of memory") when it
+ * fails. */
+static inline void *race_calloc(const char *name, size_t n, size_t size)
+{
+	void *p = calloc(n, size);
+
+	if (p == NULL)
+		race_die(name, "out of memory");
+	return p;
+}
+
 /* race_start starts t threads running fn(arg + i * size) for i = 0..t-1 and
  * fills tid[]. Exits on failure. HB: pthread_create's. */
 static inline void race_start(const char *name, pthread_t *tid, int64_t t,

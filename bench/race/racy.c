@@ -37,12 +37,10 @@ int main(int argc, char **argv)
 {
 	int64_t n = race_arg("racy", argc, argv, 1, 200000000);
 	int64_t t = race_arg("racy", argc, argv, 2, 2);
-	struct part *parts = calloc((size_t)t, sizeof *parts);
-	pthread_t *tid = calloc((size_t)t, sizeof *tid);
+	struct part *parts = race_calloc("racy", (size_t)t, sizeof *parts);
+	pthread_t *tid = race_calloc("racy", (size_t)t, sizeof *tid);
 	char extra[64];
 
-	if (parts == NULL || tid == NULL)
-		race_die("racy", "out of memory");
 	for (int64_t k = 0; k < t; k++)
 		parts[k].rounds = n * (k + 1) / t - n * k / t;
 	race_start("racy", tid, t, worker, parts, sizeof *parts);

@@ -42,13 +42,11 @@ int main(int argc, char **argv)
 {
 	int64_t n = race_arg("readshare", argc, argv, 1, 2500);
 	int64_t t = race_arg("readshare", argc, argv, 2, 2);
-	int64_t *tab = malloc(M * sizeof *tab);
-	struct part *parts = calloc((size_t)t, sizeof *parts);
-	pthread_t *tid = calloc((size_t)t, sizeof *tid);
+	int64_t *tab = race_calloc("readshare", M, sizeof *tab);
+	struct part *parts = race_calloc("readshare", (size_t)t, sizeof *parts);
+	pthread_t *tid = race_calloc("readshare", (size_t)t, sizeof *tid);
 	pthread_barrier_t bar;
 
-	if (tab == NULL || parts == NULL || tid == NULL)
-		race_die("readshare", "out of memory");
 	for (int64_t j = 0; j < M; j++)
 		tab[j] = j;
 	pthread_barrier_init(&bar, NULL, (unsigned)t);

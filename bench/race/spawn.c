@@ -28,12 +28,10 @@ int main(int argc, char **argv)
 {
 	int64_t n = race_arg("spawn", argc, argv, 1, 6000);
 	int64_t t = race_arg("spawn", argc, argv, 2, 2);
-	struct slot *slots = calloc((size_t)n, sizeof *slots);
-	pthread_t *tid = calloc((size_t)t, sizeof *tid);
+	struct slot *slots = race_calloc("spawn", (size_t)n, sizeof *slots);
+	pthread_t *tid = race_calloc("spawn", (size_t)t, sizeof *tid);
 	int64_t sum = 0;
 
-	if (slots == NULL || tid == NULL)
-		race_die("spawn", "out of memory");
 	for (int64_t base = 0; base < n; base += t) {
 		int64_t k = n - base < t ? n - base : t;
 		for (int64_t j = 0; j < k; j++)

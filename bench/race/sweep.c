@@ -39,12 +39,10 @@ int main(int argc, char **argv)
 {
 	int64_t n = race_arg("sweep", argc, argv, 1, 300);
 	int64_t t = race_arg("sweep", argc, argv, 2, 2);
-	int64_t *a = calloc(M, sizeof *a);
-	struct part *parts = calloc((size_t)t, sizeof *parts);
-	pthread_t *tid = calloc((size_t)t, sizeof *tid);
+	int64_t *a = race_calloc("sweep", M, sizeof *a);
+	struct part *parts = race_calloc("sweep", (size_t)t, sizeof *parts);
+	pthread_t *tid = race_calloc("sweep", (size_t)t, sizeof *tid);
 
-	if (a == NULL || parts == NULL || tid == NULL)
-		race_die("sweep", "out of memory");
 	for (int64_t k = 0; k < t; k++)
 		parts[k] = (struct part){ a, M * k / t, M * (k + 1) / t, n, 0 };
 	race_start("sweep", tid, t, sweeper, parts, sizeof *parts);

@@ -10,17 +10,10 @@
 // Prints checksum = n(n-1)/2.
 package main
 
-import (
-	"fmt"
-	"os"
-	"strconv"
-)
+import "goc.bench/internal/bench"
 
 func main() {
-	n := int64(1000000)
-	if len(os.Args) > 1 {
-		n, _ = strconv.ParseInt(os.Args[1], 10, 64)
-	}
+	n := bench.N(1000000)
 	ready := make(chan struct{}, n)
 	gate := make(chan struct{})
 	done := make(chan int64, n)
@@ -39,10 +32,5 @@ func main() {
 	for i := int64(0); i < n; i++ {
 		sum += <-done
 	}
-	want := n * (n - 1) / 2
-	fmt.Printf("blocked n=%d checksum=%d\n", n, sum)
-	if sum != want {
-		fmt.Fprintf(os.Stderr, "blocked: checksum %d, want %d\n", sum, want)
-		os.Exit(1)
-	}
+	bench.Check("blocked", n, sum, n*(n-1)/2)
 }

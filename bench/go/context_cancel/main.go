@@ -15,19 +15,15 @@ package main
 
 import (
 	"context"
-	"fmt"
-	"os"
-	"strconv"
 	"sync"
+
+	"goc.bench/internal/bench"
 )
 
 const rounds = 300
 
 func main() {
-	n := int64(1000)
-	if len(os.Args) > 1 {
-		n, _ = strconv.ParseInt(os.Args[1], 10, 64)
-	}
+	n := bench.N(1000)
 	nodes := make([]context.Context, n)
 	cancels := make([]context.CancelFunc, n)
 	seen := make([]byte, n) // slot i written by goroutine i only
@@ -64,10 +60,5 @@ func main() {
 			cancels[i]()
 		}
 	}
-	want := rounds * n
-	fmt.Printf("context_cancel n=%d checksum=%d\n", n, sum)
-	if sum != want {
-		fmt.Fprintf(os.Stderr, "context_cancel: checksum %d, want %d\n", sum, want)
-		os.Exit(1)
-	}
+	bench.Check("context_cancel", n, sum, rounds*n)
 }

@@ -10,9 +10,9 @@ package main
 
 import (
 	"fmt"
-	"os"
-	"strconv"
 	"sync"
+
+	"goc.bench/internal/bench"
 )
 
 var shared struct {
@@ -21,18 +21,8 @@ var shared struct {
 }
 
 func main() {
-	n := int64(20000000)
-	g := int64(2)
-	if len(os.Args) > 1 {
-		n, _ = strconv.ParseInt(os.Args[1], 10, 64)
-	}
-	if len(os.Args) > 2 {
-		var err error
-		if g, err = strconv.ParseInt(os.Args[2], 10, 64); err != nil || g < 1 {
-			fmt.Fprintln(os.Stderr, "usage: mutex_contended [N [GOROUTINES]]")
-			os.Exit(1)
-		}
-	}
+	n := bench.N(20000000)
+	g := bench.Arg(2, 2, 1)
 	var wg sync.WaitGroup
 	wg.Add(int(g))
 	for k := int64(0); k < g; k++ {
@@ -53,9 +43,5 @@ func main() {
 	shared.mu.Lock()
 	sum := shared.count
 	shared.mu.Unlock()
-	fmt.Printf("mutex_contended goroutines=%d n=%d checksum=%d\n", g, n, sum)
-	if sum != n {
-		fmt.Fprintf(os.Stderr, "mutex_contended: checksum %d, want %d\n", sum, n)
-		os.Exit(1)
-	}
+	bench.Check(fmt.Sprintf("mutex_contended goroutines=%d", g), n, sum, n)
 }

@@ -8,10 +8,9 @@
 package main
 
 import (
-	"fmt"
-	"os"
-	"strconv"
 	"sync"
+
+	"goc.bench/internal/bench"
 )
 
 type guarded struct {
@@ -20,20 +19,12 @@ type guarded struct {
 }
 
 func main() {
-	n := int64(50000000)
-	if len(os.Args) > 1 {
-		n, _ = strconv.ParseInt(os.Args[1], 10, 64)
-	}
+	n := bench.N(50000000)
 	g := &guarded{}
 	for i := int64(0); i < n; i++ {
 		g.mu.Lock()
 		g.count++
 		g.mu.Unlock()
 	}
-	sum := g.count
-	fmt.Printf("mutex_uncontended n=%d checksum=%d\n", n, sum)
-	if sum != n {
-		fmt.Fprintf(os.Stderr, "mutex_uncontended: checksum %d, want %d\n", sum, n)
-		os.Exit(1)
-	}
+	bench.Check("mutex_uncontended", n, g.count, n)
 }

@@ -7,17 +7,10 @@
 // Prints checksum = sum of the replies = n(n+1)/2.
 package main
 
-import (
-	"fmt"
-	"os"
-	"strconv"
-)
+import "goc.bench/internal/bench"
 
 func main() {
-	n := int64(1000000)
-	if len(os.Args) > 1 {
-		n, _ = strconv.ParseInt(os.Args[1], 10, 64)
-	}
+	n := bench.N(1000000)
 	ping := make(chan int64)
 	pong := make(chan int64)
 	go func() {
@@ -31,10 +24,5 @@ func main() {
 		sum += <-pong
 	}
 	close(ping)
-	want := n * (n + 1) / 2
-	fmt.Printf("pingpong n=%d checksum=%d\n", n, sum)
-	if sum != want {
-		fmt.Fprintf(os.Stderr, "pingpong: checksum %d, want %d\n", sum, want)
-		os.Exit(1)
-	}
+	bench.Check("pingpong", n, sum, n*(n+1)/2)
 }

@@ -8,17 +8,10 @@
 // Prints checksum = n(n-1)/2.
 package main
 
-import (
-	"fmt"
-	"os"
-	"strconv"
-)
+import "goc.bench/internal/bench"
 
 func main() {
-	n := int64(5000000)
-	if len(os.Args) > 1 {
-		n, _ = strconv.ParseInt(os.Args[1], 10, 64)
-	}
+	n := bench.N(5000000)
 	c := make(chan int64, 100)
 	go func() {
 		for i := int64(0); i < n; i++ {
@@ -30,10 +23,5 @@ func main() {
 	for v := range c {
 		sum += v
 	}
-	want := n * (n - 1) / 2
-	fmt.Printf("prodcons n=%d checksum=%d\n", n, sum)
-	if sum != want {
-		fmt.Fprintf(os.Stderr, "prodcons: checksum %d, want %d\n", sum, want)
-		os.Exit(1)
-	}
+	bench.Check("prodcons", n, sum, n*(n-1)/2)
 }

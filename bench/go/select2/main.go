@@ -14,14 +14,12 @@ package main
 import (
 	"fmt"
 	"os"
-	"strconv"
+
+	"goc.bench/internal/bench"
 )
 
 func main() {
-	n := int64(2000000)
-	if len(os.Args) > 1 {
-		n, _ = strconv.ParseInt(os.Args[1], 10, 64)
-	}
+	n := bench.N(2000000)
 	a := make(chan int64, 1)
 	b := make(chan int64, 1)
 	a <- 1

@@ -10,11 +10,7 @@
 // Prints checksum = sum of 0..n-1 (499999500000 for n = 1,000,000).
 package main
 
-import (
-	"fmt"
-	"os"
-	"strconv"
-)
+import "goc.bench/internal/bench"
 
 const div = 10
 
@@ -36,17 +32,9 @@ func skynet(out chan<- int64, num, size int64) {
 }
 
 func main() {
-	n := int64(1000000) // must be a power of div
-	if len(os.Args) > 1 {
-		n, _ = strconv.ParseInt(os.Args[1], 10, 64)
-	}
+	n := bench.N(1000000) // must be a power of div
 	c := make(chan int64)
 	go skynet(c, 0, n)
 	sum := <-c
-	want := n * (n - 1) / 2
-	fmt.Printf("skynet n=%d checksum=%d\n", n, sum)
-	if sum != want {
-		fmt.Fprintf(os.Stderr, "skynet: checksum %d, want %d\n", sum, want)
-		os.Exit(1)
-	}
+	bench.Check("skynet", n, sum, n*(n-1)/2)
 }

@@ -9,19 +9,15 @@
 package main
 
 import (
-	"fmt"
-	"os"
-	"strconv"
 	"time"
+
+	"goc.bench/internal/bench"
 )
 
 const naps = 100
 
 func main() {
-	n := int64(10000)
-	if len(os.Args) > 1 {
-		n, _ = strconv.ParseInt(os.Args[1], 10, 64)
-	}
+	n := bench.N(10000)
 	done := make(chan int64, n)
 	for i := int64(0); i < n; i++ {
 		go func() {
@@ -36,10 +32,5 @@ func main() {
 	for i := int64(0); i < n; i++ {
 		sum += <-done
 	}
-	want := n * naps
-	fmt.Printf("sleepers n=%d checksum=%d\n", n, sum)
-	if sum != want {
-		fmt.Fprintf(os.Stderr, "sleepers: checksum %d, want %d\n", sum, want)
-		os.Exit(1)
-	}
+	bench.Check("sleepers", n, sum, n*naps)
 }

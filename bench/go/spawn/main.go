@@ -8,17 +8,10 @@
 // Prints checksum = n(n-1)/2.
 package main
 
-import (
-	"fmt"
-	"os"
-	"strconv"
-)
+import "goc.bench/internal/bench"
 
 func main() {
-	n := int64(1000000)
-	if len(os.Args) > 1 {
-		n, _ = strconv.ParseInt(os.Args[1], 10, 64)
-	}
+	n := bench.N(1000000)
 	done := make(chan int64, n)
 	for i := int64(0); i < n; i++ {
 		go func(i int64) {
@@ -29,10 +22,5 @@ func main() {
 	for i := int64(0); i < n; i++ {
 		sum += <-done
 	}
-	want := n * (n - 1) / 2
-	fmt.Printf("spawn n=%d checksum=%d\n", n, sum)
-	if sum != want {
-		fmt.Fprintf(os.Stderr, "spawn: checksum %d, want %d\n", sum, want)
-		os.Exit(1)
-	}
+	bench.Check("spawn", n, sum, n*(n-1)/2)
 }

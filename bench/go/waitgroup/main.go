@@ -10,19 +10,15 @@
 package main
 
 import (
-	"fmt"
-	"os"
-	"strconv"
 	"sync"
+
+	"goc.bench/internal/bench"
 )
 
 const rounds = 10
 
 func main() {
-	n := int64(100000)
-	if len(os.Args) > 1 {
-		n, _ = strconv.ParseInt(os.Args[1], 10, 64)
-	}
+	n := bench.N(100000)
 	var wg sync.WaitGroup
 	ran := make([]byte, n+1) // slot i written by child i only
 	var sum int64
@@ -40,10 +36,5 @@ func main() {
 			ran[i] = 0
 		}
 	}
-	want := rounds * n
-	fmt.Printf("waitgroup n=%d checksum=%d\n", n, sum)
-	if sum != want {
-		fmt.Fprintf(os.Stderr, "waitgroup: checksum %d, want %d\n", sum, want)
-		os.Exit(1)
-	}
+	bench.Check("waitgroup", n, sum, rounds*n)
 }
