@@ -72,7 +72,7 @@ usage: $0 [-n RUNS] [-o FILE] [-w WORKERS] [-t SECS] [-s] [WORKLOAD...]
   WORKLOAD    run only these (default: all): ${all_workloads[*]}
 
 The build tree is build-release/ at the top of the repository, or
-\$GOC_BENCH_BUILD if set.
+\$GOC_BENCH_BUILD if set; the C compiler is \$CC (default clang-14).
 EOF
 }
 
@@ -111,11 +111,7 @@ rev=$(git_rev)
 
 if ((skip_build == 0)); then
 	echo "== building goc (release) in $build" >&2
-	if [[ -f $build/build.ninja ]]; then
-		meson setup --reconfigure "$build" "$root" --buildtype=release >&2
-	else
-		meson setup "$build" "$root" --buildtype=release >&2
-	fi
+	setup_tree "$build" "${CC:-clang-14}" --buildtype=release
 	declare -A target_set=()
 	for w in "${workloads[@]}"; do
 		command_of "$w"
@@ -217,7 +213,7 @@ done
 # ---- markdown -------------------------------------------------------------
 
 if [[ -n $outfile ]]; then
-	# The compiler the build tree was configured with (CC at setup time).
+	# The compiler the build tree was set up with.
 	# shellcheck disable=SC2016 # $ARGS is ninja's, matched literally
 	ccmd=$(sed -n '/^rule c_COMPILER/{n;s/^ *command = \(.*\) \$ARGS.*/\1/p;}' "$build/build.ninja")
 	# shellcheck disable=SC2086 # ccmd may be "ccache cc"

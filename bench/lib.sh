@@ -169,6 +169,36 @@ md_table() {
 	done
 }
 
+# tree_cc DIR prints the C compiler the meson tree DIR was set up with, as
+# a resolved path (nothing if DIR is not set up).
+tree_cc() {
+	local cc
+	cc=$(sed -n '/^rule c_COMPILER$/{n;s/^ command = \([^ ]*\) .*/\1/p;q}' "$1/build.ninja" 2>/dev/null)
+	[[ -n $cc ]] && readlink -f "$(command -v "$cc")"
+}
+
+# setup_tree DIR CC OPTIONS...: set up the meson tree DIR (of the goc
+# source) with the C compiler CC, or reconfigure it. Meson keeps the
+# compiler a tree was first set up with, so a tree set up with another
+# (say gcc, from a plain `meson setup`) is wiped and set up again.
+setup_tree() {
+	local dir=$1 cc=$2 have want
+	shift 2
+	want=$(readlink -f "$(command -v "$cc")") ||
+		{ echo "no compiler $cc on PATH" >&2; exit 2; }
+	if [[ ! -f $dir/build.ninja ]]; then
+		CC=$cc meson setup "$dir" "$bench_root" "$@" >&2
+		return
+	fi
+	have=$(tree_cc "$dir" || true)
+	if [[ $have == "$want" ]]; then
+		meson setup --reconfigure "$dir" "$bench_root" "$@" >&2
+	else
+		echo "== $dir was set up with ${have:-an unknown compiler}; setting it up again with $cc" >&2
+		CC=$cc meson setup --wipe "$dir" "$bench_root" "$@" >&2
+	fi
+}
+
 # git_rev prints the short commit of the working tree, marked when it has
 # uncommitted changes (take it before building: others may commit during
 # a run).

@@ -145,17 +145,6 @@ make_tmp goc-race-bench
 rev=$(git_rev)
 started=$(date -u '+%Y-%m-%d %H:%M UTC')
 
-# setup DIR OPTIONS...: configure a meson tree with $cc (once; later calls
-# reconfigure, which keeps the compiler the tree was set up with).
-setup() {
-	local dir=$1
-	shift
-	if [[ -f $dir/build.ninja ]]; then
-		meson setup --reconfigure "$dir" "$root" "$@" >&2
-	else
-		CC=$cc meson setup "$dir" "$root" "$@" >&2
-	fi
-}
 
 # Same words for every tool, so the three builds differ only by the
 # instrumentation. These are also the flags `goc-race cc` adds (docs/cli.md),
@@ -196,7 +185,7 @@ if ((skip_build == 0)); then
 		exit 2
 	fi
 	echo "== building libgoc, the hooks library and goc-race (release) in $build" >&2
-	setup "$build" --buildtype=release
+	setup_tree "$build" "$cc" --buildtype=release
 	ninja -C "$build" runtime/libgoc.so interpose/libgoc-race-hooks.so >&2
 	if ((want_tool[goc-race])); then
 		# The preload runtime and the command may not build (or exist) yet:
@@ -208,7 +197,7 @@ if ((skip_build == 0)); then
 	fi
 	if ((want_tool[tsan])); then
 		echo "== building libgoc with -fsanitize=thread in $tbuild" >&2
-		setup "$tbuild" --buildtype=release -Db_sanitize=thread -Db_lundef=false
+		setup_tree "$tbuild" "$cc" --buildtype=release -Db_sanitize=thread -Db_lundef=false
 		ninja -C "$tbuild" runtime/libgoc.so >&2
 	fi
 fi
