@@ -6,6 +6,7 @@
  * from this build's install options).
  */
 #include <criterion/criterion.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -17,6 +18,17 @@
 #include "internal.h"
 
 static char root[PATH_MAX];
+
+/* snprintf into buf[size] that fails the test rather than truncate. */
+__attribute__((format(printf, 3, 4)))
+static void fmt(char *buf, size_t size, const char *f, ...)
+{
+	va_list ap;
+	va_start(ap, f);
+	int n = vsnprintf(buf, size, f, ap);
+	va_end(ap);
+	cr_assert(n >= 0 && (size_t)n < size, "path too long for the test's buffer");
+}
 static char err[2048];
 
 /* Creates root/rel (a file, with its directories); rel ending in '/' is a
@@ -24,7 +36,7 @@ static char err[2048];
 static void make(const char *rel)
 {
 	char p[PATH_MAX];
-	snprintf(p, sizeof p, "%s/%s", root, rel);
+	fmt(p, sizeof p, "%s/%s", root, rel);
 	for (char *s = p + strlen(root) + 1; (s = strchr(s, '/')) != NULL; s++) {
 		*s = '\0';
 		mkdir(p, 0755);
@@ -39,7 +51,7 @@ static char *at(const char *rel)
 	static char p[4][PATH_MAX];
 	static int n;
 	char *buf = p[n++ % 4];
-	snprintf(buf, PATH_MAX, "%s/%s", root, rel);
+	fmt(buf, PATH_MAX, "%s/%s", root, rel);
 	return buf;
 }
 
@@ -53,7 +65,7 @@ static void setup_root(void)
 static void teardown_root(void)
 {
 	char cmd[PATH_MAX + 16];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+	fmt(cmd, sizeof cmd, "rm -rf '%s'", root);
 	cr_assert_eq(system(cmd), 0);
 }
 
@@ -72,11 +84,11 @@ static const char *installed_bin(void)
 static char *installed_file(const char *rel, const char *name)
 {
 	char r[PATH_MAX], dir[PATH_MAX];
-	snprintf(r, sizeof r, "p/bin/%s/", rel);
+	fmt(r, sizeof r, "p/bin/%s/", rel);
 	make(r);
-	snprintf(r, sizeof r, "p/bin/%s/%s", rel, name);
+	fmt(r, sizeof r, "p/bin/%s/%s", rel, name);
 	make(r);
-	snprintf(r, sizeof r, "p/bin/%s", rel);
+	fmt(r, sizeof r, "p/bin/%s", rel);
 	cr_assert_not_null(realpath(at(r), dir));
 	return strdup(dir);
 }
@@ -123,7 +135,7 @@ Test(paths, installed_layout_without_libgoc_is_an_error)
 	gocrace_layout l;
 	cr_assert_eq(gocrace_layout_find(bin, &l, err, sizeof err), -1);
 	char want[PATH_MAX + 64];
-	snprintf(want, sizeof want, "libgoc.so is not in %s, beside libgoc-race-hooks.so", lib);
+	fmt(want, sizeof want, "libgoc.so is not in %s, beside libgoc-race-hooks.so", lib);
 	cr_assert_str_eq(err, want);
 	free(lib);
 }
@@ -134,7 +146,7 @@ Test(paths, no_layout_names_both_places_without_dotdot)
 	gocrace_layout l;
 	cr_assert_eq(gocrace_layout_find(at("x/bin"), &l, err, sizeof err), -1);
 	char want[PATH_MAX];
-	snprintf(want, sizeof want, "and %s/x/interpose", root);
+	fmt(want, sizeof want, "and %s/x/interpose", root);
 	cr_assert(strstr(err, "cannot find libgoc-race-hooks.so: looked in ") == err, "%s", err);
 	cr_assert(strstr(err, want) != NULL, "%s", err);
 	cr_assert(strstr(err, "/..") == NULL, "%s", err);
@@ -157,7 +169,7 @@ Test(paths, shim_installed)
 	char *s = gocrace_shim_find(bin, "", err, sizeof err);
 	cr_assert_not_null(s, "%s", err);
 	char want[PATH_MAX];
-	snprintf(want, sizeof want, "%s/libgoc-race.so", lib);
+	fmt(want, sizeof want, "%s/libgoc-race.so", lib);
 	cr_assert_str_eq(s, want);
 	free(s);
 	free(lib);
@@ -183,6 +195,6 @@ Test(paths, no_shim_names_both_places)
 	make("x/bin/");
 	cr_assert_null(gocrace_shim_find(at("x/bin"), NULL, err, sizeof err));
 	char want[PATH_MAX];
-	snprintf(want, sizeof want, "and %s/x/interpose (GOC_RACE_SHIM=PATH names another)", root);
+	fmt(want, sizeof want, "and %s/x/interpose (GOC_RACE_SHIM=PATH names another)", root);
 	cr_assert(strstr(err, want) != NULL, "%s", err);
 }
