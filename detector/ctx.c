@@ -164,19 +164,23 @@ static det_ctx top_ctx(det_thread *t)
 	return c;
 }
 
+det_ctx det__ctx_leaf_miss(det_thread *t, det_ctx top, uintptr_t pc)
+{
+	det_ctx leaf = det__ctx_intern(top, pc);
+	uint32_t k = det__ctx_cache_index(top, pc);
+	t->ctx_cache[k].top = top;
+	t->ctx_cache[k].pc = pc;
+	t->ctx_cache[k].leaf = leaf;
+	return leaf;
+}
+
 det_ctx det_ctx_current(det_thread *t, uintptr_t leaf_pc)
 {
 	det_ctx top = top_ctx(t);
 	if (leaf_pc == 0)
 		return top;
-	uint32_t k = det__ctx_cache_index(top, leaf_pc);
-	if (t->ctx_cache[k].leaf != 0 && t->ctx_cache[k].top == top && t->ctx_cache[k].pc == leaf_pc)
-		return t->ctx_cache[k].leaf;
-	det_ctx leaf = det__ctx_intern(top, leaf_pc);
-	t->ctx_cache[k].top = top;
-	t->ctx_cache[k].pc = leaf_pc;
-	t->ctx_cache[k].leaf = leaf;
-	return leaf;
+	det_ctx leaf = det__ctx_cached(t, top, leaf_pc);
+	return leaf != 0 ? leaf : det__ctx_leaf_miss(t, top, leaf_pc);
 }
 
 void det__ctx_fork_child(void)

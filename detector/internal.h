@@ -187,17 +187,29 @@ static inline uint32_t det__ctx_cache_index(det_ctx top, uintptr_t pc)
 	return (uint32_t)(((pc ^ (uint64_t)top << 40) * 0x9e3779b97f4a7c15ull) >> 58);
 }
 
+/* t's cached leaf context for (top, pc), or 0. */
+static inline det_ctx det__ctx_cached(const det_thread *t, det_ctx top, uintptr_t pc)
+{
+	uint32_t k = det__ctx_cache_index(top, pc);
+	/* an empty entry's leaf is 0 */
+	return t->ctx_cache[k].pc == pc && t->ctx_cache[k].top == top ? t->ctx_cache[k].leaf : 0;
+}
+
+/* (top, pc) missed t's cache: intern the leaf and cache it (ctx.c). */
+det_ctx det__ctx_leaf_miss(det_thread *t, det_ctx top, uintptr_t pc);
+
 /* det_ctx_current, inline for the access path: when the top frame's context
- * is known and (top, pc) is in the thread's cache, two loads and compares. */
+ * is known and (top, pc) is in the thread's cache, two loads and compares.
+ * Each path probes the cache once: a known top that misses goes straight
+ * to det__ctx_leaf_miss; an unknown top (a frame entered since the last
+ * access) is interned by det_ctx_current first. */
 static inline det_ctx det__ctx_leaf(det_thread *t, uintptr_t pc)
 {
 	uint32_t d = t->depth;
 	det_ctx top = d != 0 ? t->stack[d - 1].ctx : 0;
 	if (DET_LIKELY((d == 0 || top != 0) && pc != 0)) {
-		uint32_t k = det__ctx_cache_index(top, pc);
-		if (t->ctx_cache[k].pc == pc && t->ctx_cache[k].top == top &&
-		    t->ctx_cache[k].leaf != 0)
-			return t->ctx_cache[k].leaf;
+		det_ctx leaf = det__ctx_cached(t, top, pc);
+		return DET_LIKELY(leaf != 0) ? leaf : det__ctx_leaf_miss(t, top, pc);
 	}
 	return det_ctx_current(t, pc);
 }
