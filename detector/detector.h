@@ -75,6 +75,13 @@ typedef struct det_config {
 	 * access stacks and the creation stacks. May be NULL. */
 	bool (*suppressed)(const char *kind, const det_frame *const *stacks,
 	                   const size_t *depths, size_t nstacks, const char *global_name);
+	/* Expected races (TSan's AnnotateBenignRace): true drops a race whose
+	 * two accesses span [addr, addr + size) and overlap a range the
+	 * program declared benign. Asked before the race is deduplicated (an
+	 * address-based verdict must not hide another race of the same code),
+	 * every time one is found; a dropped race counts as suppressed once
+	 * per pair of calling contexts (det_stats). May be NULL. */
+	bool (*expected)(uintptr_t addr, size_t size);
 	const char *strip_path_prefix; /* removed from file names in reports */
 	bool report_atomic_races;      /* atomic vs plain races (default true) */
 	int pid;

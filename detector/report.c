@@ -4,21 +4,25 @@
  * on the JSON sink.
  *
  * A race arrives from access.c with the current access and the remembered
- * cell. Here: drop it if the same pair of calling contexts was reported
- * already (cheap, before symbolizing), find the previous access's thread
- * from the cell's slot and epoch, expand both calling contexts into stacks,
- * symbolize, compute the fingerprint (function and file names of the two
- * top frames, unordered) and drop it if that was reported already (the same
- * race seen through other call paths), ask the suppression callback,
- * describe the memory (global, heap block, stack), render both forms and
- * write each with one write(2).
+ * cell. Here: drop it if the embedder's `expected` callback says its memory
+ * was declared benign (AnnotateBenignRace; counted as suppressed once per
+ * pair of calling contexts, and asked before any deduplication, since the
+ * verdict depends on the address), drop it if the same pair of calling
+ * contexts was reported already (cheap, before symbolizing), find the
+ * previous access's thread from the cell's slot and epoch, expand both
+ * calling contexts into stacks, symbolize, compute the fingerprint
+ * (function and file names of the two top frames, unordered) and drop it
+ * if that was reported already (the same race seen through other call
+ * paths), ask the suppression callback, describe the memory (global, heap
+ * block, stack), render both forms and write each with one write(2).
  *
  * Locks: report_lock serialises all of it, so reports never interleave and
  * the dedup sets are consistent. It is taken with no other detector lock
  * held (access.c holds none); under it only leaf locks are taken (slot,
- * heap, thread list). The symbolizer runs under it too: it is the
- * embedder's job to make the symbolizer's own allocations invisible to the
- * detector.
+ * heap, thread list). The symbolizer and the expected and suppressed
+ * callbacks run under it too: it is the embedder's job to make their own
+ * allocations invisible to the detector, and to take no lock under which
+ * it calls the detector.
  */
 #include "internal.h"
 
@@ -81,7 +85,10 @@ static bool keyset_add(keyset *s, uint64_t key)
 	return false;
 }
 
-static keyset seen_ctx_pairs, seen_fingerprints;
+/* seen_expected: the context pairs of races dropped as expected, apart
+ * from seen_ctx_pairs, so that the same code racing on memory nobody
+ * declared benign is still reported. */
+static keyset seen_ctx_pairs, seen_fingerprints, seen_expected;
 
 static uint64_t fnv(uint64_t h, const char *s)
 {
@@ -466,11 +473,28 @@ static uint64_t fingerprint_of(const char *kind, const stack *a, const stack *b)
 	return h;
 }
 
+/* The embedder's verdict on the span of both accesses (TSan's
+ * IsExpectedReport). */
+static bool race_expected(const det_race *r)
+{
+	uintptr_t lo = r->addr < r->prev_addr ? r->addr : r->prev_addr;
+	uintptr_t end = r->addr + r->size, pend = r->prev_addr + r->prev_size;
+	uintptr_t hi = end > pend ? end : pend;
+	return det__cfg.expected(lo, hi - lo);
+}
+
 void det__report_race(const det_race *r)
 {
 	det__lock(&report_lock);
 	uint64_t a = r->cur_ctx, b = CELL_CTX(r->prev);
 	uint64_t pair = a < b ? (a << 32 | b) : (b << 32 | a);
+	if (det__cfg.expected != NULL && race_expected(r)) {
+		bool again = keyset_add(&seen_expected, pair);
+		det__unlock(&report_lock);
+		atomic_fetch_add_explicit(again ? &n_duplicate : &n_suppressed, 1,
+			memory_order_relaxed);
+		return;
+	}
 	if (keyset_add(&seen_ctx_pairs, pair ^ 0x5bd1e995ull)) {
 		det__unlock(&report_lock);
 		atomic_fetch_add_explicit(&n_duplicate, 1, memory_order_relaxed);

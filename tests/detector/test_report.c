@@ -1,6 +1,7 @@
 /*
  * test_report.c — detector/report.c: Go's text layout, deduplication, the
- * fingerprint (stable: names, not lines or addresses), and suppression.
+ * fingerprint (stable: names, not lines or addresses), suppression, and
+ * expected (benign) races.
  */
 #include "detutil.h"
 
@@ -114,4 +115,53 @@ Test(report, a_suppressed_race_is_counted_not_written)
 	det_stats s;
 	det_read_stats(&s);
 	cr_assert_eq(s.races_suppressed, 1);
+}
+
+/* det_config.expected: the 8 bytes of x are declared benign. */
+static bool expect_x(uintptr_t addr, size_t size)
+{
+	return addr < (uintptr_t)&x + sizeof x && (uintptr_t)&x < addr + size;
+}
+
+static void init_expecting_x(void)
+{
+	det_config c = {.text_fd = text_fd, .json_fd = json_fd, .symbolize = fake_symbolize,
+		.expected = expect_x, .report_atomic_races = true};
+	det_init(&c);
+	setup();
+}
+
+Test(report, an_expected_race_is_dropped_and_counted_as_suppressed_once)
+{
+	init_expecting_x();
+	for (int i = 0; i < 3; i++) {
+		det_access(a, (uintptr_t)&x, 8, FAKE_PC(1, 12), DET_WRITE);
+		det_access(b, (uintptr_t)&x, 8, FAKE_PC(2, 23), DET_WRITE);
+		det_release(a, (uintptr_t)&z); /* new epochs, same contexts */
+		det_release(b, (uintptr_t)&z + 1);
+	}
+	json_object *r[4];
+	cr_assert_eq(json_records(r, 4), 0);
+	det_stats s;
+	det_read_stats(&s);
+	cr_assert_eq(s.races_suppressed, 1);
+	cr_assert_geq(s.races_duplicate, 1);
+	cr_assert_eq(s.races_reported, 0);
+}
+
+/* The verdict is the address's: the same two accesses (same contexts, so
+ * the same fingerprint) racing on other memory are still reported. */
+Test(report, an_expected_race_hides_no_other_race_of_the_same_code)
+{
+	init_expecting_x();
+	det_access(a, (uintptr_t)&x, 8, FAKE_PC(1, 12), DET_WRITE);
+	det_access(b, (uintptr_t)&x, 8, FAKE_PC(2, 23), DET_WRITE);
+	det_access(a, (uintptr_t)&z, 8, FAKE_PC(1, 12), DET_WRITE);
+	det_access(b, (uintptr_t)&z, 8, FAKE_PC(2, 23), DET_WRITE);
+	json_object *r[4];
+	cr_assert_eq(json_records(r, 4), 1);
+	char want[32];
+	snprintf(want, sizeof want, "0x%lx", (unsigned long)(uintptr_t)&z);
+	cr_assert_str_eq(jstr(r[0], "accesses.0.addr"), want);
+	json_object_put(r[0]);
 }
