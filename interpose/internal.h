@@ -14,7 +14,8 @@
  * hook before the runtime is initialised. gocrace_thr() returns NULL then.
  *
  * Symbols: everything here is hidden or static; only the interposed names
- * (__tsan_*, pthread_*, malloc, …) are exported (interpose/meson.build).
+ * (__tsan_*, Annotate*, pthread_*, malloc, …) are exported
+ * (interpose/meson.build).
  */
 #ifndef GOC_INTERPOSE_INTERNAL_H
 #define GOC_INTERPOSE_INTERNAL_H
@@ -57,15 +58,17 @@ GOCRACE_HIDDEN void gocrace_options_parse(const char *env);
 
 /* ---- the runtime (runtime.c) ------------------------------------------- */
 
-/* Non-zero while the runtime's own code runs on this thread (initial-exec:
- * the preload library is loaded at start-up). */
+/* Non-zero while the runtime's own code runs on this thread, or while the
+ * program is inside one of its annotations' ignore regions (annotations.c
+ * holds one count per open region); initial-exec: the preload library is
+ * loaded at start-up. */
 extern GOCRACE_HIDDEN __thread int gocrace_ignore __attribute__((tls_model("initial-exec")));
 extern GOCRACE_HIDDEN bool gocrace_ready; /* set once, at the end of init */
 
 /* The calling thread's det_thread, or NULL when events must be ignored
- * (before init, inside the runtime). A thread the runtime never saw start
- * (created before the preload was initialised, or by a raw clone) gets one
- * on its first event. */
+ * (before init, inside the runtime or an ignore region). A thread the
+ * runtime never saw start (created before the preload was initialised, or
+ * by a raw clone) gets one on its first event. */
 GOCRACE_HIDDEN det_thread *gocrace_thr_slow(void);
 static inline det_thread *gocrace_thr(void)
 {
@@ -75,10 +78,19 @@ static inline det_thread *gocrace_thr(void)
 	return GOCRACE_LIKELY(t != NULL) ? t : gocrace_thr_slow();
 }
 
+/* Non-zero while this thread is inside AnnotateIgnoreSyncBegin/End
+ * (annotations.c): the clock operations below do nothing, its accesses are
+ * still checked. Thread creation and join keep their edges, and so do
+ * libgoc's (tracer.c). */
+extern GOCRACE_HIDDEN __thread int gocrace_ignore_sync __attribute__((tls_model("initial-exec")));
+
 /* Clock operations on the object at addr (detector.h), with the guard
- * raised around the detector call; t is gocrace_thr()'s, not NULL. */
+ * raised around the detector call; t is gocrace_thr()'s, not NULL. None
+ * inside an ignore-sync region. */
 static inline void gocrace_acquire(det_thread *t, const volatile void *addr)
 {
+	if (GOCRACE_UNLIKELY(gocrace_ignore_sync != 0))
+		return;
 	gocrace_ignore++;
 	det_acquire(t, (uintptr_t)addr);
 	gocrace_ignore--;
@@ -86,6 +98,8 @@ static inline void gocrace_acquire(det_thread *t, const volatile void *addr)
 
 static inline void gocrace_release(det_thread *t, const volatile void *addr)
 {
+	if (GOCRACE_UNLIKELY(gocrace_ignore_sync != 0))
+		return;
 	gocrace_ignore++;
 	det_release(t, (uintptr_t)addr);
 	gocrace_ignore--;
@@ -93,6 +107,8 @@ static inline void gocrace_release(det_thread *t, const volatile void *addr)
 
 static inline void gocrace_release_merge(det_thread *t, const volatile void *addr)
 {
+	if (GOCRACE_UNLIKELY(gocrace_ignore_sync != 0))
+		return;
 	gocrace_ignore++;
 	det_release_merge(t, (uintptr_t)addr);
 	gocrace_ignore--;
@@ -139,6 +155,14 @@ static inline bool gocrace_in_libgoc(uintptr_t pc)
 
 /* Installs the tracer table into libgoc if the program uses it. */
 GOCRACE_HIDDEN void gocrace_tracer_install(void);
+
+/* ---- annotations (annotations.c) --------------------------------------- */
+
+/* det_config.expected: whether a race spanning [addr, addr + size) touches
+ * memory the program declared benign (AnnotateBenignRace*); counts the hit. */
+GOCRACE_HIDDEN bool gocrace_race_expected(uintptr_t addr, size_t size);
+/* For print_suppressions: the benign ranges that matched, with their hits. */
+GOCRACE_HIDDEN void gocrace_expected_print(void);
 
 /* ---- pthread (pthread.c) ----------------------------------------------- */
 

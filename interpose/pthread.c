@@ -634,10 +634,8 @@ ACQUIRE_WRAPPER(pthread_rwlock_clockrdlock, pthread_rwlock_t, r == 0,
 		if (r == 0)                                                           \
 			wheld_push(rw);                                                   \
 		if (t != NULL && r == 0) {                                            \
-			gocrace_ignore++;                                                 \
-			det_acquire(t, (uintptr_t)rw);                                    \
-			det_acquire(t, (uintptr_t)rw + 1);                                \
-			gocrace_ignore--;                                                 \
+			gocrace_acquire(t, rw);                                           \
+			gocrace_acquire(t, (const char *)rw + 1);                         \
 		}                                                                     \
 		return r;                                                             \
 	}

@@ -18,8 +18,10 @@
  * (TSan's and Go's convention); otherwise the program's status stands.
  * halt_on_error does the same right after the first finding.
  *
- * Per-thread state: gocrace_ignore (runtime code running), home (the OS
- * thread's det_thread; det_current() may be a goroutine it runs).
+ * Per-thread state: gocrace_ignore (runtime code running, or an ignore
+ * region of the program's annotations), gocrace_ignore_sync (an
+ * AnnotateIgnoreSync region), home (the OS thread's det_thread;
+ * det_current() may be a goroutine or a fiber it runs).
  */
 #include "internal.h"
 
@@ -35,6 +37,7 @@
 #include <unistd.h>
 
 __thread int gocrace_ignore __attribute__((tls_model("initial-exec")));
+__thread int gocrace_ignore_sync __attribute__((tls_model("initial-exec")));
 bool gocrace_ready;
 
 static __thread det_thread *home __attribute__((tls_model("initial-exec")));
@@ -90,8 +93,10 @@ det_ctx gocrace_stack_here(det_thread *t, int skip)
 static void summary_and_exit(void)
 {
 	uint64_t n = det_findings();
-	if (gocrace_opt.print_suppressions)
+	if (gocrace_opt.print_suppressions) {
 		gocrace_suppressions_print();
+		gocrace_expected_print();
+	}
 	if (n == 0)
 		return;
 	fflush(NULL);
@@ -212,6 +217,7 @@ void gocrace_init(void)
 		.describe_global = gocrace_describe_global,
 		.on_report = on_report,
 		.suppressed = suppressed,
+		.expected = gocrace_race_expected,
 		.strip_path_prefix = gocrace_opt.strip_path_prefix,
 		.report_atomic_races = gocrace_opt.report_atomic_races,
 		.pid = (int)getpid(),
