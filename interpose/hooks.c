@@ -19,10 +19,17 @@
  *   instruction: a no-op would break the program), generated from
  *   tsan_atomics.h with empty before/after hooks; 128-bit ones need this
  *   file built with -mcx16. __tsan_mem{cpy,move,set} perform the copy.
- * - Not defined, on purpose: the annotation and fiber API of tsan-abi.md §2
- *   (__tsan_acquire, __tsan_create_fiber, ...). libgoc looks those up with
- *   weak references to learn whether a real ThreadSanitizer runtime is
- *   present; finding them here would make it annotate into the void.
+ * - The user annotation API of tsan-abi.md §2.2, §2.4 and §2.5 (custom
+ *   mutexes, fibers, the dynamic Annotate* ones; the list is
+ *   tsan_annotations.h) is defined too, as no-ops, so that a program that
+ *   annotates its own synchronisation links with `goc-race cc` and runs
+ *   unchanged; the fiber calls return NULL, pre_unlock 0.
+ * - Not defined, on purpose: __tsan_acquire and __tsan_release (and the
+ *   external-object API of §2.3). libgoc looks __tsan_acquire up with a
+ *   weak reference to learn whether a real ThreadSanitizer runtime is
+ *   present (and then annotates every edge and makes goroutines fibers,
+ *   runtime/trace.c); finding it here would make it annotate into the
+ *   void, and send goc.h's inline mutex fast paths to the slow path.
  * - No state, no locks, no dependencies beyond libc; nothing here creates
  *   or observes a happens-before edge. Built with -fvisibility=hidden: only
  *   the names marked GOCRACE_HOOK (and the atomics' GOCRACE_ATOMIC_API)
@@ -35,6 +42,7 @@
 #define GOCRACE_ATOMIC_BEFORE(addr, size, kind, mo)
 #define GOCRACE_ATOMIC_AFTER(addr, size, kind, mo)
 #include "tsan_atomics.h"
+#include "tsan_annotations.h"
 
 #define GOCRACE_HOOK __attribute__((visibility("default"), used))
 
@@ -132,3 +140,14 @@ GOCRACE_HOOK void *__tsan_memset(void *dst, int c, uintptr_t n)
 /* ---- atomics (§1.5): performed, nothing recorded ------------------------ */
 
 GOCRACE_DEFINE_ATOMICS
+
+/* ---- the user annotation API (§2.2, §2.4, §2.5): no-ops ---------------- */
+
+#define GOCRACE_DEF_NOOP(ret, dflt, name, params) \
+	GOCRACE_ANNOTATION_NOOP_DEF(GOCRACE_HOOK, ret, dflt, name, params)
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+GOCRACE_ANNOTATIONS_MODELLED(GOCRACE_DEF_NOOP)
+GOCRACE_ANNOTATIONS_NOOP(GOCRACE_DEF_NOOP)
+#pragma GCC diagnostic pop

@@ -76,9 +76,11 @@ const goc_tracer *goc_tracer_install(const goc_tracer *t)
 	return old;
 }
 
+/* A real TSan runtime: __tsan_acquire tells (goc-race's no-op hooks
+ * library defines the fiber calls, returning NULL fibers, but not it). */
 static bool tsan_on(void)
 {
-	return __tsan_switch_to_fiber != NULL && goc__trace() == NULL;
+	return __tsan_acquire != NULL && __tsan_switch_to_fiber != NULL && goc__trace() == NULL;
 }
 
 void *goc__tsan_fiber_create(void)

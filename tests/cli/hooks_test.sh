@@ -10,9 +10,10 @@
 #            installed, clang-19) and checks that every __tsan_* symbol
 #            they leave undefined is defined by the library; that the
 #            library defines the whole compiler ABI of tsan-abi.md §1.7-1.8
-#            even where a probe could not provoke it;
-#            that it does not define the annotation/fiber API of §2, which
-#            libgoc looks up weakly; and that it exports nothing else.
+#            even where a probe could not provoke it; that it defines
+#            the user annotation API (interpose/tsan_annotations.h) but not
+#            __tsan_acquire/__tsan_release, which libgoc looks up weakly to
+#            find a real TSan; and that it exports nothing else.
 #   runtime  HOOKS_LIB is the preload runtime libgoc-race.so instead: it
 #            must define every __tsan_* name the same probes leave undefined
 #            and every one the hooks library defines (HOOKS in the
@@ -27,6 +28,11 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 
 # defined LIB: the dynamic symbols LIB defines, sorted.
 defined() { nm -D --defined-only "$1" | awk '{print $3}' | sort -u; }
+
+# annotations HEADER: the names tsan_annotations.h lists, sorted.
+annotations() {
+	sed -n -E 's/^[[:space:]]*X\([^,]*,[^,]*, *([A-Za-z_][A-Za-z_0-9]*),.*$/\1/p' "$1" | sort -u
+}
 
 # The __tsan_* names the probes leave undefined, into $tmp/undef; sets
 # compilers. clang 19 too where it is installed: it emits __tsan_mem* (§1.4).
@@ -92,17 +98,22 @@ symbols)
 		grep -qx "$s" "$tmp/defined" || fail "library does not define $s"
 	done
 
-	# §2 must stay absent: libgoc takes their presence for a real TSan.
-	for s in __tsan_acquire __tsan_release __tsan_get_current_fiber \
-		__tsan_create_fiber __tsan_destroy_fiber __tsan_switch_to_fiber \
-		__tsan_set_fiber_name __tsan_mutex_create __tsan_mutex_pre_lock \
-		__tsan_mutex_post_lock __tsan_external_read AnnotateHappensBefore; do
-		grep -qx "$s" "$tmp/defined" && fail "library defines the annotation $s"
+	# The user annotation API (§2.2, §2.4, §2.5), as no-ops: every name
+	# interpose/tsan_annotations.h lists.
+	annotations "$src/../../interpose/tsan_annotations.h" >"$tmp/annotations"
+	missing=$(comm -23 "$tmp/annotations" "$tmp/defined")
+	[[ -z $missing ]] || fail "library does not define the annotations:"$'\n'"$missing"
+	# __tsan_acquire/__tsan_release must stay absent: libgoc takes
+	# __tsan_acquire for a real TSan. The external-object API (§2.3) is
+	# implemented by neither library.
+	for s in __tsan_acquire __tsan_release __tsan_external_read; do
+		grep -qx "$s" "$tmp/defined" && fail "library defines $s"
 	done
-	others=$(grep -v '^__tsan_' "$tmp/defined" || true)
-	[[ -z $others ]] || fail "library exports more than hooks:"$'\n'"$others"
-	echo "ok (${compilers[*]}): $(wc -l <"$tmp/undef") emitted hooks and ${#want[@]} ABI names defined," \
-		"$(wc -l <"$tmp/defined") exported in all, no annotation API"
+	others=$(grep -v '^__tsan_' "$tmp/defined" | comm -23 - "$tmp/annotations" || true)
+	[[ -z $others ]] || fail "library exports more than hooks and annotations:"$'\n'"$others"
+	echo "ok (${compilers[*]}): $(wc -l <"$tmp/undef") emitted hooks, ${#want[@]} ABI names" \
+		"and $(wc -l <"$tmp/annotations") annotations defined, $(wc -l <"$tmp/defined") exported in all," \
+		"no __tsan_acquire/__tsan_release"
 	;;
 runtime)
 	emitted
