@@ -16,7 +16,8 @@
  *   __tsan_mutex_pre_divert/post_divert   leave it and re-enter it
  *   AnnotateIgnore{Reads,Writes}Begin/End a region (LLVM: one counter)
  *   AnnotateIgnoreSyncBegin/End           gocrace_ignore_sync: the clock
- *                                         helpers of internal.h do
+ *                                         helpers of internal.h, thread
+ *                                         and fiber creation and join do
  *                                         nothing; accesses are checked
  *
  * Custom mutexes (§2.2), S(k) being the detector's clock at key k:
@@ -377,7 +378,9 @@ GOCRACE_EXPORT void *__tsan_create_fiber(unsigned flags)
 	det_thread *parent = current();
 	gocrace_ignore++;
 	det_ctx at = gocrace_stack_here(parent, 1);
-	det_thread *f = det_thread_create(parent, DET_KIND_THREAD, -1, at);
+	/* inside an ignore-sync region the creation orders nothing, as TSan */
+	det_thread *f = det_thread_create(gocrace_ignore_sync == 0 ? parent : NULL,
+		DET_KIND_THREAD, -1, at);
 	gocrace_ignore--;
 	return f;
 }

@@ -79,9 +79,9 @@ static inline det_thread *gocrace_thr(void)
 }
 
 /* Non-zero while this thread is inside AnnotateIgnoreSyncBegin/End
- * (annotations.c): the clock operations below do nothing, its accesses are
- * still checked. Thread creation and join keep their edges, and so do
- * libgoc's (tracer.c). */
+ * (annotations.c): the clock operations below do nothing, nor do thread
+ * and fiber creation and join (pthread.c, annotations.c); its accesses are
+ * still checked. libgoc's edges (tracer.c) are kept. */
 extern GOCRACE_HIDDEN __thread int gocrace_ignore_sync __attribute__((tls_model("initial-exec")));
 
 /* Clock operations on the object at addr (detector.h), with the guard

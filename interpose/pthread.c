@@ -10,8 +10,9 @@
  * Threads.
  *   pthread_create   the child's det_thread is made in the parent before the
  *                    real create (create happens before the child's first
- *                    event); a trampoline in the child makes it current and
- *                    starts it on its stack. A failed create finishes it.
+ *                    event, except in an AnnotateIgnoreSync region); a
+ *                    trampoline in the child makes it current and starts it
+ *                    on its stack. A failed create finishes it.
  *   thread end       det_thread_finish from a pthread key destructor, so a
  *                    return, pthread_exit and cancellation all end the same
  *                    way; the destructor re-arms itself until glibc's last
@@ -21,11 +22,12 @@
  *                    whatever glibc still does on it is nobody's event.
  *   pthread_join, tryjoin_np, timedjoin_np, clockjoin_np
  *                    on success: everything the child did happens before
- *                    the joiner's next event (det_thread_join). The thread
- *                    is looked up before the real call (after it, the
- *                    pthread_t may already name a new thread). A pthread_t
- *                    the runtime did not create, or one already joined, is
- *                    simply not found: the real result is returned.
+ *                    the joiner's next event (det_thread_join; not in an
+ *                    AnnotateIgnoreSync region). The thread is looked up
+ *                    before the real call (after it, the pthread_t may
+ *                    already name a new thread). A pthread_t the runtime
+ *                    did not create, or one already joined, is simply not
+ *                    found: the real result is returned.
  *   pthread_detach   the det_thread is released when the thread finishes.
  *   pthread_exit     a thread of ours ends through the key destructor; a
  *                    thread we did not start (main, foreign) is finished
@@ -292,7 +294,9 @@ GOCRACE_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr,
 	if (attr != NULL && pthread_attr_getdetachstate(attr, &ds) == 0 &&
 	    ds == PTHREAD_CREATE_DETACHED)
 		e->detached = true;
-	e->dt = det_thread_create(t, DET_KIND_THREAD, -1, gocrace_stack_here(t, 1));
+	/* inside an ignore-sync region the creation orders nothing, as TSan */
+	det_thread *parent = gocrace_ignore_sync == 0 ? t : NULL;
+	e->dt = det_thread_create(parent, DET_KIND_THREAD, -1, gocrace_stack_here(t, 1));
 	gocrace_ignore--;
 
 	int r = real_pthread_create(th, attr, trampoline, e);
@@ -339,7 +343,8 @@ static void unpin(det_thread *t, thr_entry *e, int outcome)
 	table_lock_take();
 	e->pins--;
 	if (outcome == UNPIN_JOINED) {
-		det_thread_join(t, e->dt);
+		if (gocrace_ignore_sync == 0)
+			det_thread_join(t, e->dt);
 		e->joined = true;
 	} else if (outcome == UNPIN_DETACHED) {
 		e->detached = true;
