@@ -110,14 +110,17 @@ static void region_end(void)
 	}
 }
 
-/* An access of the mutex word by t at pc (t from gocrace_thr()). */
-static void mutex_access(det_thread *t, uintptr_t addr, uintptr_t pc, unsigned flags)
+/* An ignore-sync region (AnnotateIgnoreSync): no count of gocrace_ignore,
+ * the clock helpers look at gocrace_ignore_sync. */
+static void sync_ignore_begin(void)
 {
-	if (t == NULL)
-		return;
-	gocrace_ignore++;
-	det_access(t, addr, 1, pc, flags);
-	gocrace_ignore--;
+	gocrace_ignore_sync++;
+}
+
+static void sync_ignore_end(void)
+{
+	if (gocrace_ignore_sync > 0)
+		gocrace_ignore_sync--;
 }
 
 /* ---- the mutex table --------------------------------------------------- */
@@ -177,6 +180,16 @@ static void table_drop(uintptr_t addr)
 static const void *read_key(const amutex *e)
 {
 	return e;
+}
+
+/* An access of the mutex word by t at pc (t from gocrace_thr()). */
+static void mutex_access(det_thread *t, uintptr_t addr, uintptr_t pc, unsigned flags)
+{
+	if (t == NULL)
+		return;
+	gocrace_ignore++;
+	det_access(t, addr, 1, pc, flags);
+	gocrace_ignore--;
 }
 
 static void mutex_create(uintptr_t addr, unsigned flags, uintptr_t pc)
@@ -280,6 +293,15 @@ static int mutex_unlocking(uintptr_t addr, unsigned flags, uintptr_t pc)
 
 /* ---- custom mutexes (§2.2) --------------------------------------------- */
 
+/* A call that only opens or closes an ignore region. */
+#define MUTEX_REGION_CALL(name, action)                                       \
+	GOCRACE_EXPORT void name(void *addr, unsigned flags)                      \
+	{                                                                         \
+		(void)addr;                                                           \
+		(void)flags;                                                          \
+		action();                                                             \
+	}
+
 GOCRACE_EXPORT void __tsan_mutex_create(void *addr, unsigned flags)
 {
 	mutex_create((uintptr_t)addr, flags, GOCRACE_CALLER_PC());
@@ -290,12 +312,7 @@ GOCRACE_EXPORT void __tsan_mutex_destroy(void *addr, unsigned flags)
 	mutex_destroy((uintptr_t)addr, flags, GOCRACE_CALLER_PC());
 }
 
-GOCRACE_EXPORT void __tsan_mutex_pre_lock(void *addr, unsigned flags)
-{
-	(void)addr;
-	(void)flags;
-	region_begin();
-}
+MUTEX_REGION_CALL(__tsan_mutex_pre_lock, region_begin)
 
 GOCRACE_EXPORT void __tsan_mutex_post_lock(void *addr, unsigned flags, int rec)
 {
@@ -311,40 +328,11 @@ GOCRACE_EXPORT int __tsan_mutex_pre_unlock(void *addr, unsigned flags)
 	return rec;
 }
 
-GOCRACE_EXPORT void __tsan_mutex_post_unlock(void *addr, unsigned flags)
-{
-	(void)addr;
-	(void)flags;
-	region_end();
-}
-
-GOCRACE_EXPORT void __tsan_mutex_pre_signal(void *addr, unsigned flags)
-{
-	(void)addr;
-	(void)flags;
-	region_begin();
-}
-
-GOCRACE_EXPORT void __tsan_mutex_post_signal(void *addr, unsigned flags)
-{
-	(void)addr;
-	(void)flags;
-	region_end();
-}
-
-GOCRACE_EXPORT void __tsan_mutex_pre_divert(void *addr, unsigned flags)
-{
-	(void)addr;
-	(void)flags;
-	region_end();
-}
-
-GOCRACE_EXPORT void __tsan_mutex_post_divert(void *addr, unsigned flags)
-{
-	(void)addr;
-	(void)flags;
-	region_begin();
-}
+MUTEX_REGION_CALL(__tsan_mutex_post_unlock, region_end)
+MUTEX_REGION_CALL(__tsan_mutex_pre_signal, region_begin)
+MUTEX_REGION_CALL(__tsan_mutex_post_signal, region_end)
+MUTEX_REGION_CALL(__tsan_mutex_pre_divert, region_end)
+MUTEX_REGION_CALL(__tsan_mutex_post_divert, region_begin)
 
 /* TSan reports "mutex held in the wrong context" when the caller holds any
  * mutex. goc-race keeps no per-thread set of held mutexes (pthread.c does
@@ -433,6 +421,15 @@ GOCRACE_EXPORT void __tsan_set_fiber_name(void *fiber, const char *name)
 
 /* ---- dynamic annotations (§2.5) ----------------------------------------- */
 
+/* An Annotate* call of no argument but its file and line. */
+#define ANNOTATE_CALL(name, action)                                           \
+	GOCRACE_EXPORT void name(const char *f, int l)                            \
+	{                                                                         \
+		(void)f;                                                              \
+		(void)l;                                                              \
+		action();                                                             \
+	}
+
 GOCRACE_EXPORT void AnnotateHappensBefore(const char *f, int l, const volatile void *addr)
 {
 	(void)f;
@@ -489,48 +486,12 @@ GOCRACE_EXPORT void AnnotateRWLockReleased(const char *f, int l, const volatile 
 	mutex_unlocking((uintptr_t)m, is_w ? 0 : GOCRACE_MUTEX_READ_LOCK, GOCRACE_CALLER_PC());
 }
 
-GOCRACE_EXPORT void AnnotateIgnoreReadsBegin(const char *f, int l)
-{
-	(void)f;
-	(void)l;
-	region_begin();
-}
-
-GOCRACE_EXPORT void AnnotateIgnoreReadsEnd(const char *f, int l)
-{
-	(void)f;
-	(void)l;
-	region_end();
-}
-
-GOCRACE_EXPORT void AnnotateIgnoreWritesBegin(const char *f, int l)
-{
-	(void)f;
-	(void)l;
-	region_begin();
-}
-
-GOCRACE_EXPORT void AnnotateIgnoreWritesEnd(const char *f, int l)
-{
-	(void)f;
-	(void)l;
-	region_end();
-}
-
-GOCRACE_EXPORT void AnnotateIgnoreSyncBegin(const char *f, int l)
-{
-	(void)f;
-	(void)l;
-	gocrace_ignore_sync++;
-}
-
-GOCRACE_EXPORT void AnnotateIgnoreSyncEnd(const char *f, int l)
-{
-	(void)f;
-	(void)l;
-	if (gocrace_ignore_sync > 0)
-		gocrace_ignore_sync--;
-}
+ANNOTATE_CALL(AnnotateIgnoreReadsBegin, region_begin)
+ANNOTATE_CALL(AnnotateIgnoreReadsEnd, region_end)
+ANNOTATE_CALL(AnnotateIgnoreWritesBegin, region_begin)
+ANNOTATE_CALL(AnnotateIgnoreWritesEnd, region_end)
+ANNOTATE_CALL(AnnotateIgnoreSyncBegin, sync_ignore_begin)
+ANNOTATE_CALL(AnnotateIgnoreSyncEnd, sync_ignore_end)
 
 GOCRACE_EXPORT void AnnotateThreadName(const char *f, int l, const char *name)
 {

@@ -51,15 +51,21 @@ Test(report, a_named_thread_is_named_in_text_and_json)
 	json_object_put(r[0]);
 }
 
+/* a and b race on x n times over: new epochs, the same contexts. */
+static void race_on_x(int n)
+{
+	for (int i = 0; i < n; i++) {
+		det_access(a, (uintptr_t)&x, 8, FAKE_PC(1, 12), DET_WRITE);
+		det_access(b, (uintptr_t)&x, 8, FAKE_PC(2, 23), DET_WRITE);
+		det_release(a, (uintptr_t)&z);
+		det_release(b, (uintptr_t)&z + 1);
+	}
+}
+
 Test(report, the_same_race_is_reported_once)
 {
 	setup();
-	for (int i = 0; i < 5; i++) {
-		det_access(a, (uintptr_t)&x, 8, FAKE_PC(1, 12), DET_WRITE);
-		det_access(b, (uintptr_t)&x, 8, FAKE_PC(2, 23), DET_WRITE);
-		det_release(a, (uintptr_t)&z); /* new epochs, same contexts */
-		det_release(b, (uintptr_t)&z + 1);
-	}
+	race_on_x(5);
 	json_object *r[8];
 	cr_assert_eq(json_records(r, 8), 1);
 	det_stats s;
@@ -134,12 +140,7 @@ static void init_expecting_x(void)
 Test(report, an_expected_race_is_dropped_and_counted_as_suppressed_once)
 {
 	init_expecting_x();
-	for (int i = 0; i < 3; i++) {
-		det_access(a, (uintptr_t)&x, 8, FAKE_PC(1, 12), DET_WRITE);
-		det_access(b, (uintptr_t)&x, 8, FAKE_PC(2, 23), DET_WRITE);
-		det_release(a, (uintptr_t)&z); /* new epochs, same contexts */
-		det_release(b, (uintptr_t)&z + 1);
-	}
+	race_on_x(3);
 	json_object *r[4];
 	cr_assert_eq(json_records(r, 4), 0);
 	det_stats s;
