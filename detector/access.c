@@ -50,11 +50,13 @@ static __attribute__((noinline, cold)) void report(det_thread *t, uintptr_t addr
 	det__report_race(&r);
 }
 
-/* cells: g's, or NULL to look them up. Inlined into both callers: the
- * call would cost as much as a short check. */
+/* cells: g's, or NULL to look them up. *ctx: the access's calling
+ * context, looked up by the first granule that stores (0 until then), so
+ * an access over two granules looks it up once. Inlined into both callers:
+ * the call would cost as much as a short check. */
 static inline __attribute__((always_inline)) void
 check_granule(det_thread *t, _Atomic det_cell *cells, uintptr_t g, uint32_t mask, uintptr_t pc,
-              unsigned flags, uintptr_t addr, size_t size)
+              unsigned flags, uintptr_t addr, size_t size, det_ctx *ctx)
 {
 	if (cells == NULL)
 		cells = det__shadow_cells(g);
@@ -117,14 +119,15 @@ check_granule(det_thread *t, _Atomic det_cell *cells, uintptr_t g, uint32_t mask
 			racy = c;
 	}
 
-	det_ctx ctx = det__ctx_leaf(t, pc);
+	if (*ctx == 0)
+		*ctx = det__ctx_leaf(t, pc);
 	if (at < 0)
 		at = (int)((CELL_EPOCH(want) ^ (g >> 3)) % DET_CELLS);
-	atomic_store_explicit(&cells[at], want | (det_cell)ctx << 44, memory_order_relaxed);
+	atomic_store_explicit(&cells[at], want | (det_cell)*ctx << 44, memory_order_relaxed);
 	t->dirty = true;
 
 	if (DET_UNLIKELY(racy != 0))
-		report(t, addr, size, flags, ctx, g, racy);
+		report(t, addr, size, flags, *ctx, g, racy);
 }
 
 bool det_access_seen(det_thread *t, uintptr_t addr, size_t size, unsigned flags)
@@ -149,13 +152,14 @@ void det_access(det_thread *t, uintptr_t addr, size_t size, uintptr_t pc, unsign
 		return;
 	uintptr_t start = addr;
 	size_t total = size;
+	det_ctx ctx = 0;
 	while (size > 0) {
 		uintptr_t g = addr & ~(uintptr_t)(DET_GRANULE - 1);
 		unsigned off = (unsigned)(addr - g);
 		size_t n = DET_GRANULE - off < size ? DET_GRANULE - off : size;
 		uint32_t mask = ((1u << n) - 1) << off;
 		/* A race is reported with the whole access, not the granule. */
-		check_granule(t, NULL, g, mask, pc, flags, start, total);
+		check_granule(t, NULL, g, mask, pc, flags, start, total, &ctx);
 		addr += n;
 		size -= n;
 	}
@@ -166,13 +170,15 @@ void det_access_granule(det_thread *t, _Atomic det_cell *cells, uintptr_t addr, 
 {
 	uintptr_t g = addr & ~(uintptr_t)(DET_GRANULE - 1);
 	unsigned off = (unsigned)(addr - g);
+	det_ctx ctx = 0;
 	DET_DCHECK(t->slot != DET_NO_SLOT && cells == det__shadow_cells(g));
 	if (size == 2 * DET_GRANULE) {
 		DET_DCHECK(off == 0 && cells + DET_CELLS == det__shadow_cells(g + DET_GRANULE));
-		check_granule(t, cells, g, 0xff, pc, flags, addr, size);
-		check_granule(t, cells + DET_CELLS, g + DET_GRANULE, 0xff, pc, flags, addr, size);
+		check_granule(t, cells, g, 0xff, pc, flags, addr, size, &ctx);
+		check_granule(t, cells + DET_CELLS, g + DET_GRANULE, 0xff, pc, flags, addr, size,
+		              &ctx);
 		return;
 	}
 	DET_DCHECK(size > 0 && off + size <= DET_GRANULE);
-	check_granule(t, cells, g, ((1u << size) - 1) << off, pc, flags, addr, size);
+	check_granule(t, cells, g, ((1u << size) - 1) << off, pc, flags, addr, size, &ctx);
 }

@@ -222,14 +222,15 @@ static inline int det_access_seen_inline(const det_thread *t, uintptr_t addr, si
 	                ((flags & DET_WRITE) ? 0 : 1ull << 8) |
 	                ((flags & DET_ATOMIC) ? 1ull << 9 : 0);
 	const uint64_t low = (1ull << 44) - 1; /* all but the calling context */
-	bool seen = true;
 	for (unsigned g = 0; g < granules; g++) {
-		bool in_g = false;
-		for (int k = 0; k < 4; k++)
-			in_g |= (atomic_load_explicit(&cells[4 * g + k], memory_order_relaxed) & low) == want;
-		seen &= in_g;
+		/* one cell at a time: the hook then keeps no registers */
+		int k = 0;
+		while (k < 4 && (atomic_load_explicit(&cells[4 * g + k], memory_order_relaxed) & low) != want)
+			k++;
+		if (k == 4)
+			return 0;
 	}
-	return seen;
+	return 1;
 }
 
 /* ---- synchronisation (clock operations on the object at addr) ---------- */

@@ -33,14 +33,18 @@
 
 /* A fixed-size access (1 to 16 bytes) by t: det_access_seen_inline first,
  * which needs no reentry guard, and the full check only when the shadow
- * does not already hold this access. The rest is out of line, so the hook
+ * does not already hold this access. The rest is out of line and takes
+ * five arguments (how: SLOW_*), so that the hook reaches it by a jump and
  * itself saves no registers. */
+enum { SLOW_FLAGS_SHIFT = 8, SLOW_ASK = 1u << 16 };
+
 static __attribute__((noinline)) void access_small_slow(det_thread *t, uintptr_t addr,
-                                                       size_t size, uintptr_t pc,
-                                                       unsigned flags, bool ask,
+                                                       uintptr_t pc, unsigned how,
                                                        _Atomic uint64_t *cells)
 {
-	if (ask && det_access_seen(t, addr, size, flags))
+	size_t size = how & 0xff;
+	unsigned flags = (how >> SLOW_FLAGS_SHIFT) & 0xff;
+	if ((how & SLOW_ASK) && det_access_seen(t, addr, size, flags))
 		return;
 	gocrace_ignore++;
 	if (cells != NULL)
@@ -58,16 +62,34 @@ static inline __attribute__((always_inline)) void check_small(det_thread *t, con
 	int seen = det_access_seen_inline(t, (uintptr_t)addr, size, flags, &cells);
 	if (GOCRACE_LIKELY(seen > 0))
 		return;
-	access_small_slow(t, (uintptr_t)addr, size, pc, flags, seen < 0, cells);
+	access_small_slow(t, (uintptr_t)addr, pc,
+	                  (unsigned)size | flags << SLOW_FLAGS_SHIFT | (seen < 0 ? SLOW_ASK : 0),
+	                  cells);
 }
 
-/* The calling thread's fixed-size access, at pc. */
+/* A thread's first access (it has no det_thread yet): the check after
+ * gocrace_thr_slow. Out of line, as access_small_slow. */
+static __attribute__((noinline, cold)) void access_small_first(const void *addr, size_t size,
+                                                              uintptr_t pc, unsigned flags)
+{
+	det_thread *t = gocrace_thr_slow();
+	if (t != NULL)
+		check_small(t, addr, size, pc, flags);
+}
+
+/* The calling thread's fixed-size access, at pc: gocrace_thr(), with the
+ * thread's first access out of line (so the hook makes no call that
+ * returns to it). */
 static inline __attribute__((always_inline)) void access_small(const void *addr, size_t size,
                                                                uintptr_t pc, unsigned flags)
 {
-	det_thread *t = gocrace_thr();
+	if (GOCRACE_UNLIKELY(!gocrace_ready || gocrace_ignore != 0))
+		return;
+	det_thread *t = det_current();
 	if (GOCRACE_LIKELY(t != NULL))
 		check_small(t, addr, size, pc, flags);
+	else
+		access_small_first(addr, size, pc, flags);
 }
 
 /* The calling thread's access of any size (the range hooks), at pc. */
@@ -84,16 +106,26 @@ static inline __attribute__((always_inline)) void access_range(const void *addr,
 
 /* ---- call stack ------------------------------------------------------- */
 
+/* The thread whose call stack entry and exit keep: as gocrace_thr(), but
+ * also inside an ignore region (only instrumented code calls these, never
+ * the runtime itself), so that a region opened in one function and closed
+ * in another leaves the stack balanced. */
+static inline det_thread *stack_thr(void)
+{
+	det_thread *t = GOCRACE_LIKELY(gocrace_ready) ? det_current() : NULL;
+	return GOCRACE_LIKELY(t != NULL) ? t : gocrace_thr();
+}
+
 GOCRACE_EXPORT void __tsan_func_entry(void *call_pc)
 {
-	det_thread *t = gocrace_thr();
+	det_thread *t = stack_thr();
 	if (GOCRACE_LIKELY(t != NULL))
 		det_func_entry(t, (uintptr_t)call_pc);
 }
 
 GOCRACE_EXPORT void __tsan_func_exit(void)
 {
-	det_thread *t = gocrace_thr();
+	det_thread *t = stack_thr();
 	if (GOCRACE_LIKELY(t != NULL))
 		det_func_exit(t);
 }
