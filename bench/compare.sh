@@ -214,8 +214,7 @@ done
 
 if [[ -n $outfile ]]; then
 	# The compiler the build tree was set up with.
-	# shellcheck disable=SC2016 # $ARGS is ninja's, matched literally
-	ccmd=$(sed -n '/^rule c_COMPILER/{n;s/^ *command = \(.*\) \$ARGS.*/\1/p;}' "$build/build.ninja")
+	ccmd=$(tree_cc_cmd "$build")
 	# shellcheck disable=SC2086 # ccmd may be "ccache cc"
 	ccver=$(${ccmd:-cc} --version 2>/dev/null | head -n 1)
 	{

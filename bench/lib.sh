@@ -169,12 +169,20 @@ md_table() {
 	done
 }
 
-# tree_cc DIR prints the C compiler the meson tree DIR was set up with, as
-# a resolved path (nothing if DIR is not set up).
+# tree_cc_cmd DIR prints the C compiler command the meson tree DIR was set
+# up with, as its build.ninja runs it (say "clang-14", or "ccache cc");
+# nothing if DIR is not set up.
+tree_cc_cmd() {
+	# shellcheck disable=SC2016 # $ARGS is ninja's, matched literally
+	sed -n '/^rule c_COMPILER$/{n;s/^ *command = \(.*\) \$ARGS.*/\1/p;q}' "$1/build.ninja" 2>/dev/null
+}
+
+# tree_cc DIR prints that compiler (the command's last word) as a resolved
+# path.
 tree_cc() {
-	local cc
-	cc=$(sed -n '/^rule c_COMPILER$/{n;s/^ command = \([^ ]*\) .*/\1/p;q}' "$1/build.ninja" 2>/dev/null)
-	[[ -n $cc ]] && readlink -f "$(command -v "$cc")"
+	local cmd
+	cmd=$(tree_cc_cmd "$1")
+	[[ -n $cmd ]] && readlink -f "$(command -v "${cmd##* }")"
 }
 
 # setup_tree DIR CC OPTIONS...: set up the meson tree DIR (of the goc
