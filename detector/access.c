@@ -140,7 +140,7 @@ bool det_access_seen(det_thread *t, uintptr_t addr, size_t size, unsigned flags)
 	/* the inline check's leaves, most recent first; then it can answer */
 	t->hot.leaf_key[1] = t->hot.leaf_key[0];
 	t->hot.leaf[1] = t->hot.leaf[0];
-	t->hot.leaf_key[0] = ((uint64_t)addr >> 16) + 1;
+	t->hot.leaf_key[0] = det_hot_leaf_key(addr);
 	t->hot.leaf[0] = leaf;
 	_Atomic det_cell *cells;
 	return det_access_seen_inline(t, addr, size, flags, &cells) == 1;

@@ -193,6 +193,12 @@ typedef struct det_thread_hot {
 	_Atomic uint64_t *leaf[2];       /* its first cell */
 } det_thread_hot;
 
+/* det_thread_hot.leaf_key of the leaf shadowing addr. */
+static inline uint64_t det_hot_leaf_key(uintptr_t addr)
+{
+	return ((uint64_t)addr >> 16) + 1;
+}
+
 /* 1: seen, det_access would do nothing; 0: not seen, call det_access (or,
  * when *cells was set, det_access_granule with them); -1: neither leaf
  * holds addr, so ask det_access_seen, which also makes addr's leaf the
@@ -201,7 +207,7 @@ static inline int det_access_seen_inline(const det_thread *t, uintptr_t addr, si
                                          unsigned flags, _Atomic uint64_t **cells_out)
 {
 	const det_thread_hot *h = (const det_thread_hot *)t;
-	uint64_t key = ((uint64_t)addr >> 16) + 1;
+	uint64_t key = det_hot_leaf_key(addr);
 	unsigned off = (unsigned)(addr & 7);
 	_Atomic uint64_t *leaf;
 	*cells_out = NULL;

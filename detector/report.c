@@ -400,11 +400,9 @@ static void render(const det_race *r, det_thread *prev_t, unsigned prev_flags,
 		thread_words(x, xw, sizeof xw);
 		xw[0] = (char)(xw[0] - ('a' - 'A'));
 		/* TSan's "Thread T1 'name' (running)": the name the program gave */
-		if (x->name[0] != '\0')
-			buf_printf(t, "\n%s '%s' (%s) created at:\n", xw, x->name,
-				thread_finished(x) ? "finished" : "running");
-		else
-			buf_printf(t, "\n%s (%s) created at:\n", xw, thread_finished(x) ? "finished" : "running");
+		bool named = x->name[0] != '\0';
+		buf_printf(t, "\n%s%s%s%s (%s) created at:\n", xw, named ? " '" : "", x->name,
+			named ? "'" : "", thread_finished(x) ? "finished" : "running");
 		text_stack(t, cs[i]);
 	}
 	buf_printf(t, "==================\n");

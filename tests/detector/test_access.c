@@ -5,7 +5,7 @@
  */
 #include "detutil.h"
 
-static uint64_t x[4]; /* the racy memory: a real address, shadow is real */
+static _Alignas(16) uint64_t x[4]; /* the racy memory: a real address, shadow is real */
 
 TestSuite(access, .init = det_test_init);
 
@@ -246,7 +246,7 @@ Test(access, seen_only_for_the_same_access_at_the_same_epoch)
 	cr_assert_eq(seen_inline(b, &x[0], 8, DET_WRITE), 0, "another thread");
 	cr_assert_eq(seen_inline(a, (char *)&x[1] - 4, 8, DET_WRITE), 0, "two granules");
 	cr_assert_eq(det_access_seen_inline(a, (uintptr_t)&x[0], 16, DET_WRITE, &cells), 0,
-		"16 bytes always take the full check");
+		"16 bytes: x[1], the upper granule, holds no write");
 
 	/* a release starts a new epoch: the same access is new again */
 	det_release(a, (uintptr_t)&x[3]);
