@@ -143,13 +143,14 @@ static int open_text_sink(const char *path)
 }
 
 /* In a fork child: a log file is per process (log_path.PID, as TSan's), so
- * the child's reports go to its own. */
+ * the child's reports go to its own. stderr and stdout open as the same fd
+ * again: they stay shared with the parent. */
 void gocrace_fork_child_sinks(void)
 {
-	if (strcmp(gocrace_opt.log_path, "stderr") == 0 || strcmp(gocrace_opt.log_path, "stdout") == 0)
-		return;
 	int old = text_fd;
 	text_fd = open_text_sink(gocrace_opt.log_path);
+	if (text_fd == old)
+		return;
 	det_set_text_fd(text_fd);
 	close(old);
 }
