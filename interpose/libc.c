@@ -498,8 +498,8 @@ GOCRACE_REAL(char *, __stpncpy_chk, char *, const char *, size_t, size_t);
 GOCRACE_REAL(char *, __strcat_chk, char *, const char *, size_t);
 GOCRACE_REAL(char *, __strncat_chk, char *, const char *, size_t, size_t);
 
-#define MEM_CHK_WRAPPER(name, src_t)                                          \
-	GOCRACE_EXPORT void *name(void *d, src_t s, size_t n, size_t dlen)        \
+#define MEM_CHK_WRAPPER(name)                                                 \
+	GOCRACE_EXPORT void *name(void *d, const void *s, size_t n, size_t dlen)  \
 	{                                                                         \
 		GOCRACE_RESOLVE(name);                                                \
 		if (n <= dlen)                                                        \
@@ -507,9 +507,9 @@ GOCRACE_REAL(char *, __strncat_chk, char *, const char *, size_t, size_t);
 		return real_##name(d, s, n, dlen);                                    \
 	}
 
-MEM_CHK_WRAPPER(__memcpy_chk, const void *)
-MEM_CHK_WRAPPER(__memmove_chk, const void *)
-MEM_CHK_WRAPPER(__mempcpy_chk, const void *)
+MEM_CHK_WRAPPER(__memcpy_chk)
+MEM_CHK_WRAPPER(__memmove_chk)
+MEM_CHK_WRAPPER(__mempcpy_chk)
 
 GOCRACE_EXPORT void *__memset_chk(void *d, int c, size_t n, size_t dlen)
 {
