@@ -460,9 +460,9 @@ GOCRACE_EXPORT int prctl(int option, ...)
 	unsigned long a5 = va_arg(ap, unsigned long);
 	va_end(ap);
 	GOCRACE_RESOLVE(prctl);
-	det_thread *t = gocrace_thr();
+	det_thread *self = option == PR_SET_NAME && gocrace_thr() != NULL ? gocrace_home() : NULL;
 	int r = real_prctl(option, a2, a3, a4, a5);
-	if (t != NULL && r == 0 && option == PR_SET_NAME && gocrace_home() != NULL) {
+	if (self != NULL && r == 0) {
 		/* The kernel takes at most 15 bytes and need not find a NUL. */
 		const char *s = (const char *)a2;
 		char name[16];
@@ -470,7 +470,7 @@ GOCRACE_EXPORT int prctl(int option, ...)
 		for (; i < sizeof name - 1 && s[i] != '\0'; i++)
 			name[i] = s[i];
 		name[i] = '\0';
-		name_thread(gocrace_home(), name);
+		name_thread(self, name);
 	}
 	return r;
 }
