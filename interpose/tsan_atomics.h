@@ -13,9 +13,9 @@
  * first statement of the body and may declare a local that AFTER, later in
  * the same block, uses. The hooks library (hooks.c) defines both as
  * nothing; the preload runtime (tsan_abi.c) turns them into detector
- * events. The fences call neither (not modelled, as in TSan). Memory orders use the ABI's int encoding (0
- * relaxed … 5 seq_cst); GCC's flag bits above 0x7fff are dropped and
- * consume is treated as acquire.
+ * events. The fences call neither (not modelled, as in TSan). Memory
+ * orders use the ABI's int encoding (0 relaxed … 5 seq_cst); GCC's flag
+ * bits above 0x7fff are dropped and consume is treated as acquire.
  */
 #ifndef GOC_INTERPOSE_TSAN_ATOMICS_H
 #define GOC_INTERPOSE_TSAN_ATOMICS_H
