@@ -6,9 +6,9 @@
  * from this build's install options).
  */
 #include <criterion/criterion.h>
-#include <stdarg.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +18,7 @@
 #include "internal.h"
 
 static char root[PATH_MAX];
+static char err[2048];
 
 /* snprintf into buf[size] that fails the test rather than truncate. */
 __attribute__((format(printf, 3, 4)))
@@ -29,7 +30,6 @@ static void fmt(char *buf, size_t size, const char *f, ...)
 	va_end(ap);
 	cr_assert(n >= 0 && (size_t)n < size, "path too long for the test's buffer");
 }
-static char err[2048];
 
 /* Creates root/rel (a file, with its directories); rel ending in '/' is a
  * directory. */
