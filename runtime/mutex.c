@@ -127,6 +127,20 @@ static GOC_NOINLINE void releasing(goc_mutex *m)
 	goc__tsan_release(m);
 }
 
+/* Takes the mutex if it is free and not being handed over (STARVING),
+ * keeping the other bits: trylock, and the contended entry's first try. */
+static inline bool try_take(struct mutex *mu)
+{
+	uint32_t s = atomic_load_explicit(&mu->state, memory_order_relaxed);
+	while (!(s & (MUTEX_LOCKED | MUTEX_STARVING))) {
+		/* acquire: pairs with the release subtract in unlock */
+		if (atomic_compare_exchange_weak_explicit(&mu->state, &s, s | MUTEX_LOCKED,
+				memory_order_acquire, memory_order_relaxed))
+			return true;
+	}
+	return false;
+}
+
 /* Go's canSpin: a few rounds, only with more than one P, only while some
  * other P is running (it may be the holder), and only if this P has nothing
  * else to run (spinning would delay it; with 8 goroutines on 2 Ps it is
@@ -222,20 +236,15 @@ static GOC_NOINLINE void lock_slow(struct mutex *mu, goc_mutex *m)
 }
 
 /* Not inlined by goc.h's fast path: the first lock on a thread, a detector
- * or TSan present, or the fast CAS failed. lock_slow's first step takes a
- * free mutex with a CAS from the state it read: the fast path's CAS from 0
- * also fails when the mutex is free but WOKEN or WAITERS is set, which is
+ * or TSan present, or the fast CAS failed. try_take comes first, before
+ * lock_slow and its frame: the fast path's CAS from 0 also fails when the mutex is free but WOKEN or WAITERS is set, which is
  * the usual state of a contended one (uprobe counts: 19M of 20M locks in
  * mutex_contended8 at 2 workers came here). */
 void goc__mutex_lock(goc_mutex *m)
 {
 	struct mutex *mu = M(m);
 	know_thread();
-	uint32_t s = atomic_load_explicit(&mu->state, memory_order_relaxed);
-	/* acquire: pairs with the release subtract in unlock */
-	if (GOC_UNLIKELY((s & (MUTEX_LOCKED | MUTEX_STARVING)) ||
-			!atomic_compare_exchange_strong_explicit(&mu->state, &s, s | MUTEX_LOCKED,
-				memory_order_acquire, memory_order_relaxed)))
+	if (GOC_UNLIKELY(!try_take(mu)))
 		lock_slow(mu, m);
 	if (GOC_UNLIKELY(hooks_on()))
 		acquired(m);
@@ -245,15 +254,8 @@ bool goc_mutex_trylock(goc_mutex *m)
 {
 	struct mutex *mu = M(m);
 	know_thread();
-	uint32_t s = atomic_load_explicit(&mu->state, memory_order_relaxed);
-	for (;;) {
-		if (s & (MUTEX_LOCKED | MUTEX_STARVING))
-			return false;
-		/* acquire: pairs with the release subtract in unlock */
-		if (atomic_compare_exchange_weak_explicit(&mu->state, &s, s | MUTEX_LOCKED,
-				memory_order_acquire, memory_order_relaxed))
-			break;
-	}
+	if (!try_take(mu))
+		return false;
 	if (GOC_UNLIKELY(hooks_on()))
 		acquired(m);
 	return true;
