@@ -261,13 +261,6 @@ bool goc_mutex_trylock(goc_mutex *m)
 	return true;
 }
 
-/* Under wl, with w the queue's head popped: the new state bits for the
- * queue that is left. */
-static uint32_t queue_bits(struct mutex *mu)
-{
-	return mu->q.head != NULL ? MUTEX_WAITERS : 0;
-}
-
 /* Starvation mode: the mutex (released by the subtract, or still free) goes
  * to the queue's head. Stays STARVING while others wait and the head had
  * waited over 1 ms. wl held; returns the waiter to ready, granted. */
@@ -275,7 +268,7 @@ static goc__waiter *hand_off_locked(struct mutex *mu, uint32_t s)
 {
 	goc__waiter *w = goc__waitq_pop(&mu->q);
 	GOC_CHECK(w != NULL);
-	uint32_t keep = queue_bits(mu);
+	uint32_t keep = mu->q.head != NULL ? MUTEX_WAITERS : 0; /* for the rest */
 	if (keep != 0 && goc__nanotime() - w->since > STARVATION_NS)
 		keep |= MUTEX_STARVING;
 	for (;;) {
