@@ -59,6 +59,19 @@ static void expect_not_after(int64_t v, goc_chan *ref, const char *what)
 	goc_chan_free(ref);
 }
 
+/* wait_until_fired returns once no timer is armed: the test's one timer has
+ * fired and its callback has returned (a goc_after's has dropped its
+ * reference to the channel). goc.h: a fired timer whose value nobody
+ * received is still stopped by stop, which returns true, and reset, which
+ * returns what stop would. */
+static void wait_until_fired(void)
+{
+	int64_t limit = goc_now() + TEST_WAIT_LIMIT;
+	while (armed_timers() != 0 && goc_now() < limit)
+		goc_yield();
+	cr_assert_eq(armed_timers(), 0, "the timer never fired");
+}
+
 /* ---- goc_now and goc_sleep ------------------------------------------------ */
 
 Test(timer, now_never_goes_backwards)
@@ -218,10 +231,7 @@ Test(timer, after_channel_freed_unreceived_after_firing_is_ordered_after_the_sen
 {
 	goc_chan *c = goc_after(1 * MS);
 	cr_assert_not_null(c);
-	int64_t limit = goc_now() + TEST_WAIT_LIMIT;
-	while (armed_timers() != 0 && goc_now() < limit) /* fired, reference dropped */
-		goc_yield();
-	cr_assert_eq(armed_timers(), 0, "goc_after never fired");
+	wait_until_fired();
 	cr_assert_eq(goc_chan_len(c), 1, "the fire time was not sent");
 	goc_chan_free(c);
 	expect_no_leftovers();
@@ -259,17 +269,6 @@ Test(timer, stop_before_firing_returns_true_and_nothing_is_received)
 	cr_assert(!goc_timer_stop(t), "second stop must return false");
 	goc_timer_free(t);
 	expect_no_leftovers();
-}
-
-/* wait_until_fired returns once no timer is armed: the test's one timer has
- * fired (goc.h: a fired timer whose value nobody received is still stopped
- * by stop, which returns true, and reset, which returns what stop would). */
-static void wait_until_fired(void)
-{
-	int64_t limit = goc_now() + TEST_WAIT_LIMIT;
-	while (armed_timers() != 0 && goc_now() < limit)
-		goc_yield();
-	cr_assert_eq(armed_timers(), 0, "the timer never fired");
 }
 
 Test(timer, stop_after_firing_leaves_no_stale_value)
