@@ -38,8 +38,10 @@
  *     expect-location: stack T<n>|G<n> on T<n>'s (G<n>'s) stack
  *
  *   Optional, the name a racing thread was given (pthread_setname_np,
- *   prctl): the access's "name" in the record and "Thread T<n> 'NAME'" in
- *   the text. A racing thread without such a line must have no name.
+ *   prctl, __tsan_set_fiber_name): the access's "name" in the record and
+ *   the head of its creation block in the text ("Thread T<n> 'NAME'", or
+ *   "Goroutine <n> 'NAME'"). A racing thread without such a line must have
+ *   no name.
  *     expect-thread-name: T<n> NAME
  *
  * Exit status 0 when everything matched; otherwise one line per mismatch
@@ -410,28 +412,32 @@ static void check_stderr(const char *path, const char *prog)
 	size_t cap = 0;
 	ssize_t len;
 	int reports = 0;
+	/* the head of a named creation block: "Thread T1 'one' (...)" or
+	 * "Goroutine 2 'name' (...)" */
+	char head[MAX_NAMES][128];
 	bool named[MAX_NAMES] = {false};
+	for (int i = 0; i < want.nnames; i++) {
+		const who *w = &want.names[i].by;
+		snprintf(head[i], sizeof head[i], strcmp(w->kind, "thread") == 0 ? "Thread T%d '%s' "
+		                                                                 : "Goroutine %d '%s' ",
+			w->id, want.names[i].name);
+	}
 	while ((len = getline(&line, &cap, f)) > 0) {
 		if (line[len - 1] == '\n')
 			line[len - 1] = '\0';
 		if (strcmp(line, "WARNING: DATA RACE") == 0)
 			reports++;
-		for (int i = 0; i < want.nnames; i++) {
-			char head[128];
-			snprintf(head, sizeof head, "Thread T%d '%s' ", want.names[i].by.id,
-				want.names[i].name);
-			if (strncmp(line, head, strlen(head)) == 0)
+		for (int i = 0; i < want.nnames; i++)
+			if (strncmp(line, head[i], strlen(head[i])) == 0)
 				named[i] = true;
-		}
 		if (strncmp(line, "goc-race: ", 10) == 0)
 			snprintf(summary, sizeof summary, "%s", line);
 	}
 	free(line);
 	fclose(f);
 	for (int i = 0; i < want.nnames; i++)
-		if (strcmp(want.names[i].by.kind, "thread") == 0 && !named[i])
-			fail("no \"Thread T%d '%s' ...\" line in the text report", want.names[i].by.id,
-				want.names[i].name);
+		if (!named[i])
+			fail("no \"%s...\" line in the text report", head[i]);
 	int want_reports = want.race ? 1 : 0;
 	if (reports != want_reports)
 		fail("%d text report(s) on stderr, expected %d", reports, want_reports);
