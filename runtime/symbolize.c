@@ -110,11 +110,6 @@ static void artificial_call_site(Dwarf_Die *cu, Dwarf_Addr pc, goc_sym *out)
 	free(scopes);
 }
 
-bool goc_symbolize_addr(uintptr_t addr, goc_sym *out)
-{
-	return goc_symbolize_addr_if(addr, out, NULL);
-}
-
 bool goc_symbolize_addr_if(uintptr_t addr, goc_sym *out, bool (*lines)(const char *module))
 {
 	memset(out, 0, sizeof *out);

@@ -23,12 +23,11 @@ typedef struct goc_sym {
 
 /* Describes the instruction (or, for data, the variable) at addr (pass pc - 1 for a return address).
  * false if no loaded object contains addr. Libraries loaded later are
- * picked up (the session re-reads the process's mappings on a miss). */
-__attribute__((visibility("hidden"))) bool goc_symbolize_addr(uintptr_t addr, goc_sym *out);
-/* The same, but the file and line only if lines(module) is true: a line
- * lookup parses the module's DWARF (for libc, with its debug symbols
- * installed, some 15 MiB), which callers that leave a module's frames out
- * need not pay. */
+ * picked up (the session re-reads the process's mappings on a miss).
+ * The file and line are looked up only if lines is NULL or lines(module)
+ * is true: a line lookup parses the module's DWARF (for libc, with its
+ * debug symbols installed, some 15 MiB), which callers that leave a
+ * module's frames out need not pay. */
 __attribute__((visibility("hidden"))) bool goc_symbolize_addr_if(uintptr_t addr, goc_sym *out,
                                                                 bool (*lines)(const char *module));
 
