@@ -331,7 +331,9 @@ typedef struct goc_locker {
  * new lockers, and one that has waited more than 1 ms switches the mutex
  * to starvation mode, in which every unlock hands it directly to the
  * longest waiter (Go's sync.Mutex), so no waiter waits unboundedly.
- * goc_mutex_trylock returns true if it took the lock, never blocks.
+ * goc_mutex_trylock returns true if it took the lock, never blocks; it
+ * returns false while m is held, and also while m, free for an instant, is
+ * being handed to a waiter in starvation mode (as Go's TryLock).
  * goc_mutex_unlock releases it; any goroutine or thread may unlock (Go
  * semantics); unlocking an unlocked mutex is fatal ("sync: unlock of
  * unlocked mutex").
