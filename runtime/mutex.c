@@ -10,8 +10,9 @@
  *
  * Fast paths (inline in goc.h): lock is one CAS 0 -> LOCKED, unlock one
  * atomic subtract of LOCKED. Lock, when that fails: if the mutex is free
- * with other bits set (the usual state of a contended one), one CAS from
- * the state read; else spin (only while the holder can be running
+ * with other bits set (the usual state of a contended one), a CAS from
+ * the state read (try_take; again only if the state changed and the mutex
+ * is still free); else spin (only while the holder can be running
  * elsewhere and this P has nothing else to run, as Go's canSpin), setting
  * WOKEN if waiters exist so that unlock does not wake one we would race;
  * then queue under `wl` and park. Unlock, when other bits
