@@ -185,11 +185,8 @@ static const void *read_key(const amutex *e)
 /* An access of the mutex word by t at pc (t from gocrace_thr()). */
 static void mutex_access(det_thread *t, uintptr_t addr, uintptr_t pc, unsigned flags)
 {
-	if (t == NULL)
-		return;
-	gocrace_ignore++;
-	det_access(t, addr, 1, pc, flags);
-	gocrace_ignore--;
+	if (t != NULL)
+		gocrace_access(t, (const void *)addr, 1, pc, flags);
 }
 
 static void mutex_create(uintptr_t addr, unsigned flags, uintptr_t pc)
@@ -404,19 +401,10 @@ GOCRACE_EXPORT void __tsan_switch_to_fiber(void *fiber, unsigned flags)
 		gocrace_acquire(to, to);
 }
 
-static void set_name(det_thread *t, const char *name)
-{
-	if (t == NULL || name == NULL)
-		return;
-	gocrace_ignore++;
-	det_thread_set_name(t, name);
-	gocrace_ignore--;
-}
-
 GOCRACE_EXPORT void __tsan_set_fiber_name(void *fiber, const char *name)
 {
-	if (gocrace_ready)
-		set_name(fiber, name);
+	if (gocrace_ready && fiber != NULL)
+		gocrace_name_thread(fiber, name);
 }
 
 /* ---- dynamic annotations (§2.5) ----------------------------------------- */
@@ -497,7 +485,9 @@ GOCRACE_EXPORT void AnnotateThreadName(const char *f, int l, const char *name)
 {
 	(void)f;
 	(void)l;
-	set_name(current(), name);
+	det_thread *t = current();
+	if (t != NULL)
+		gocrace_name_thread(t, name);
 }
 
 /* ---- expected (benign) races ------------------------------------------- */

@@ -84,6 +84,27 @@ static inline det_thread *gocrace_thr(void)
  * still checked. libgoc's edges (tracer.c) are kept. */
 extern GOCRACE_HIDDEN __thread int gocrace_ignore_sync __attribute__((tls_model("initial-exec")));
 
+/* t's access of size bytes at addr (det_access), at pc, with the guard
+ * raised around the detector call; t is gocrace_thr()'s, not NULL. */
+static inline void gocrace_access(det_thread *t, const volatile void *addr, size_t size,
+                                  uintptr_t pc, unsigned flags)
+{
+	gocrace_ignore++;
+	det_access(t, (uintptr_t)addr, size, pc, flags);
+	gocrace_ignore--;
+}
+
+/* Names t (det_thread_set_name), with the guard raised; a NULL name
+ * changes nothing. */
+static inline void gocrace_name_thread(det_thread *t, const char *name)
+{
+	if (name == NULL)
+		return;
+	gocrace_ignore++;
+	det_thread_set_name(t, name);
+	gocrace_ignore--;
+}
+
 /* Clock operations on the object at addr (detector.h), with the guard
  * raised around the detector call; t is gocrace_thr()'s, not NULL. None
  * inside an ignore-sync region. */

@@ -293,11 +293,8 @@ GOCRACE_REAL(char *, strndup, const char *, size_t);
 ALWAYS_INLINE void range_access(det_thread *t, const void *a, size_t n, uintptr_t pc,
                                 unsigned flags)
 {
-	if (gocrace_in_libgoc(pc))
-		return;
-	gocrace_ignore++;
-	det_access(t, (uintptr_t)a, n, pc, flags);
-	gocrace_ignore--;
+	if (!gocrace_in_libgoc(pc))
+		gocrace_access(t, a, n, pc, flags);
 }
 
 ALWAYS_INLINE void rd(det_thread *t, const void *a, size_t n, uintptr_t pc)

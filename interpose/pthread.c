@@ -424,13 +424,6 @@ static det_thread *thread_of(pthread_t tid)
 	return dt;
 }
 
-static void name_thread(det_thread *dt, const char *name)
-{
-	gocrace_ignore++;
-	det_thread_set_name(dt, name);
-	gocrace_ignore--;
-}
-
 GOCRACE_REAL(int, pthread_setname_np, pthread_t, const char *);
 
 /* The thread is looked up before the real call, as for a join: after it,
@@ -442,7 +435,7 @@ GOCRACE_EXPORT int pthread_setname_np(pthread_t tid, const char *name)
 	det_thread *dt = t != NULL ? thread_of(tid) : NULL;
 	int r = real_pthread_setname_np(tid, name);
 	if (dt != NULL && r == 0)
-		name_thread(dt, name);
+		gocrace_name_thread(dt, name);
 	return r;
 }
 
@@ -470,7 +463,7 @@ GOCRACE_EXPORT int prctl(int option, ...)
 		for (; i < sizeof name - 1 && s[i] != '\0'; i++)
 			name[i] = s[i];
 		name[i] = '\0';
-		name_thread(self, name);
+		gocrace_name_thread(self, name);
 	}
 	return r;
 }

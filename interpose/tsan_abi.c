@@ -97,11 +97,8 @@ static inline __attribute__((always_inline)) void access_range(const void *addr,
                                                                uintptr_t pc, unsigned flags)
 {
 	det_thread *t = gocrace_thr();
-	if (t != NULL) {
-		gocrace_ignore++;
-		det_access(t, (uintptr_t)addr, size, pc, flags);
-		gocrace_ignore--;
-	}
+	if (t != NULL)
+		gocrace_access(t, addr, size, pc, flags);
 }
 
 /* ---- call stack ------------------------------------------------------- */
