@@ -54,12 +54,6 @@ static bool wants_lines(const char *module)
 	return !plumbing(module);
 }
 
-static bool no_lines(const char *module)
-{
-	(void)module;
-	return false;
-}
-
 static void sym_on_stack(void)
 {
 	sym_call.ok = goc_symbolize_addr_if(sym_call.addr, sym_call.out, sym_call.lines);
@@ -172,7 +166,7 @@ bool gocrace_describe_global(uintptr_t addr, const char **name, uintptr_t *start
                              size_t *size, const char **module)
 {
 	goc_sym s;
-	if (!symbolize_addr(addr, &s, no_lines) || s.func == NULL || !s.is_object)
+	if (!symbolize_addr(addr, &s, goc_sym_no_lines) || s.func == NULL || !s.is_object)
 		return false;
 	if (s.sym_size != 0 && s.func_off >= s.sym_size)
 		return false;

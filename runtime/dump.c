@@ -157,12 +157,6 @@ static bool module_shown(const char *module)
 	return !module_hidden(module);
 }
 
-static bool no_lines(const char *module)
-{
-	(void)module;
-	return false;
-}
-
 /* pc is a return address unless exact (the first frame of a signal).
  * all_lines: the file and line even if the frame is hidden. */
 static void symbolize(uintptr_t pc, bool exact, bool all_lines, struct frame *f)
@@ -172,7 +166,7 @@ static void symbolize(uintptr_t pc, bool exact, bool all_lines, struct frame *f)
 	uintptr_t look = exact ? pc : pc - 1;
 	if (self_module[0] == '\0') {
 		goc_sym me;
-		if (goc_symbolize_addr_if((uintptr_t)&goc__dump_init, &me, no_lines) &&
+		if (goc_symbolize_addr_if((uintptr_t)&goc__dump_init, &me, goc_sym_no_lines) &&
 				me.module != NULL)
 			snprintf(self_module, sizeof(self_module), "%s", me.module);
 	}

@@ -30,5 +30,8 @@ typedef struct goc_sym {
  * module's frames out need not pay. */
 __attribute__((visibility("hidden"))) bool goc_symbolize_addr_if(uintptr_t addr, goc_sym *out,
                                                                 bool (*lines)(const char *module));
+/* A lines filter for goc_symbolize_addr_if that wants no module's lines
+ * (the function and module alone). */
+__attribute__((visibility("hidden"))) bool goc_sym_no_lines(const char *module);
 
 #endif /* GOC_RUNTIME_SYMBOLIZE_H */
