@@ -18,6 +18,10 @@
  * A race is reported once per access; the check goes on and the access is
  * still remembered.
  *
+ * The hooks of instrumented code first run det_access_quick (below), which
+ * settles the usual case in one vector pass and leaves the rest to this
+ * check.
+ *
  * Cells are read and written with relaxed atomics and no lock (internal.h);
  * the thread's clock is its own.
  */
@@ -165,6 +169,78 @@ void det_access(det_thread *t, uintptr_t addr, size_t size, uintptr_t pc, unsign
 	}
 }
 
+/* The cells of a granule as one vector, and a vector of lane masks (a
+ * comparison's result: all ones where true). */
+typedef det_cell det_cellv __attribute__((vector_size(DET_CELLS * sizeof(det_cell))));
+typedef int64_t det_maskv __attribute__((vector_size(DET_CELLS * sizeof(det_cell))));
+_Static_assert(DET_CELLS == 4, "quick_granule's lane bits assume four cells");
+
+/* check_granule's usual outcome, decided from one snapshot of the cells
+ * (every cell classified at once, in vector lanes) and without ranking
+ * them: nothing that could race (every overlapping access of another slot
+ * is a read when this one is, atomic when this one is, or happens before
+ * it), and a cell the full check would choose too (the last of the
+ * thread's own weaker accesses, else the first empty cell), and the
+ * calling context in the thread's cache. Then it stores as check_granule
+ * would and returns true; also when the cells hold this very access.
+ * Otherwise it writes nothing and returns false, and the caller runs
+ * check_granule, which looks again. */
+static inline __attribute__((always_inline)) bool
+quick_granule(det_thread *t, _Atomic det_cell *cells, uint32_t mask, uintptr_t pc, unsigned flags,
+              det_ctx *ctx)
+{
+	bool read = !(flags & DET_WRITE);
+	bool atomic = (flags & DET_ATOMIC) != 0;
+	det_cell want = t->hot.cell_id | det_cell_make(mask, read, atomic, false, 0, 0, 0);
+	const det_cell slot_bits = det_cell_make(0, false, false, false, DET_MAX_SLOTS - 1, 0, 0);
+	const det_cell read_bit = det_cell_make(0, true, false, false, 0, 0, 0);
+	const det_cell atomic_bit = det_cell_make(0, false, true, false, 0, 0, 0);
+	/* A cell c is the thread's own weaker access when c ^ want is 0 in
+	 * these bits: same slot and bytes; for a read, c is a read too, and
+	 * not atomic unless this read is. */
+	const det_cell own_bits = slot_bits | 0xff | (read ? read_bit : 0) |
+	                          (read && !atomic ? atomic_bit : 0);
+	/* another slot's access conflicts unless both are reads or both atomic */
+	const det_cell benign = (read ? read_bit : 0) | (atomic ? atomic_bit : 0);
+
+	/* One snapshot: an aligned vector load reads each 8-byte cell whole,
+	 * as the relaxed loads elsewhere do (TSan reads its shadow so too). */
+	det_cellv c = *(const volatile det_cellv *)cells;
+	det_cellv x = c ^ want;
+	det_cellv same = (det_cellv)((x & LOW_NO_CTX) == 0);
+	if ((same[0] | same[1] | same[2] | same[3]) != 0)
+		return true; /* this very access */
+	det_maskv own = (x & own_bits) == 0;
+	det_maskv empty = c == 0;
+	/* an empty cell's mask is 0: it never overlaps */
+	det_maskv conflict = ((c & mask) != 0) & ((x & slot_bits) != 0) & ((c & benign) == 0);
+	det_cellv lanes = ((det_cellv)own & (det_cellv){ 1 << 4, 2 << 4, 4 << 4, 8 << 4 }) |
+	                  ((det_cellv)empty & (det_cellv){ 1 << 8, 2 << 8, 4 << 8, 8 << 8 }) |
+	                  ((det_cellv)conflict & (det_cellv){ 1 << 12, 2 << 12, 4 << 12, 8 << 12 });
+	unsigned bits = (unsigned)(lanes[0] | lanes[1] | lanes[2] | lanes[3]);
+
+	for (unsigned k = bits >> 12; k != 0; k &= k - 1) {
+		/* a constant lane each: a variable one would spill the vector */
+		unsigned i = (unsigned)__builtin_ctz(k);
+		det_cell o = i == 0 ? c[0] : i == 1 ? c[1] : i == 2 ? c[2] : c[3];
+		if (det_vc_get(&t->vc, CELL_SLOT(o)) < CELL_EPOCH(o))
+			return false;
+	}
+	unsigned own_at = (bits >> 4) & 0xf, empty_at = (bits >> 8) & 0xf;
+	int at;
+	if (own_at != 0)
+		at = 31 - __builtin_clz(own_at);
+	else if (empty_at != 0)
+		at = __builtin_ctz(empty_at);
+	else
+		return false;
+	if (*ctx == 0 && (*ctx = det__ctx_probe(t, pc)) == 0)
+		return false;
+	atomic_store_explicit(&cells[at], want | (det_cell)*ctx << 44, memory_order_relaxed);
+	t->dirty = true;
+	return true;
+}
+
 void det_access_granule(det_thread *t, _Atomic det_cell *cells, uintptr_t addr, size_t size,
                         uintptr_t pc, unsigned flags)
 {
@@ -172,6 +248,7 @@ void det_access_granule(det_thread *t, _Atomic det_cell *cells, uintptr_t addr, 
 	unsigned off = (unsigned)(addr - g);
 	det_ctx ctx = 0;
 	DET_DCHECK(t->slot != DET_NO_SLOT && cells == det__shadow_cells(g));
+	DET_DCHECK(!(flags & DET_FREE));
 	if (size == 2 * DET_GRANULE) {
 		DET_DCHECK(off == 0 && cells + DET_CELLS == det__shadow_cells(g + DET_GRANULE));
 		check_granule(t, cells, g, 0xff, pc, flags, addr, size, &ctx);
@@ -181,4 +258,73 @@ void det_access_granule(det_thread *t, _Atomic det_cell *cells, uintptr_t addr, 
 	}
 	DET_DCHECK(size > 0 && off + size <= DET_GRANULE);
 	check_granule(t, cells, g, ((1u << size) - 1) << off, pc, flags, addr, size, &ctx);
+}
+
+static inline __attribute__((always_inline)) void
+quick_access(det_thread *t, uintptr_t addr, uintptr_t pc, unsigned how, _Atomic det_cell *cells,
+             det_access_fallback fallback)
+{
+	size_t size = how & 0xff;
+	unsigned flags = (how >> 8) & 0xff;
+	det_ctx ctx = 0;
+	DET_DCHECK(t->slot != DET_NO_SLOT && !(flags & DET_FREE));
+	DET_DCHECK(cells == det__shadow_cells(addr));
+	DET_DCHECK(size == 16 ? (addr & 15) == 0 : (addr & 7) + size <= DET_GRANULE);
+	/* an 8- or 16-byte access is aligned (the precondition) */
+	uint32_t mask = size >= 8 ? 0xff : ((1u << size) - 1) << (addr & 7);
+	if (!quick_granule(t, cells, mask, pc, flags, &ctx) ||
+	    (size == 16 && !quick_granule(t, cells + DET_CELLS, 0xff, pc, flags, &ctx)))
+		fallback(t, addr, pc, how, cells);
+}
+
+/* det_access_quick and its fixed-size twins are compiled twice: for CPUs
+ * with AVX2 (four cells in one register) and for the rest (two); the
+ * loader picks one (an ifunc; clang 14's target_clones cannot be called
+ * from another file). */
+static bool have_avx2(void)
+{
+	__builtin_cpu_init();
+	return __builtin_cpu_supports("avx2");
+}
+
+/* NAME: how (the caller's, or a constant the compiler folds in) */
+#define DEF_QUICK(NAME, HOW)                                                      \
+	static __attribute__((target("avx2"))) void NAME##_avx2(                      \
+		det_thread *t, uintptr_t addr, uintptr_t pc, unsigned how,                \
+		_Atomic det_cell *cells, det_access_fallback fallback)                    \
+	{                                                                             \
+		(void)how;                                                                \
+		quick_access(t, addr, pc, HOW, cells, fallback);                          \
+	}                                                                             \
+	static void NAME##_base(det_thread *t, uintptr_t addr, uintptr_t pc,          \
+	                        unsigned how, _Atomic det_cell *cells,                \
+	                        det_access_fallback fallback)                         \
+	{                                                                             \
+		(void)how;                                                                \
+		quick_access(t, addr, pc, HOW, cells, fallback);                          \
+	}                                                                             \
+	static __attribute__((used)) det_access_quick_fn *NAME##_resolve(void)                   \
+	{                                                                             \
+		return have_avx2() ? NAME##_avx2 : NAME##_base;                           \
+	}                                                                             \
+	void NAME(det_thread *t, uintptr_t addr, uintptr_t pc, unsigned how,          \
+	          _Atomic det_cell *cells, det_access_fallback fallback)              \
+		__attribute__((ifunc(#NAME "_resolve")));
+
+DEF_QUICK(det_access_quick, how)
+DEF_QUICK(det_read1_quick, DET_HOW(1, DET_READ))
+DEF_QUICK(det_read2_quick, DET_HOW(2, DET_READ))
+DEF_QUICK(det_read4_quick, DET_HOW(4, DET_READ))
+DEF_QUICK(det_read8_quick, DET_HOW(8, DET_READ))
+DEF_QUICK(det_read16_quick, DET_HOW(16, DET_READ))
+DEF_QUICK(det_write1_quick, DET_HOW(1, DET_WRITE))
+DEF_QUICK(det_write2_quick, DET_HOW(2, DET_WRITE))
+DEF_QUICK(det_write4_quick, DET_HOW(4, DET_WRITE))
+DEF_QUICK(det_write8_quick, DET_HOW(8, DET_WRITE))
+DEF_QUICK(det_write16_quick, DET_HOW(16, DET_WRITE))
+
+void det__access_quick_variants(det_access_quick_fn *v[2])
+{
+	v[0] = det_access_quick_base;
+	v[1] = have_avx2() ? det_access_quick_avx2 : NULL;
 }

@@ -198,6 +198,17 @@ static inline det_ctx det__ctx_cached(const det_thread *t, det_ctx top, uintptr_
 /* (top, pc) missed t's cache: intern the leaf and cache it (ctx.c). */
 det_ctx det__ctx_leaf_miss(det_thread *t, det_ctx top, uintptr_t pc);
 
+/* t's leaf context for pc when the top frame's context is known and (top,
+ * pc) is in the thread's cache; else 0. Interns nothing. */
+static inline det_ctx det__ctx_probe(const det_thread *t, uintptr_t pc)
+{
+	uint32_t d = t->depth;
+	det_ctx top = d != 0 ? t->stack[d - 1].ctx : 0;
+	if (d != 0 && top == 0)
+		return 0;
+	return det__ctx_cached(t, top, pc);
+}
+
 /* det_ctx_current, inline for the access path: when the top frame's context
  * is known and (top, pc) is in the thread's cache, two loads and compares.
  * Each path probes the cache once: a known top that misses goes straight
@@ -327,6 +338,10 @@ static inline _Atomic det_cell *det__shadow_cells(uintptr_t addr)
 	}
 	return det__shadow_cells_slow(addr);
 }
+
+/* The two compilations of det_access_quick (access.c), for its tests:
+ * v[0] for any CPU, v[1] with AVX2 (NULL on a CPU without it). */
+void det__access_quick_variants(det_access_quick_fn *v[2]);
 
 void det__shadow_reset(uintptr_t addr, size_t size);
 uint64_t det__shadow_bytes(void);

@@ -19,9 +19,9 @@
  *
  * Every hook follows internal.h: gocrace_thr() NULL means pass through;
  * calls into the detector run with gocrace_ignore raised, except the
- * fixed-size accesses' (atomics' too) first look at the shadow
- * (det_access_seen_inline, det_access_seen), which needs no guard: most
- * accesses end there. The access pc is
+ * fixed-size accesses' (atomics' too) quick check (det_access_quick and
+ * its fixed-size twins, det_access_seen_inline, det_access_seen), which
+ * needs no guard: most accesses end there. The access pc is
  * the hook's return address: the instruction after the call in the
  * program, which the report path symbolizes as pc - 1.
  *
@@ -31,19 +31,20 @@
 #include "internal.h"
 #include "tsan_atomics.h"
 
-/* A fixed-size access (1 to 16 bytes) by t: det_access_seen_inline first,
- * which needs no reentry guard, and the full check only when the shadow
- * does not already hold this access. The rest is out of line and takes
- * five arguments (how: SLOW_*), so that the hook reaches it by a jump and
- * itself saves no registers. */
-enum { SLOW_FLAGS_SHIFT = 8, SLOW_ASK = 1u << 16 };
+/* A fixed-size access (1 to 16 bytes) by t: det_access_quick first,
+ * which needs no reentry guard and decides most accesses, when the
+ * thread's leaf cache has the cells; the full check only when it cannot.
+ * The slow half takes det_access_quick's arguments (how: DET_HOW, plus
+ * SLOW_ASK), so that both are reached by a jump and the hook itself saves
+ * no registers. */
+enum { SLOW_ASK = 1u << 16 };
 
 static __attribute__((noinline)) void access_small_slow(det_thread *t, uintptr_t addr,
                                                        uintptr_t pc, unsigned how,
                                                        _Atomic uint64_t *cells)
 {
 	size_t size = how & 0xff;
-	unsigned flags = (how >> SLOW_FLAGS_SHIFT) & 0xff;
+	unsigned flags = (how >> 8) & 0xff;
 	if ((how & SLOW_ASK) && det_access_seen(t, addr, size, flags))
 		return;
 	gocrace_ignore++;
@@ -58,13 +59,25 @@ static inline __attribute__((always_inline)) void check_small(det_thread *t, con
                                                               size_t size, uintptr_t pc,
                                                               unsigned flags)
 {
+	det_access_quick_fn *quick = det_access_quick_for(size, flags);
 	_Atomic uint64_t *cells;
+	if (quick != NULL) {
+		/* it answers "seen" itself */
+		cells = det_access_cells_inline(t, (uintptr_t)addr, size);
+		if (GOCRACE_LIKELY(cells != NULL))
+			quick(t, (uintptr_t)addr, pc, DET_HOW(size, flags), cells, access_small_slow);
+		else
+			access_small_slow(t, (uintptr_t)addr, pc, DET_HOW(size, flags) | SLOW_ASK, NULL);
+		return;
+	}
 	int seen = det_access_seen_inline(t, (uintptr_t)addr, size, flags, &cells);
 	if (GOCRACE_LIKELY(seen > 0))
 		return;
-	access_small_slow(t, (uintptr_t)addr, pc,
-	                  (unsigned)size | flags << SLOW_FLAGS_SHIFT | (seen < 0 ? SLOW_ASK : 0),
-	                  cells);
+	if (GOCRACE_LIKELY(cells != NULL))
+		det_access_quick(t, (uintptr_t)addr, pc, DET_HOW(size, flags), cells, access_small_slow);
+	else
+		access_small_slow(t, (uintptr_t)addr, pc,
+		                  DET_HOW(size, flags) | (seen < 0 ? SLOW_ASK : 0), NULL);
 }
 
 /* A thread's first access (it has no det_thread yet): the check after
