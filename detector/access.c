@@ -27,6 +27,8 @@
  */
 #include "internal.h"
 
+#include <immintrin.h>
+
 #define LOW_NO_CTX ((1ull << 44) - 1) /* every cell field but the context */
 
 /* det_access_seen_inline (detector.h) spells the layout out itself. */
@@ -76,9 +78,12 @@ check_granule(det_thread *t, _Atomic det_cell *cells, uintptr_t g, uint32_t mask
 
 	/* One pass: an identical cell ends the check before anything is
 	 * written; of the others, the new access will replace the best by
-	 * rank (own weaker access 3, else the first empty cell 2, else the
-	 * first cell it happens after and covers 1, else a pseudo-random one)
-	 * and the first that races is reported. */
+	 * rank (the first own weaker access 3 — first, as TSan does: a
+	 * granule read and written by turns then keeps one read and one
+	 * write, each replaced by the next of its kind, where the last would
+	 * let stale writes fill the cells —, else the first empty cell 2,
+	 * else the first cell it happens after and covers 1, else a
+	 * pseudo-random one) and the first that races is reported. */
 	int at = -1, rank = 0;
 	det_cell racy = 0;
 	for (int i = 0; i < DET_CELLS; i++) {
@@ -99,7 +104,8 @@ check_granule(det_thread *t, _Atomic det_cell *cells, uintptr_t g, uint32_t mask
 			/* Own earlier access (or a previous owner's, ordered before
 			 * us by the slot reuse rule): replace it if this one is at
 			 * least as strong. */
-			if (cm == mask && (!read || (CELL_READ(c) && (!CELL_ATOMIC(c) || atomic)))) {
+			if (cm == mask && (!read || (CELL_READ(c) && (!CELL_ATOMIC(c) || atomic))) &&
+			    rank < 3) {
 				at = i;
 				rank = 3;
 			}
@@ -175,11 +181,28 @@ typedef det_cell det_cellv __attribute__((vector_size(DET_CELLS * sizeof(det_cel
 typedef int64_t det_maskv __attribute__((vector_size(DET_CELLS * sizeof(det_cell))));
 _Static_assert(DET_CELLS == 4, "quick_granule's lane bits assume four cells");
 
+/* Bit i set when lane i of m is true: one instruction with AVX2, two with
+ * SSE2. quick_granule takes one of these as an argument, which its
+ * callers fix, so that each build inlines its own. */
+typedef unsigned lanes_fn(det_maskv m);
+
+static inline __attribute__((always_inline, target("avx2"))) unsigned lanes_avx2(det_maskv m)
+{
+	return (unsigned)_mm256_movemask_pd((__m256d)m);
+}
+
+static inline __attribute__((always_inline)) unsigned lanes_sse2(det_maskv m)
+{
+	__m128d lo = (__m128d)__builtin_shufflevector(m, m, 0, 1);
+	__m128d hi = (__m128d)__builtin_shufflevector(m, m, 2, 3);
+	return (unsigned)_mm_movemask_pd(lo) | (unsigned)_mm_movemask_pd(hi) << 2;
+}
+
 /* check_granule's usual outcome, decided from one snapshot of the cells
  * (every cell classified at once, in vector lanes) and without ranking
  * them: nothing that could race (every overlapping access of another slot
  * is a read when this one is, atomic when this one is, or happens before
- * it), and a cell the full check would choose too (the last of the
+ * it), and a cell the full check would choose too (the first of the
  * thread's own weaker accesses, else the first empty cell), and the
  * calling context in the thread's cache. Then it stores as check_granule
  * would and returns true; also when the cells hold this very access.
@@ -187,7 +210,7 @@ _Static_assert(DET_CELLS == 4, "quick_granule's lane bits assume four cells");
  * check_granule, which looks again. */
 static inline __attribute__((always_inline)) bool
 quick_granule(det_thread *t, _Atomic det_cell *cells, uint32_t mask, uintptr_t pc, unsigned flags,
-              det_ctx *ctx)
+              det_ctx *ctx, lanes_fn *lanes)
 {
 	bool read = !(flags & DET_WRITE);
 	bool atomic = (flags & DET_ATOMIC) != 0;
@@ -207,17 +230,11 @@ quick_granule(det_thread *t, _Atomic det_cell *cells, uint32_t mask, uintptr_t p
 	 * as the relaxed loads elsewhere do (TSan reads its shadow so too). */
 	det_cellv c = *(const volatile det_cellv *)cells;
 	det_cellv x = c ^ want;
-	det_cellv same = (det_cellv)((x & LOW_NO_CTX) == 0);
-	if ((same[0] | same[1] | same[2] | same[3]) != 0)
+	if (lanes((x & LOW_NO_CTX) == 0) != 0)
 		return true; /* this very access */
-	det_maskv own = (x & own_bits) == 0;
-	det_maskv empty = c == 0;
 	/* an empty cell's mask is 0: it never overlaps */
 	det_maskv conflict = ((c & mask) != 0) & ((x & slot_bits) != 0) & ((c & benign) == 0);
-	det_cellv lanes = ((det_cellv)own & (det_cellv){ 1 << 4, 2 << 4, 4 << 4, 8 << 4 }) |
-	                  ((det_cellv)empty & (det_cellv){ 1 << 8, 2 << 8, 4 << 8, 8 << 8 }) |
-	                  ((det_cellv)conflict & (det_cellv){ 1 << 12, 2 << 12, 4 << 12, 8 << 12 });
-	unsigned bits = (unsigned)(lanes[0] | lanes[1] | lanes[2] | lanes[3]);
+	unsigned bits = lanes((x & own_bits) == 0) << 4 | lanes(c == 0) << 8 | lanes(conflict) << 12;
 
 	for (unsigned k = bits >> 12; k != 0; k &= k - 1) {
 		/* a constant lane each: a variable one would spill the vector */
@@ -229,7 +246,7 @@ quick_granule(det_thread *t, _Atomic det_cell *cells, uint32_t mask, uintptr_t p
 	unsigned own_at = (bits >> 4) & 0xf, empty_at = (bits >> 8) & 0xf;
 	int at;
 	if (own_at != 0)
-		at = 31 - __builtin_clz(own_at);
+		at = __builtin_ctz(own_at);
 	else if (empty_at != 0)
 		at = __builtin_ctz(empty_at);
 	else
@@ -262,7 +279,7 @@ void det_access_granule(det_thread *t, _Atomic det_cell *cells, uintptr_t addr, 
 
 static inline __attribute__((always_inline)) void
 quick_access(det_thread *t, uintptr_t addr, uintptr_t pc, unsigned how, _Atomic det_cell *cells,
-             det_access_fallback fallback)
+             det_access_fallback fallback, lanes_fn *lanes)
 {
 	size_t size = how & 0xff;
 	unsigned flags = (how >> 8) & 0xff;
@@ -272,8 +289,8 @@ quick_access(det_thread *t, uintptr_t addr, uintptr_t pc, unsigned how, _Atomic 
 	DET_DCHECK(size == 16 ? (addr & 15) == 0 : (addr & 7) + size <= DET_GRANULE);
 	/* an 8- or 16-byte access is aligned (the precondition) */
 	uint32_t mask = size >= 8 ? 0xff : ((1u << size) - 1) << (addr & 7);
-	if (!quick_granule(t, cells, mask, pc, flags, &ctx) ||
-	    (size == 16 && !quick_granule(t, cells + DET_CELLS, 0xff, pc, flags, &ctx)))
+	if (!quick_granule(t, cells, mask, pc, flags, &ctx, lanes) ||
+	    (size == 16 && !quick_granule(t, cells + DET_CELLS, 0xff, pc, flags, &ctx, lanes)))
 		fallback(t, addr, pc, how, cells);
 }
 
@@ -294,14 +311,14 @@ static bool have_avx2(void)
 		_Atomic det_cell *cells, det_access_fallback fallback)                    \
 	{                                                                             \
 		(void)how;                                                                \
-		quick_access(t, addr, pc, HOW, cells, fallback);                          \
+		quick_access(t, addr, pc, HOW, cells, fallback, lanes_avx2);              \
 	}                                                                             \
 	static void NAME##_base(det_thread *t, uintptr_t addr, uintptr_t pc,          \
 	                        unsigned how, _Atomic det_cell *cells,                \
 	                        det_access_fallback fallback)                         \
 	{                                                                             \
 		(void)how;                                                                \
-		quick_access(t, addr, pc, HOW, cells, fallback);                          \
+		quick_access(t, addr, pc, HOW, cells, fallback, lanes_sse2);              \
 	}                                                                             \
 	static __attribute__((used)) det_access_quick_fn *NAME##_resolve(void)                   \
 	{                                                                             \
