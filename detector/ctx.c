@@ -54,20 +54,36 @@ static uint32_t hash(det_ctx parent, uintptr_t pc)
 	return (uint32_t)h & (TABLE_SIZE - 1);
 }
 
+/* The node (parent, pc), or 0 if not interned yet. No lock. */
+static det_ctx find(det_ctx parent, uintptr_t pc, uint32_t h)
+{
+	for (uint32_t i = h;; i = (i + 1) & (TABLE_SIZE - 1)) {
+		/* acquire: pairs with the release that published the node */
+		uint32_t id = atomic_load_explicit(&table[i], memory_order_acquire);
+		if (id == 0)
+			return 0;
+		if (node_pc[id] == pc && node_parent[id] == parent)
+			return id;
+	}
+}
+
+det_ctx det__ctx_find(det_ctx parent, uintptr_t pc)
+{
+	/* acquire: pairs with the release in init */
+	if (DET_UNLIKELY(!atomic_load_explicit(&ready, memory_order_acquire)))
+		return 0;
+	return find(parent, pc, hash(parent, pc));
+}
+
 det_ctx det__ctx_intern(det_ctx parent, uintptr_t pc)
 {
 	/* acquire: pairs with the release in init */
 	if (DET_UNLIKELY(!atomic_load_explicit(&ready, memory_order_acquire)))
 		init();
 	uint32_t h = hash(parent, pc);
-	for (uint32_t i = h;; i = (i + 1) & (TABLE_SIZE - 1)) {
-		/* acquire: pairs with the release that published the node */
-		uint32_t id = atomic_load_explicit(&table[i], memory_order_acquire);
-		if (id == 0)
-			break;
-		if (node_pc[id] == pc && node_parent[id] == parent)
-			return id;
-	}
+	det_ctx found = find(parent, pc, h);
+	if (found != 0)
+		return found;
 	det__lock(&insert_lock);
 	uint32_t i = h;
 	for (;; i = (i + 1) & (TABLE_SIZE - 1)) {
@@ -159,6 +175,20 @@ static det_ctx top_ctx(det_thread *t)
 	det_ctx c = i > 0 ? t->stack[i - 1].ctx : 0;
 	for (; i < d; i++) {
 		c = det__ctx_intern(c, t->stack[i].pc);
+		t->stack[i].ctx = c;
+	}
+	return c;
+}
+
+det_ctx det__ctx_top_known(det_thread *t)
+{
+	uint32_t i = t->depth;
+	while (i > 0 && t->stack[i - 1].ctx == 0)
+		i--;
+	det_ctx c = i > 0 ? t->stack[i - 1].ctx : 0;
+	for (; i < t->depth; i++) {
+		if ((c = det__ctx_find(c, t->stack[i].pc)) == 0)
+			return 0;
 		t->stack[i].ctx = c;
 	}
 	return c;

@@ -194,7 +194,7 @@ typedef void (*det_access_fallback)(det_thread *t, uintptr_t addr, uintptr_t pc,
  * every cell taken, a context to intern) it calls fallback with its own
  * arguments, last, which should then call det_access_granule; the access
  * may by then be remembered in one granule of the two, which the full
- * check finds and keeps. cells: addr's, as det_access_cells_inline gives
+ * check finds and keeps. cells: addr's, as det_access_seen_inline gives
  * them; flags: no DET_FREE. */
 typedef void det_access_quick_fn(det_thread *t, uintptr_t addr, uintptr_t pc, unsigned how,
                                  _Atomic uint64_t *cells, det_access_fallback fallback);
@@ -202,9 +202,7 @@ det_access_quick_fn det_access_quick;
 
 /* det_access_quick for a plain read or write of N bytes, how being
  * DET_HOW(N, DET_READ or DET_WRITE): the same check with the size and
- * kind compiled in, which is worth a dozen instructions an access. It also
- * answers "seen" itself, so callers need not run det_access_seen_inline
- * first. */
+ * kind compiled in, which is worth a dozen instructions an access. */
 #define DET_DECLARE_QUICK(N) det_access_quick_fn det_read##N##_quick, det_write##N##_quick;
 DET_DECLARE_QUICK(1)
 DET_DECLARE_QUICK(2)
@@ -251,27 +249,6 @@ typedef struct det_thread_hot {
 static inline uint64_t det_hot_leaf_key(uintptr_t addr)
 {
 	return ((uint64_t)addr >> 16) + 1;
-}
-
-/* The shadow cells of a fixed-size access (1 to 16 bytes) by t, when one
- * of the two leaves det_access_seen last looked up holds them and the
- * access fits det_access_granule (one granule, or 16 bytes aligned: both
- * granules in the leaf, which is 16-byte aligned); else NULL. */
-static inline _Atomic uint64_t *det_access_cells_inline(const det_thread *t, uintptr_t addr,
-                                                        size_t size)
-{
-	const det_thread_hot *h = (const det_thread_hot *)t;
-	uint64_t key = det_hot_leaf_key(addr);
-	_Atomic uint64_t *leaf;
-	if (key == h->leaf_key[0])
-		leaf = h->leaf[0];
-	else if (key == h->leaf_key[1])
-		leaf = h->leaf[1];
-	else
-		return NULL;
-	if (size == 16 ? (addr & 15) != 0 : (addr & 7) + size > 8)
-		return NULL;
-	return leaf + (addr & 0xffff) / 8 * 4;
 }
 
 /* 1: seen, det_access would do nothing; 0: not seen, call det_access (or,

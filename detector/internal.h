@@ -198,13 +198,22 @@ static inline det_ctx det__ctx_cached(const det_thread *t, det_ctx top, uintptr_
 /* (top, pc) missed t's cache: intern the leaf and cache it (ctx.c). */
 det_ctx det__ctx_leaf_miss(det_thread *t, det_ctx top, uintptr_t pc);
 
-/* t's leaf context for pc when the top frame's context is known and (top,
- * pc) is in the thread's cache; else 0. Interns nothing. */
-static inline det_ctx det__ctx_probe(const det_thread *t, uintptr_t pc)
+/* The node (parent, pc) if it is interned, else 0. Takes no lock. */
+det_ctx det__ctx_find(det_ctx parent, uintptr_t pc);
+
+/* The context of t's top frame (depth > 0) when every frame entered since
+ * the last known one is interned already: found and remembered in the
+ * frames without a lock. 0 if one is not. */
+det_ctx det__ctx_top_known(det_thread *t);
+
+/* t's leaf context for pc when the top frame's context is interned and
+ * (top, pc) is in the thread's cache; else 0. Takes no lock and interns
+ * nothing. */
+static inline det_ctx det__ctx_probe(det_thread *t, uintptr_t pc)
 {
 	uint32_t d = t->depth;
 	det_ctx top = d != 0 ? t->stack[d - 1].ctx : 0;
-	if (d != 0 && top == 0)
+	if (DET_UNLIKELY(d != 0 && top == 0) && (top = det__ctx_top_known(t)) == 0)
 		return 0;
 	return det__ctx_cached(t, top, pc);
 }

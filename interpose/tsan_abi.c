@@ -59,22 +59,16 @@ static inline __attribute__((always_inline)) void check_small(det_thread *t, con
                                                               size_t size, uintptr_t pc,
                                                               unsigned flags)
 {
-	det_access_quick_fn *quick = det_access_quick_for(size, flags);
+	/* "seen" inline first: most accesses in a loop end there, and the
+	 * quick check costs a call */
 	_Atomic uint64_t *cells;
-	if (quick != NULL) {
-		/* it answers "seen" itself */
-		cells = det_access_cells_inline(t, (uintptr_t)addr, size);
-		if (GOCRACE_LIKELY(cells != NULL))
-			quick(t, (uintptr_t)addr, pc, DET_HOW(size, flags), cells, access_small_slow);
-		else
-			access_small_slow(t, (uintptr_t)addr, pc, DET_HOW(size, flags) | SLOW_ASK, NULL);
-		return;
-	}
 	int seen = det_access_seen_inline(t, (uintptr_t)addr, size, flags, &cells);
 	if (GOCRACE_LIKELY(seen > 0))
 		return;
+	det_access_quick_fn *quick = det_access_quick_for(size, flags);
 	if (GOCRACE_LIKELY(cells != NULL))
-		det_access_quick(t, (uintptr_t)addr, pc, DET_HOW(size, flags), cells, access_small_slow);
+		(quick != NULL ? quick : det_access_quick)(t, (uintptr_t)addr, pc, DET_HOW(size, flags),
+		                                           cells, access_small_slow);
 	else
 		access_small_slow(t, (uintptr_t)addr, pc,
 		                  DET_HOW(size, flags) | (seen < 0 ? SLOW_ASK : 0), NULL);

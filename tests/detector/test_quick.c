@@ -110,7 +110,10 @@ static void play(uint64_t seed, int steps)
 		uint64_t before = races_found(), found[COPIES];
 		for (int d = 0; d < depth; d++)
 			det_func_entry(t, callers[d]);
-		for (int k = 0; k < COPIES; k++) {
+		/* the quick checks first: they find the frames just entered
+		 * (det__ctx_top_known) before the full check interns them */
+		for (int j = 1; j <= COPIES; j++) {
+			int k = j % COPIES;
 			uintptr_t a = (uintptr_t)mem + (uintptr_t)k * STRIDE + off;
 			if (k == 0) {
 				det_access(t, a, size, pc, flags);
@@ -146,7 +149,7 @@ static void play(uint64_t seed, int steps)
 		}
 	}
 	/* both outcomes, or the agreement proves little */
-	cr_assert(decided > accesses / 4 && decided < accesses - accesses / 8,
+	cr_assert(decided > accesses / 5 && decided < accesses - accesses / 8,
 		"seed %llu: the quick check decided %d of %d accesses alone",
 		(unsigned long long)seed, decided, accesses);
 }
