@@ -56,19 +56,6 @@ static __attribute__((noinline, cold)) void report(det_thread *t, uintptr_t addr
 	det__report_race(&r);
 }
 
-/* Of the empty cells (bit i: cell i), the one an access by want's slot
- * takes: the first at or after cell slot mod DET_CELLS, wrapping around.
- * Threads that start on different cells do not both take the same empty
- * one when they access a granule at the same moment; if they did, the
- * later store would erase the other's access (cells are stored without a
- * lock) and with it the race between the two. */
-static inline int first_empty(unsigned empty, det_cell want)
-{
-	unsigned start = CELL_SLOT(want) % DET_CELLS;
-	unsigned r = ((empty >> start) | (empty << (DET_CELLS - start))) & ((1u << DET_CELLS) - 1);
-	return (int)(((unsigned)__builtin_ctz(r) + start) % DET_CELLS);
-}
-
 /* cells: g's, or NULL to look them up. *ctx: the access's calling
  * context, looked up by the first granule (0 until then), so an access
  * over two granules looks it up once. Inlined into both callers:
@@ -94,7 +81,7 @@ check_granule(det_thread *t, _Atomic det_cell *cells, uintptr_t g, uint32_t mask
 	 * rank (the first own weaker access 3 — first, as TSan does: a
 	 * granule read and written by turns then keeps one read and one
 	 * write, each replaced by the next of its kind, where the last would
-	 * let stale writes fill the cells —, else an empty cell 2 (first_empty),
+	 * let stale writes fill the cells —, else the first empty cell 2,
 	 * else the first cell it happens after and covers 1, else a
 	 * pseudo-random one) and the first that races is reported. */
 	/* The context first, then the cells: the cells are looked at and
@@ -148,7 +135,7 @@ check_granule(det_thread *t, _Atomic det_cell *cells, uintptr_t g, uint32_t mask
 	}
 
 	if (rank < 3 && empty != 0)
-		at = first_empty(empty, want);
+		at = __builtin_ctz(empty);
 	if (at < 0)
 		at = (int)((CELL_EPOCH(want) ^ (g >> 3)) % DET_CELLS);
 	atomic_store_explicit(&cells[at], want | (det_cell)*ctx << 44, memory_order_relaxed);
@@ -221,7 +208,7 @@ static inline __attribute__((always_inline)) unsigned lanes_sse2(det_maskv m)
  * them: nothing that could race (every overlapping access of another slot
  * is a read when this one is, atomic when this one is, or happens before
  * it), and a cell the full check would choose too (the first of the
- * thread's own weaker accesses, else first_empty's), and the
+ * thread's own weaker accesses, else the first empty cell), and the
  * calling context in the thread's cache. Then it stores as check_granule
  * would and returns true; also when the cells hold this very access.
  * Otherwise it writes nothing and returns false, and the caller runs
@@ -266,7 +253,7 @@ quick_granule(det_thread *t, _Atomic det_cell *cells, uint32_t mask, uintptr_t p
 	if (own_at != 0)
 		at = __builtin_ctz(own_at);
 	else if (empty_at != 0)
-		at = first_empty(empty_at, want);
+		at = __builtin_ctz(empty_at);
 	else
 		return false;
 	if (*ctx == 0 && (*ctx = det__ctx_probe(t, pc)) == 0)
