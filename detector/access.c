@@ -76,14 +76,6 @@ check_granule(det_thread *t, _Atomic det_cell *cells, uintptr_t g, uint32_t mask
 	det_cell want = t->hot.cell_id | det_cell_make(mask, read, atomic, freeing, 0, 0, 0);
 	const det_cell slot_bits = det_cell_make(0, false, false, false, DET_MAX_SLOTS - 1, 0, 0);
 
-	/* One pass: an identical cell ends the check before anything is
-	 * written; of the others, the new access will replace the best by
-	 * rank (the first own weaker access 3 — first, as TSan does: a
-	 * granule read and written by turns then keeps one read and one
-	 * write, each replaced by the next of its kind, where the last would
-	 * let stale writes fill the cells —, else the first empty cell 2,
-	 * else the first cell it happens after and covers 1, else a
-	 * pseudo-random one) and the first that races is reported. */
 	/* The context first, then the cells: the cells are looked at and
 	 * written without a lock, so the time between the two is a window in
 	 * which another thread's access to the granule goes unseen by this
@@ -91,6 +83,16 @@ check_granule(det_thread *t, _Atomic det_cell *cells, uintptr_t g, uint32_t mask
 	 * new context takes a lock and may map memory: not in the window. */
 	if (*ctx == 0)
 		*ctx = det__ctx_leaf(t, pc);
+
+	/* One pass: an identical cell ends the check before anything is
+	 * written; of the others, the new access will replace the best by
+	 * rank (3: the first of the thread's own weaker accesses; 2: the
+	 * first empty cell; 1: the first cell it happens after and covers;
+	 * else a pseudo-random one) and the first that races is reported.
+	 * The first own access, as in TSan: a granule read and written by
+	 * turns then keeps one read cell and one write cell, each renewed by
+	 * the next access of its kind; taking the last let stale own writes
+	 * fill the cells. */
 	int at = -1, rank = 0;
 	det_cell racy = 0;
 	unsigned empty = 0;
@@ -286,8 +288,8 @@ static inline __attribute__((always_inline)) void
 quick_access(det_thread *t, uintptr_t addr, uintptr_t pc, unsigned how, _Atomic det_cell *cells,
              det_access_fallback fallback, lanes_fn *lanes)
 {
-	size_t size = how & 0xff;
-	unsigned flags = (how >> 8) & 0xff;
+	size_t size = DET_HOW_SIZE(how);
+	unsigned flags = DET_HOW_FLAGS(how);
 	det_ctx ctx = 0;
 	DET_DCHECK(t->slot != DET_NO_SLOT && !(flags & DET_FREE));
 	DET_DCHECK(cells == det__shadow_cells(addr));

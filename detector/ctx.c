@@ -164,34 +164,34 @@ void det_func_exit(det_thread *t)
 		t->depth--;
 }
 
-static det_ctx top_ctx(det_thread *t)
-{
-	uint32_t d = t->depth;
-	if (d == 0)
-		return 0;
-	uint32_t i = d;
-	while (i > 0 && t->stack[i - 1].ctx == 0)
-		i--;
-	det_ctx c = i > 0 ? t->stack[i - 1].ctx : 0;
-	for (; i < d; i++) {
-		c = det__ctx_intern(c, t->stack[i].pc);
-		t->stack[i].ctx = c;
-	}
-	return c;
-}
-
-det_ctx det__ctx_top_known(det_thread *t)
+/* The context of t's top frame, filling in the frames entered since the
+ * last one whose context is known: interning their nodes (intern), or only
+ * finding them, without a lock (then 0 when one is not interned yet; the
+ * frames found so far keep their contexts). 0 also at depth 0, and
+ * interning gives a frame its parent's context when the table is full. */
+static det_ctx frames_ctx(det_thread *t, bool intern)
 {
 	uint32_t i = t->depth;
 	while (i > 0 && t->stack[i - 1].ctx == 0)
 		i--;
 	det_ctx c = i > 0 ? t->stack[i - 1].ctx : 0;
 	for (; i < t->depth; i++) {
-		if ((c = det__ctx_find(c, t->stack[i].pc)) == 0)
+		c = intern ? det__ctx_intern(c, t->stack[i].pc) : det__ctx_find(c, t->stack[i].pc);
+		if (c == 0 && !intern)
 			return 0;
 		t->stack[i].ctx = c;
 	}
 	return c;
+}
+
+static det_ctx top_ctx(det_thread *t)
+{
+	return frames_ctx(t, true);
+}
+
+det_ctx det__ctx_top_known(det_thread *t)
+{
+	return frames_ctx(t, false);
 }
 
 det_ctx det__ctx_leaf_miss(det_thread *t, det_ctx top, uintptr_t pc)

@@ -182,6 +182,8 @@ void det_access_granule(det_thread *t, _Atomic uint64_t *cells, uintptr_t addr, 
 /* A fixed-size access as det_access_quick takes it: size in bits 0-7,
  * flags in 8-15; the bits above are the caller's. */
 #define DET_HOW(size, flags) ((unsigned)(size) | (unsigned)(flags) << 8)
+#define DET_HOW_SIZE(how) ((size_t)((how) & 0xff))
+#define DET_HOW_FLAGS(how) (((unsigned)(how) >> 8) & 0xff)
 
 typedef void (*det_access_fallback)(det_thread *t, uintptr_t addr, uintptr_t pc, unsigned how,
                                     _Atomic uint64_t *cells);
@@ -211,8 +213,9 @@ DET_DECLARE_QUICK(8)
 DET_DECLARE_QUICK(16)
 #undef DET_DECLARE_QUICK
 
-/* The det_access_quick for an access of size bytes with flags: a fixed-size
- * twin when there is one. Constant arguments fold to one function. */
+/* The quick check for an access of size bytes with flags: its fixed-size
+ * twin when there is one, else det_access_quick. Constant arguments fold
+ * to one function. */
 static inline det_access_quick_fn *det_access_quick_for(size_t size, unsigned flags)
 {
 #define DET_PICK(N)                                                                \
@@ -228,7 +231,7 @@ static inline det_access_quick_fn *det_access_quick_for(size_t size, unsigned fl
 		}
 	}
 #undef DET_PICK
-	return NULL;
+	return det_access_quick;
 }
 
 /* The same check inline, for the hooks of instrumented code, where it runs

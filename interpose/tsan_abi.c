@@ -31,10 +31,10 @@
 #include "internal.h"
 #include "tsan_atomics.h"
 
-/* A fixed-size access (1 to 16 bytes) by t: det_access_quick first,
- * which needs no reentry guard and decides most accesses, when the
- * thread's leaf cache has the cells; the full check only when it cannot.
- * The slow half takes det_access_quick's arguments (how: DET_HOW, plus
+/* A fixed-size access (1 to 16 bytes) by t: det_access_seen_inline, then
+ * (not seen, the thread's leaf cache has the cells) the quick check, both
+ * without a reentry guard; the full check only when neither decides. The
+ * slow half takes the quick check's arguments (how: DET_HOW, plus
  * SLOW_ASK), so that both are reached by a jump and the hook itself saves
  * no registers. */
 enum { SLOW_ASK = 1u << 16 };
@@ -43,8 +43,8 @@ static __attribute__((noinline)) void access_small_slow(det_thread *t, uintptr_t
                                                        uintptr_t pc, unsigned how,
                                                        _Atomic uint64_t *cells)
 {
-	size_t size = how & 0xff;
-	unsigned flags = (how >> 8) & 0xff;
+	size_t size = DET_HOW_SIZE(how);
+	unsigned flags = DET_HOW_FLAGS(how);
 	if ((how & SLOW_ASK) && det_access_seen(t, addr, size, flags))
 		return;
 	gocrace_ignore++;
@@ -65,10 +65,9 @@ static inline __attribute__((always_inline)) void check_small(det_thread *t, con
 	int seen = det_access_seen_inline(t, (uintptr_t)addr, size, flags, &cells);
 	if (GOCRACE_LIKELY(seen > 0))
 		return;
-	det_access_quick_fn *quick = det_access_quick_for(size, flags);
 	if (GOCRACE_LIKELY(cells != NULL))
-		(quick != NULL ? quick : det_access_quick)(t, (uintptr_t)addr, pc, DET_HOW(size, flags),
-		                                           cells, access_small_slow);
+		det_access_quick_for(size, flags)(t, (uintptr_t)addr, pc, DET_HOW(size, flags), cells,
+		                                  access_small_slow);
 	else
 		access_small_slow(t, (uintptr_t)addr, pc,
 		                  DET_HOW(size, flags) | (seen < 0 ? SLOW_ASK : 0), NULL);

@@ -2,12 +2,14 @@
  * test_quick.c — detector/access.c's det_access_quick against the full
  * check. The quick check decides the usual case alone and leaves the rest
  * to det_access_granule; whatever it decides must be what the full check
- * would have done. Each test plays one random sequence of accesses and
- * clock edges by four threads, applying every access twice: with the full
- * check (det_access) to one array, and through a quick check with
- * det_access_granule as its fallback to a copy of it. After every step the
- * copies' shadow cells must be equal bit for bit, and the step must have
- * found as many races in each (counted before deduplication).
+ * would have done. The test plays random sequences of accesses and clock
+ * edges by four threads (one per seed), applying every access to four
+ * copies of the memory: with the full check (det_access) to the first, and
+ * through a quick check with det_access_granule as its fallback to each
+ * other (as the hooks pick it; the SSE2 build; the AVX2 build). After
+ * every step the copies' shadow cells must be equal bit for bit, and the
+ * step must have found as many races in each (counted before
+ * deduplication).
  *
  * The arrays lie 4 KiB apart, so that the full check's pseudo-random
  * choice of a cell (epoch ^ granule index, modulo 4) is the same in each.
@@ -45,7 +47,7 @@ static void full_check(det_thread *t, uintptr_t addr, uintptr_t pc, unsigned how
                        _Atomic uint64_t *cells)
 {
 	fallbacks++;
-	det_access_granule(t, cells, addr, how & 0xff, pc, (how >> 8) & 0xff);
+	det_access_granule(t, cells, addr, DET_HOW_SIZE(how), pc, DET_HOW_FLAGS(how));
 }
 
 /* Copy k's cells differ from copy 0's: the first granule that does. */
@@ -120,8 +122,6 @@ static void play(uint64_t seed, int steps)
 			} else {
 				/* 1: as the hooks call it; 2, 3: each compilation */
 				det_access_quick_fn *q = k == 1 ? det_access_quick_for(size, flags) : variant[k - 2];
-				if (k == 1 && q == NULL)
-					q = det_access_quick;
 				int before_k = fallbacks;
 				if (q != NULL)
 					q(t, a, pc, DET_HOW(size, flags), det__shadow_cells(a), full_check);
