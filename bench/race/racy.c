@@ -12,8 +12,9 @@
  * threads side by side. Without it a tool whose report is slow (TSan
  * symbolizes out of process) holds one thread in the report while the
  * other runs its whole share alone, which spares it the counter's cache
- * line moving between the cores that the others pay: TSan measured 0.43 s
- * that way against 1.6 s with the threads overlapping (bench/RESULTS.md).
+ * line moving between the cores that the others pay: TSan took 0.47 s
+ * that way and 1.60 s with the barrier, goc-race 0.75 s and 0.84 s, in
+ * one interleaved run (bench/RESULTS.md, "goc-race with the quick check").
  *
  * Unit of work: one racy increment (a load and a store).
  * HB: create/join, and the barrier after the first increment (the race
