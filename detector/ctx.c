@@ -154,6 +154,7 @@ void det_func_entry(det_thread *t, uintptr_t pc)
 	t->stack[t->depth].pc = pc;
 	t->stack[t->depth].ctx = 0;
 	t->depth++;
+	t->ctx_memo_pc = DET_NO_MEMO;
 }
 
 void det_func_exit(det_thread *t)
@@ -162,6 +163,7 @@ void det_func_exit(det_thread *t)
 	 * started mid-stack) must not underflow. */
 	if (DET_LIKELY(t->depth > 0))
 		t->depth--;
+	t->ctx_memo_pc = DET_NO_MEMO;
 }
 
 /* The context of t's top frame, filling in the frames entered since the

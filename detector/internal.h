@@ -141,6 +141,11 @@ struct det_thread {
 	det_vclock vc;          /* vc.c[slot] is its own current epoch */
 	struct det_frame_slot *stack;
 	uint32_t depth, stack_cap;
+	/* The leaf context of the last access probed (ctx_memo_pc, ctx_memo),
+	 * valid until the stack changes: consecutive accesses at one pc (a
+	 * loop) skip the cache's hash. DET_NO_MEMO: none. */
+	uintptr_t ctx_memo_pc;
+	det_ctx ctx_memo;
 	struct {
 		uintptr_t pc;
 		det_ctx top;
@@ -152,6 +157,7 @@ struct det_thread {
 };
 
 #define DET_NO_SLOT UINT32_MAX
+#define DET_NO_MEMO UINTPTR_MAX
 
 /* Slot management (clock.c). A thread takes a slot when it is created and
  * gives it back when it finishes; see clock.c for the reuse rule. */
@@ -211,11 +217,18 @@ det_ctx det__ctx_top_known(det_thread *t);
  * nothing. */
 static inline det_ctx det__ctx_probe(det_thread *t, uintptr_t pc)
 {
+	if (t->ctx_memo_pc == pc)
+		return t->ctx_memo;
 	uint32_t d = t->depth;
 	det_ctx top = d != 0 ? t->stack[d - 1].ctx : 0;
 	if (DET_UNLIKELY(d != 0 && top == 0) && (top = det__ctx_top_known(t)) == 0)
 		return 0;
-	return det__ctx_cached(t, top, pc);
+	det_ctx leaf = det__ctx_cached(t, top, pc);
+	if (leaf != 0) {
+		t->ctx_memo_pc = pc;
+		t->ctx_memo = leaf;
+	}
+	return leaf;
 }
 
 /* det_ctx_current, inline for the access path: when the top frame's context
@@ -225,11 +238,17 @@ static inline det_ctx det__ctx_probe(det_thread *t, uintptr_t pc)
  * access) is interned by det_ctx_current first. */
 static inline det_ctx det__ctx_leaf(det_thread *t, uintptr_t pc)
 {
+	if (t->ctx_memo_pc == pc)
+		return t->ctx_memo;
 	uint32_t d = t->depth;
 	det_ctx top = d != 0 ? t->stack[d - 1].ctx : 0;
 	if (DET_LIKELY((d == 0 || top != 0) && pc != 0)) {
 		det_ctx leaf = det__ctx_cached(t, top, pc);
-		return DET_LIKELY(leaf != 0) ? leaf : det__ctx_leaf_miss(t, top, pc);
+		if (DET_UNLIKELY(leaf == 0))
+			return det__ctx_leaf_miss(t, top, pc);
+		t->ctx_memo_pc = pc;
+		t->ctx_memo = leaf;
+		return leaf;
 	}
 	return det_ctx_current(t, pc);
 }

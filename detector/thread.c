@@ -44,6 +44,7 @@ det_thread *det_thread_create(det_thread *parent, det_thread_kind kind, int64_t 
 			memory_order_relaxed);
 	t->created_at = created_at;
 	t->slot = DET_NO_SLOT;
+	t->ctx_memo_pc = DET_NO_MEMO;
 	if (parent != NULL) {
 		det__vc_copy(&t->vc, &parent->vc);
 		det__tick(parent);

@@ -295,3 +295,39 @@ Test(access, seen_follows_the_thread_into_a_new_slot)
 	cr_assert_eq(seen_inline(c, &x[2], 8, DET_WRITE), 1);
 	expect_no_finding();
 }
+
+Test(access, one_pc_under_another_caller_is_remembered_with_that_caller)
+{
+	/* The thread remembers the context of its last access's pc until its
+	 * stack changes: the same pc in a frame just entered, or back in the
+	 * caller, has another context. Each place's first access interns the
+	 * context (w, no race); the second finds it cached and remembers it. */
+	static uint64_t w[2];
+	det_thread *a, *b;
+	two_threads(&a, &b);
+	uintptr_t pc = FAKE_PC(1, 12);
+	det_access(a, (uintptr_t)&w[0], 8, pc, DET_WRITE); /* depth 0 */
+	det_access(a, (uintptr_t)&x[0], 8, pc, DET_WRITE);
+	det_func_entry(a, FAKE_PC(21, 5));
+	det_access(a, (uintptr_t)&w[1], 8, pc, DET_WRITE);
+	det_access(a, (uintptr_t)&x[1], 8, pc, DET_WRITE);
+	det_func_exit(a);
+	det_access(a, (uintptr_t)&x[2], 8, pc, DET_WRITE); /* depth 0 again */
+	static const int caller[3] = { 0, 21, 0 };
+	for (int i = 0; i < 3; i++) /* fn3..fn5: three races, not one reported thrice */
+		at(b, 3 + i, 23 + i, DET_WRITE, &x[i], 8);
+	json_object *r[4];
+	expect_findings(r, 3);
+	for (int i = 0; i < 3; i++) {
+		cr_assert_eq(jint(r[i], "accesses.0.stack.0.line"), 23 + i, "race %d's current line", i);
+		cr_assert_eq(jint(r[i], "accesses.1.stack.0.line"), 12, "race %d's previous line", i);
+		if (caller[i] == 0) {
+			cr_assert_null(jget(r[i], "accesses.1.stack.1"), "race %d: no caller", i);
+		} else {
+			char fn[16];
+			snprintf(fn, sizeof fn, "fn%d", caller[i]);
+			cr_assert_str_eq(jstr(r[i], "accesses.1.stack.1.func"), fn, "race %d's caller", i);
+		}
+		json_object_put(r[i]);
+	}
+}
