@@ -316,10 +316,11 @@ void det_sync_forget(uintptr_t addr, size_t size);
 /* A block [addr, addr + size) was allocated by t at ctx: its shadow starts
  * fresh and reports about it name the allocation. */
 void det_alloc(det_thread *t, uintptr_t addr, size_t size, det_ctx ctx);
-/* The block at addr is being freed by t (at pc): this is a write over the
- * whole block (use vs free races), after which its shadow and sync objects
- * are forgotten. Returns the block's size, 0 if addr is not a known block. */
-size_t det_free(det_thread *t, uintptr_t addr, uintptr_t pc);
+/* The block at addr is being freed by t (at pc): when write, this is a
+ * write over the whole block (use vs free races), else (t ignores its
+ * accesses) the block's shadow is only forgotten; then its sync objects
+ * are. Returns the block's size, 0 if addr is not a known block. */
+size_t det_free(det_thread *t, uintptr_t addr, uintptr_t pc, bool write);
 /* Forget shadow for a range without checking (stack reuse, munmap). */
 void det_reset_range(uintptr_t addr, size_t size);
 

@@ -52,7 +52,7 @@ void det_alloc(det_thread *t, uintptr_t addr, size_t size, det_ctx ctx)
 	det__unlock(&k->lock);
 }
 
-size_t det_free(det_thread *t, uintptr_t addr, uintptr_t pc)
+size_t det_free(det_thread *t, uintptr_t addr, uintptr_t pc, bool write)
 {
 	struct bucket *k = bucket_of(addr);
 	block *found = NULL;
@@ -68,7 +68,10 @@ size_t det_free(det_thread *t, uintptr_t addr, uintptr_t pc)
 		return 0;
 	size_t size = found->info.size;
 	det_free_mem(found);
-	det_access(t, addr, size, pc, DET_WRITE | DET_FREE);
+	if (write)
+		det_access(t, addr, size, pc, DET_WRITE | DET_FREE);
+	else
+		det__shadow_reset(addr, size);
 	det_sync_forget(addr, size);
 	return size;
 }

@@ -6,19 +6,27 @@
  * (compiler-rt/lib/tsan/rtl/tsan_interface_ann.cpp, tsan_rtl_mutex.cpp,
  * tsan_rtl_thread.cpp).
  *
- * Ignore regions. A region is one count of gocrace_ignore (internal.h),
- * held for the program until the region ends; `regions` counts how many
- * this OS thread holds, so an end without a begin changes nothing and the
- * runtime's own raise/lower pairs nest inside. While any is open every
- * hook passes through: accesses, atomics' edges, pthread and libgoc sync,
- * and also the shadow call stack (__tsan_func_entry/exit) are not seen.
- *   __tsan_mutex_pre_X ... post_X        a region (X: lock, unlock, signal)
+ * Ignore regions, two kinds:
+ *   __tsan_mutex_pre_X ... post_X        a mutex region (X: lock, unlock,
+ *                                         signal): one count of the guard,
+ *                                         gocrace_ignore (internal.h), held
+ *                                         for the program; every hook passes
+ *                                         through (the lock's own atomics
+ *                                         are neither checked nor edges)
+ *                                         but __tsan_func_entry/exit
  *   __tsan_mutex_pre_divert/post_divert   leave it and re-enter it
- *   AnnotateIgnore{Reads,Writes}Begin/End a region (LLVM: one counter)
+ *   AnnotateIgnore{Reads,Writes}Begin/End an access-ignore region (LLVM:
+ *                                         one counter; also
+ *                                         __tsan_ignore_thread_begin/end):
+ *                                         GOCRACE_REGION, accesses are not
+ *                                         checked, sync still counts
  *   AnnotateIgnoreSyncBegin/End           gocrace_ignore_sync: the clock
  *                                         helpers of internal.h, thread
  *                                         and fiber creation and join do
  *                                         nothing; accesses are checked
+ * `mutex_regions` counts the mutex regions this OS thread holds, so an end
+ * without a begin changes nothing and the runtime's own raise/lower pairs
+ * nest inside; internal.h counts access-ignore regions the same way.
  *
  * Custom mutexes (§2.2), S(k) being the detector's clock at key k:
  *   post_lock, write   acquire S(m) and S(read key) when the lock is the
@@ -66,7 +74,7 @@
  * locked mutex, double lock, bad unlock, __tsan_check_no_mutexes_held (a
  * no-op). Where TSan would report a bad unlock and drop its edge, the
  * unlock here still releases. Ignore regions are per OS thread, not per
- * fiber, and hide the shadow call stack's entries and exits too.
+ * fiber.
  *
  * State and locks: the mutex table (address → creation flags, write owner
  * and recursion), a chained hash with a real pthread mutex per bucket,
@@ -74,7 +82,7 @@
  * take only detector locks; the detector never calls in here for a
  * mutex). The benign ranges, a list that only grows, published with
  * release and read with acquire, no lock: the report path reads it under
- * the detector's report lock. `regions` is per OS thread. Memory comes
+ * the detector's report lock. `mutex_regions` is per OS thread. Memory comes
  * from __libc_malloc.
  */
 #include "internal.h"
@@ -94,18 +102,18 @@ GOCRACE_ANNOTATIONS_NOOP(DECLARE_API)
 
 /* ---- ignore regions ---------------------------------------------------- */
 
-static TLS int regions; /* counts of gocrace_ignore the open regions hold */
+static TLS int mutex_regions; /* counts of gocrace_ignore the open mutex regions hold */
 
-static void region_begin(void)
+static void mutex_region_begin(void)
 {
-	regions++;
+	mutex_regions++;
 	gocrace_ignore++;
 }
 
-static void region_end(void)
+static void mutex_region_end(void)
 {
-	if (regions > 0) {
-		regions--;
+	if (mutex_regions > 0) {
+		mutex_regions--;
 		gocrace_ignore--;
 	}
 }
@@ -290,7 +298,7 @@ static int mutex_unlocking(uintptr_t addr, unsigned flags, uintptr_t pc)
 
 /* ---- custom mutexes (§2.2) --------------------------------------------- */
 
-/* A call that only opens or closes an ignore region. */
+/* A call that only opens or closes a mutex region. */
 #define MUTEX_REGION_CALL(name, action)                                       \
 	GOCRACE_EXPORT void name(void *addr, unsigned flags)                      \
 	{                                                                         \
@@ -309,11 +317,11 @@ GOCRACE_EXPORT void __tsan_mutex_destroy(void *addr, unsigned flags)
 	mutex_destroy((uintptr_t)addr, flags, GOCRACE_CALLER_PC());
 }
 
-MUTEX_REGION_CALL(__tsan_mutex_pre_lock, region_begin)
+MUTEX_REGION_CALL(__tsan_mutex_pre_lock, mutex_region_begin)
 
 GOCRACE_EXPORT void __tsan_mutex_post_lock(void *addr, unsigned flags, int rec)
 {
-	region_end();
+	mutex_region_end();
 	if (!(flags & GOCRACE_MUTEX_TRY_LOCK_FAILED))
 		mutex_locked((uintptr_t)addr, flags, rec, GOCRACE_CALLER_PC());
 }
@@ -321,15 +329,15 @@ GOCRACE_EXPORT void __tsan_mutex_post_lock(void *addr, unsigned flags, int rec)
 GOCRACE_EXPORT int __tsan_mutex_pre_unlock(void *addr, unsigned flags)
 {
 	int rec = mutex_unlocking((uintptr_t)addr, flags, GOCRACE_CALLER_PC());
-	region_begin();
+	mutex_region_begin();
 	return rec;
 }
 
-MUTEX_REGION_CALL(__tsan_mutex_post_unlock, region_end)
-MUTEX_REGION_CALL(__tsan_mutex_pre_signal, region_begin)
-MUTEX_REGION_CALL(__tsan_mutex_post_signal, region_end)
-MUTEX_REGION_CALL(__tsan_mutex_pre_divert, region_end)
-MUTEX_REGION_CALL(__tsan_mutex_post_divert, region_begin)
+MUTEX_REGION_CALL(__tsan_mutex_post_unlock, mutex_region_end)
+MUTEX_REGION_CALL(__tsan_mutex_pre_signal, mutex_region_begin)
+MUTEX_REGION_CALL(__tsan_mutex_post_signal, mutex_region_end)
+MUTEX_REGION_CALL(__tsan_mutex_pre_divert, mutex_region_end)
+MUTEX_REGION_CALL(__tsan_mutex_post_divert, mutex_region_begin)
 
 /* TSan reports "mutex held in the wrong context" when the caller holds any
  * mutex. goc-race keeps no per-thread set of held mutexes (pthread.c does
@@ -341,7 +349,7 @@ GOCRACE_EXPORT void __tsan_check_no_mutexes_held(void)
 /* ---- fibers (§2.4) ----------------------------------------------------- */
 
 /* The det_thread current on this OS thread, made for it if it has none;
- * NULL before init. Unlike gocrace_thr(), also inside ignore regions: a
+ * NULL before init. Unlike gocrace_thr(), also inside mutex regions: a
  * fiber's identity does not depend on them. */
 static det_thread *current(void)
 {
@@ -392,7 +400,7 @@ GOCRACE_EXPORT void __tsan_switch_to_fiber(void *fiber, unsigned flags)
 	det_thread *to = fiber;
 	if (!gocrace_ready || to == NULL)
 		return;
-	det_thread *from = gocrace_thr(); /* NULL in an ignore region: no edge */
+	det_thread *from = gocrace_thr(); /* NULL in a mutex region: no edge */
 	bool sync = from != NULL && !(flags & GOCRACE_FIBER_NO_SYNC);
 	if (sync)
 		gocrace_release_merge(from, to);
@@ -474,10 +482,10 @@ GOCRACE_EXPORT void AnnotateRWLockReleased(const char *f, int l, const volatile 
 	mutex_unlocking((uintptr_t)m, is_w ? 0 : GOCRACE_MUTEX_READ_LOCK, GOCRACE_CALLER_PC());
 }
 
-ANNOTATE_CALL(AnnotateIgnoreReadsBegin, region_begin)
-ANNOTATE_CALL(AnnotateIgnoreReadsEnd, region_end)
-ANNOTATE_CALL(AnnotateIgnoreWritesBegin, region_begin)
-ANNOTATE_CALL(AnnotateIgnoreWritesEnd, region_end)
+ANNOTATE_CALL(AnnotateIgnoreReadsBegin, gocrace_region_begin)
+ANNOTATE_CALL(AnnotateIgnoreReadsEnd, gocrace_region_end)
+ANNOTATE_CALL(AnnotateIgnoreWritesBegin, gocrace_region_begin)
+ANNOTATE_CALL(AnnotateIgnoreWritesEnd, gocrace_region_end)
 ANNOTATE_CALL(AnnotateIgnoreSyncBegin, sync_ignore_begin)
 ANNOTATE_CALL(AnnotateIgnoreSyncEnd, sync_ignore_end)
 

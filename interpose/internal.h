@@ -58,21 +58,49 @@ GOCRACE_HIDDEN void gocrace_options_parse(const char *env);
 
 /* ---- the runtime (runtime.c) ------------------------------------------- */
 
-/* Non-zero while the runtime's own code runs on this thread, or while the
- * program is inside one of its annotations' ignore regions (annotations.c
- * holds one count per open region); initial-exec: the preload library is
- * loaded at start-up. */
+/* Two counts in one word, so that the access hooks test both at once:
+ *  - the guard, bits 0-15 (gocrace_ignore++ / --): non-zero while the
+ *    runtime's own code runs on this thread, or while the program is
+ *    inside a custom mutex's pre_X...post_X (annotations.c): every hook
+ *    passes through;
+ *  - the program's open access-ignore regions, GOCRACE_REGION each
+ *    (AnnotateIgnoreReads/Writes, __tsan_ignore_thread_begin; annotations.c):
+ *    its accesses are neither checked nor remembered, and a free is no
+ *    write; its synchronisation still counts, as in TSan.
+ * initial-exec: the preload library is loaded at start-up. */
 extern GOCRACE_HIDDEN __thread int gocrace_ignore __attribute__((tls_model("initial-exec")));
 extern GOCRACE_HIDDEN bool gocrace_ready; /* set once, at the end of init */
+#define GOCRACE_REGION (1 << 16)
+#define GOCRACE_GUARD (GOCRACE_REGION - 1)
+
+/* The program has an access-ignore region open on this thread. */
+static inline bool gocrace_in_region(void)
+{
+	return GOCRACE_UNLIKELY(gocrace_ignore >= GOCRACE_REGION);
+}
+
+/* An access-ignore region begins; one ends (an end without a begin
+ * changes nothing). */
+static inline void gocrace_region_begin(void)
+{
+	gocrace_ignore += GOCRACE_REGION;
+}
+
+static inline void gocrace_region_end(void)
+{
+	if (gocrace_in_region())
+		gocrace_ignore -= GOCRACE_REGION;
+}
 
 /* The calling thread's det_thread, or NULL when events must be ignored
- * (before init, inside the runtime or an ignore region). A thread the
- * runtime never saw start (created before the preload was initialised, or
- * by a raw clone) gets one on its first event. */
+ * (before init, inside the runtime). A thread the runtime never saw start
+ * (created before the preload was initialised, or by a raw clone) gets one
+ * on its first event. Not NULL inside an access-ignore region: callers
+ * that access memory ask gocrace_in_region (gocrace_access does). */
 GOCRACE_HIDDEN det_thread *gocrace_thr_slow(void);
 static inline det_thread *gocrace_thr(void)
 {
-	if (GOCRACE_UNLIKELY(!gocrace_ready || gocrace_ignore != 0))
+	if (GOCRACE_UNLIKELY(!gocrace_ready || (gocrace_ignore & GOCRACE_GUARD) != 0))
 		return NULL;
 	det_thread *t = det_current();
 	return GOCRACE_LIKELY(t != NULL) ? t : gocrace_thr_slow();
@@ -85,10 +113,13 @@ static inline det_thread *gocrace_thr(void)
 extern GOCRACE_HIDDEN __thread int gocrace_ignore_sync __attribute__((tls_model("initial-exec")));
 
 /* t's access of size bytes at addr (det_access), at pc, with the guard
- * raised around the detector call; t is gocrace_thr()'s, not NULL. */
+ * raised around the detector call; t is gocrace_thr()'s, not NULL.
+ * Nothing inside an access-ignore region. */
 static inline void gocrace_access(det_thread *t, const volatile void *addr, size_t size,
                                   uintptr_t pc, unsigned flags)
 {
+	if (gocrace_in_region())
+		return;
 	gocrace_ignore++;
 	det_access(t, (uintptr_t)addr, size, pc, flags);
 	gocrace_ignore--;

@@ -147,7 +147,8 @@ ALWAYS_INLINE void note_alloc(det_thread *t, void *p, size_t n)
 ALWAYS_INLINE size_t note_free(det_thread *t, void *p, uintptr_t pc)
 {
 	gocrace_ignore++;
-	size_t n = det_free(t, (uintptr_t)p, pc);
+	/* in an access-ignore region a free is no write, as in TSan */
+	size_t n = det_free(t, (uintptr_t)p, pc, !gocrace_in_region());
 	gocrace_ignore--;
 	return n;
 }

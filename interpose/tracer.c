@@ -103,10 +103,10 @@ static det_thread *thread_of(int64_t id)
 	return home;
 }
 
-/* Every hook: nothing before init or inside the runtime; detector calls
- * with ignore raised. */
+/* Every hook: nothing before init or inside the runtime (an access-ignore
+ * region drops on_access alone); detector calls with the guard raised. */
 #define HOOK_BEGIN                                                           \
-	if (!gocrace_ready || gocrace_ignore != 0)                               \
+	if (!gocrace_ready || (gocrace_ignore & GOCRACE_GUARD) != 0)             \
 		return;                                                              \
 	gocrace_ignore++
 #define HOOK_END gocrace_ignore--
@@ -196,7 +196,9 @@ static void on_sync(int64_t g, goc_sync_op op, const void *addr)
 static void on_access(int64_t g, const void *addr, size_t size, bool write, const void *pc)
 {
 	HOOK_BEGIN;
-	det_access(thread_of(g), (uintptr_t)addr, size, (uintptr_t)pc, write ? DET_WRITE : DET_READ);
+	if (!gocrace_in_region())
+		det_access(thread_of(g), (uintptr_t)addr, size, (uintptr_t)pc,
+		           write ? DET_WRITE : DET_READ);
 	HOOK_END;
 }
 

@@ -85,7 +85,8 @@ static __attribute__((noinline, cold)) void access_small_first(const void *addr,
 
 /* The calling thread's fixed-size access, at pc: gocrace_thr(), with the
  * thread's first access out of line (so the hook makes no call that
- * returns to it). */
+ * returns to it). One test of gocrace_ignore covers the guard and the
+ * access-ignore regions. */
 static inline __attribute__((always_inline)) void access_small(const void *addr, size_t size,
                                                                uintptr_t pc, unsigned flags)
 {
@@ -110,7 +111,7 @@ static inline __attribute__((always_inline)) void access_range(const void *addr,
 /* ---- call stack ------------------------------------------------------- */
 
 /* The thread whose call stack entry and exit keep: as gocrace_thr(), but
- * also inside an ignore region (only instrumented code calls these, never
+ * also inside a mutex region (only instrumented code calls these, never
  * the runtime itself), so that a region opened in one function and closed
  * in another leaves the stack balanced. */
 static inline det_thread *stack_thr(void)
@@ -133,14 +134,15 @@ GOCRACE_EXPORT void __tsan_func_exit(void)
 		det_func_exit(t);
 }
 
+/* An access-ignore region, as AnnotateIgnoreReads/WritesBegin/End. */
 GOCRACE_EXPORT void __tsan_ignore_thread_begin(void)
 {
-	gocrace_ignore++;
+	gocrace_region_begin();
 }
 
 GOCRACE_EXPORT void __tsan_ignore_thread_end(void)
 {
-	gocrace_ignore--;
+	gocrace_region_end();
 }
 
 /* ---- plain accesses --------------------------------------------------- */
@@ -260,7 +262,8 @@ static inline __attribute__((always_inline)) det_thread *atomic_before(const vol
 	det_thread *t = gocrace_thr();
 	if (t == NULL)
 		return NULL;
-	check_small(t, a, size, pc, DET_ATOMIC | (kind == ATOMIC_LOAD ? DET_READ : DET_WRITE));
+	if (!gocrace_in_region())
+		check_small(t, a, size, pc, DET_ATOMIC | (kind == ATOMIC_LOAD ? DET_READ : DET_WRITE));
 	if (kind != ATOMIC_LOAD && mo_releases(mo)) {
 		if (kind == ATOMIC_STORE)
 			gocrace_release(t, a);

@@ -23,7 +23,7 @@ Test(heap, a_use_racing_with_free_is_reported_with_the_free)
 {
 	setup();
 	det_access(a, (uintptr_t)block + 8, 4, FAKE_PC(1, 10), DET_READ);
-	cr_assert_eq(det_free(b, (uintptr_t)block, FAKE_PC(2, 20)), sizeof block);
+	cr_assert_eq(det_free(b, (uintptr_t)block, FAKE_PC(2, 20), true), sizeof block);
 	json_object *r[2];
 	cr_assert_eq(json_records(r, 2), 1);
 	cr_assert_str_eq(jstr(r[0], "accesses.0.op"), "free");
@@ -34,11 +34,26 @@ Test(heap, a_use_racing_with_free_is_reported_with_the_free)
 Test(heap, a_use_after_an_unordered_free_is_reported)
 {
 	setup();
-	det_free(b, (uintptr_t)block, FAKE_PC(2, 20));
+	det_free(b, (uintptr_t)block, FAKE_PC(2, 20), true);
 	det_access(a, (uintptr_t)block + 8, 4, FAKE_PC(1, 10), DET_WRITE);
 	json_object *r[2];
 	cr_assert_eq(json_records(r, 2), 1);
 	cr_assert_str_eq(jstr(r[0], "accesses.1.op"), "free");
+}
+
+Test(heap, a_free_that_is_no_write_forgets_the_block_and_races_with_nothing)
+{
+	/* free(p) inside an access-ignore region (det_free's write false):
+	 * neither a's earlier read nor c's later use races with it, and a's
+	 * read is forgotten with the rest of the block's shadow */
+	setup();
+	det_access(a, (uintptr_t)block + 8, 4, FAKE_PC(1, 10), DET_READ);
+	cr_assert_eq(det_free(b, (uintptr_t)block, FAKE_PC(2, 20), false), sizeof block);
+	det_thread *c = det_thread_create(m, DET_KIND_THREAD, -1, 0);
+	det_access(c, (uintptr_t)block + 8, 4, FAKE_PC(3, 30), DET_WRITE);
+	json_object *r[2];
+	cr_assert_eq(json_records(r, 2), 0);
+	cr_assert_eq(det_free(b, (uintptr_t)block, FAKE_PC(2, 21), true), 0, "the block is gone");
 }
 
 Test(heap, reuse_after_allocation_starts_fresh)
@@ -48,7 +63,7 @@ Test(heap, reuse_after_allocation_starts_fresh)
 	/* a's write is forgotten when the memory is allocated again */
 	det_thread_finish(a);
 	det_thread_join(m, a);
-	det_free(m, (uintptr_t)block, FAKE_PC(2, 20));
+	det_free(m, (uintptr_t)block, FAKE_PC(2, 20), true);
 	det_alloc(b, (uintptr_t)block, sizeof block, 0);
 	det_thread *c = det_thread_create(m, DET_KIND_THREAD, -1, 0);
 	det_access(b, (uintptr_t)block, 8, FAKE_PC(3, 30), DET_WRITE);
