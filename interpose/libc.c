@@ -14,7 +14,8 @@
  *   malloc, calloc, realloc, reallocarray, posix_memalign, aligned_alloc,
  *   memalign, valloc, pvalloc: after a successful allocation det_alloc with
  *   the caller's stack (its shadow starts fresh; reports name it).
- *   free: det_free (a write over the block) BEFORE the real free — once the
+ *   free: det_free (a write over the block; in an access-ignore region
+ *   only forgetting its shadow) BEFORE the real free — once the
  *   real free returns another thread may be handed the same memory, and it
  *   must find the old shadow already dealt with.
  *   realloc: a free of the old block and an allocation of the new one; if
