@@ -231,25 +231,20 @@ static inline det_ctx det__ctx_probe(det_thread *t, uintptr_t pc)
 	return leaf;
 }
 
-/* det_ctx_current, inline for the access path: when the top frame's context
- * is known and (top, pc) is in the thread's cache, two loads and compares.
- * Each path probes the cache once: a known top that misses goes straight
- * to det__ctx_leaf_miss; an unknown top (a frame entered since the last
- * access) is interned by det_ctx_current first. */
+/* det_ctx_current, inline for the access path: det__ctx_probe, and when
+ * that finds nothing, the context interned. Each path probes the cache
+ * once: a known top that misses goes straight to det__ctx_leaf_miss; a
+ * top not interned yet (a frame entered since the last access) is
+ * interned by det_ctx_current first. */
 static inline det_ctx det__ctx_leaf(det_thread *t, uintptr_t pc)
 {
-	if (t->ctx_memo_pc == pc)
-		return t->ctx_memo;
-	uint32_t d = t->depth;
-	det_ctx top = d != 0 ? t->stack[d - 1].ctx : 0;
-	if (DET_LIKELY((d == 0 || top != 0) && pc != 0)) {
-		det_ctx leaf = det__ctx_cached(t, top, pc);
-		if (DET_UNLIKELY(leaf == 0))
-			return det__ctx_leaf_miss(t, top, pc);
-		t->ctx_memo_pc = pc;
-		t->ctx_memo = leaf;
+	det_ctx leaf = det__ctx_probe(t, pc);
+	if (DET_LIKELY(leaf != 0))
 		return leaf;
-	}
+	uint32_t d = t->depth;
+	det_ctx top = d != 0 ? t->stack[d - 1].ctx : 0; /* det__ctx_probe may have found it */
+	if ((d == 0 || top != 0) && pc != 0)
+		return det__ctx_leaf_miss(t, top, pc);
 	return det_ctx_current(t, pc);
 }
 
