@@ -238,9 +238,10 @@ static GOC_NOINLINE void lock_slow(struct mutex *mu, goc_mutex *m)
 
 /* Not inlined by goc.h's fast path: the first lock on a thread, a detector
  * or TSan present, or the fast CAS failed. try_take comes first, before
- * lock_slow and its frame: the fast path's CAS from 0 also fails when the mutex is free but WOKEN or WAITERS is set, which is
- * the usual state of a contended one (uprobe counts: 19M of 20M locks in
- * mutex_contended8 at 2 workers came here). */
+ * lock_slow and its frame: the fast path's CAS from 0 also fails when the
+ * mutex is free but WOKEN or WAITERS is set, which is the usual state of a
+ * contended one (uprobe counts: 19M of 20M locks in mutex_contended8 at 2
+ * workers came here). */
 void goc__mutex_lock(goc_mutex *m)
 {
 	struct mutex *mu = M(m);
