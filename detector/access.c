@@ -14,7 +14,9 @@
  *   - then the new access is remembered: over the thread's own cell for the
  *     same bytes, else in an empty cell, else over a cell it happens after
  *     and covers, else over a pseudo-randomly chosen one (which may forget
- *     an access: the one imprecision of bounded shadow, shared with TSan).
+ *     an access: the one imprecision of bounded shadow, shared with TSan);
+ *   - a plain write empties the other slots' cells it happens after and
+ *     covers (forget_subsumed).
  * A race is reported once per access; the check goes on and the access is
  * still remembered.
  *
@@ -56,6 +58,21 @@ static __attribute__((noinline, cold)) void report(det_thread *t, uintptr_t addr
 	det__report_race(&r);
 }
 
+/* A plain write that happens after another thread's access and covers its
+ * bytes subsumes it (FastTrack's rule for writes): a later access that
+ * races with the older one races with the write too, unless it happens
+ * before the write, and then it was checked against the older one
+ * already. So the cells in lanes (a bit per cell) are emptied: the next
+ * accesses need not look at them again, and the cells are free. (The
+ * thread's own older accesses are left: its next access of their kind
+ * takes their cell.) */
+static inline __attribute__((always_inline)) void forget_subsumed(_Atomic det_cell *cells,
+                                                                  unsigned lanes)
+{
+	for (; lanes != 0; lanes &= lanes - 1)
+		atomic_store_explicit(&cells[__builtin_ctz(lanes)], 0, memory_order_relaxed);
+}
+
 /* cells: g's, or NULL to look them up. *ctx: the access's calling
  * context, looked up by the first granule (0 until then), so an access
  * over two granules looks it up once. Inlined into both callers:
@@ -95,7 +112,8 @@ check_granule(det_thread *t, _Atomic det_cell *cells, uintptr_t g, uint32_t mask
 	 * fill the cells. */
 	int at = -1, rank = 0;
 	det_cell racy = 0;
-	unsigned empty = 0;
+	unsigned empty = 0, subsumed = 0;
+	bool plain_write = !read && !atomic;
 	for (int i = 0; i < DET_CELLS; i++) {
 		det_cell c = atomic_load_explicit(&cells[i], memory_order_relaxed);
 		if ((c & LOW_NO_CTX) == want)
@@ -124,6 +142,8 @@ check_granule(det_thread *t, _Atomic det_cell *cells, uintptr_t g, uint32_t mask
 				at = i;
 				rank = 1;
 			}
+			if (plain_write && (mask & cm) == cm)
+				subsumed |= 1u << i;
 			continue;
 		}
 		if (read && CELL_READ(c))
@@ -141,6 +161,7 @@ check_granule(det_thread *t, _Atomic det_cell *cells, uintptr_t g, uint32_t mask
 	if (at < 0)
 		at = (int)((CELL_EPOCH(want) ^ (g >> 3)) % DET_CELLS);
 	atomic_store_explicit(&cells[at], want | (det_cell)*ctx << 44, memory_order_relaxed);
+	forget_subsumed(cells, subsumed & ~(1u << at));
 	t->dirty = true;
 
 	if (DET_UNLIKELY(racy != 0))
@@ -258,9 +279,16 @@ quick_granule(det_thread *t, _Atomic det_cell *cells, uint32_t mask, uintptr_t p
 		at = __builtin_ctz(empty_at);
 	else
 		return false;
+	/* cells whose bytes this access covers (all, for 8 bytes) */
+	unsigned inside = lanes((c & (0xff & ~(det_cell)mask)) == 0);
 	if (*ctx == 0 && (*ctx = det__ctx_probe(t, pc)) == 0)
 		return false;
 	atomic_store_explicit(&cells[at], want | (det_cell)*ctx << 44, memory_order_relaxed);
+	/* A plain write forgets the other slots' accesses it subsumes: for
+	 * it, every overlapping cell of another slot is a conflict lane, and
+	 * each of those happens before it (the loop above). */
+	if (!read && !atomic && DET_UNLIKELY(((bits >> 12) & inside) != 0))
+		forget_subsumed(cells, (bits >> 12) & inside);
 	t->dirty = true;
 	return true;
 }

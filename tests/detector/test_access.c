@@ -218,6 +218,56 @@ Test(access, a_write_races_even_when_one_of_five_readers_was_forgotten)
 	json_object_put(r[0]);
 }
 
+/* A plain write that happens after another thread's access to the same
+ * bytes forgets it (FastTrack's rule): a thread that races with both is
+ * then reported against the write, the newer of the two. Main writes x
+ * after creating b, so b is unordered with main's write and with a's. */
+Test(access, a_write_forgets_what_it_happens_after_and_covers)
+{
+	main_t = det_thread_create(NULL, DET_KIND_THREAD, -1, 0);
+	det_thread_start(main_t, 0, 0);
+	det_thread *b = det_thread_create(main_t, DET_KIND_THREAD, -1, 0);
+	at(main_t, 1, 10, DET_WRITE, &x[0], 8);
+	det_thread *a = det_thread_create(main_t, DET_KIND_THREAD, -1, 0);
+	at(a, 2, 20, DET_WRITE, &x[0], 8); /* after main's write: forgets it */
+	expect_no_finding();
+	at(b, 3, 30, DET_READ, &x[0], 8);
+	json_object_put(expect_one_race((want_access){"read", 3, 30, 1},
+	                                (want_access){"write", 2, 20, 2}));
+}
+
+/* ...and nothing else: not bytes it does not cover, not as an atomic
+ * write or as a read. In each case b's read (unordered with main's write)
+ * still races with main's write, the only access it races with. */
+static void write_then(unsigned flags, size_t off, size_t size)
+{
+	main_t = det_thread_create(NULL, DET_KIND_THREAD, -1, 0);
+	det_thread_start(main_t, 0, 0);
+	det_thread *b = det_thread_create(main_t, DET_KIND_THREAD, -1, 0);
+	at(main_t, 1, 10, DET_WRITE, &x[1], 8);
+	det_thread *a = det_thread_create(main_t, DET_KIND_THREAD, -1, 0);
+	at(a, 2, 20, flags, (char *)&x[1] + off, size);
+	expect_no_finding();
+	at(b, 3, 30, DET_READ | DET_ATOMIC, (char *)&x[1] + 4, 4);
+	json_object_put(expect_one_race((want_access){"read", 3, 30, 1},
+	                                (want_access){"write", 1, 10, 0}));
+}
+
+Test(access, a_write_of_fewer_bytes_forgets_nothing)
+{
+	write_then(DET_WRITE, 0, 4);
+}
+
+Test(access, an_atomic_write_forgets_nothing)
+{
+	write_then(DET_WRITE | DET_ATOMIC, 0, 8);
+}
+
+Test(access, a_read_forgets_nothing)
+{
+	write_then(DET_READ, 0, 8);
+}
+
 /* det_access_seen and its inline twin (detector.h): true exactly when the
  * shadow already holds this access by this thread at this epoch; a new
  * epoch, another kind, other bytes or another thread is "not seen". */
