@@ -226,6 +226,13 @@ static inline __attribute__((always_inline)) unsigned lanes_sse2(det_maskv m)
 	return (unsigned)_mm_movemask_pd(lo) | (unsigned)_mm_movemask_pd(hi) << 2;
 }
 
+/* What quick_granule decided. */
+enum quick_outcome {
+	QUICK_FULL,     /* nothing written: run the full check */
+	QUICK_DONE,     /* stored, or the cells hold this very access */
+	QUICK_TOP,      /* nothing written: find the top frame's context first */
+};
+
 /* check_granule's usual outcome, decided from one snapshot of the cells
  * (every cell classified at once, in vector lanes) and without ranking
  * them: nothing that could race (every overlapping access of another slot
@@ -233,10 +240,13 @@ static inline __attribute__((always_inline)) unsigned lanes_sse2(det_maskv m)
  * it), and a cell the full check would choose too (the first of the
  * thread's own weaker accesses, else the first empty cell), and the
  * calling context in the thread's cache. Then it stores as check_granule
- * would and returns true; also when the cells hold this very access.
- * Otherwise it writes nothing and returns false, and the caller runs
- * check_granule, which looks again. */
-static inline __attribute__((always_inline)) bool
+ * would and returns QUICK_DONE; also when the cells hold this very
+ * access. Otherwise it writes nothing; the caller runs check_granule,
+ * which looks again, or (QUICK_TOP) finds the context of a frame entered
+ * since and asks again. It makes no call: a call would need the vector
+ * and half the arguments kept across it, and then every quick check
+ * pays to save and restore six registers. */
+static inline __attribute__((always_inline)) enum quick_outcome
 quick_granule(det_thread *t, _Atomic det_cell *cells, uint32_t mask, uintptr_t pc, unsigned flags,
               det_ctx *ctx, lanes_fn *lanes)
 {
@@ -259,17 +269,20 @@ quick_granule(det_thread *t, _Atomic det_cell *cells, uint32_t mask, uintptr_t p
 	det_cellv c = *(const volatile det_cellv *)cells;
 	det_cellv x = c ^ want;
 	if (lanes((x & LOW_NO_CTX) == 0) != 0)
-		return true; /* this very access */
+		return QUICK_DONE; /* this very access */
 	/* an empty cell's mask is 0: it never overlaps */
 	det_maskv conflict = ((c & mask) != 0) & ((x & slot_bits) != 0) & ((c & benign) == 0);
 	unsigned bits = lanes((x & own_bits) == 0) << 4 | lanes(c == 0) << 8 | lanes(conflict) << 12;
 
 	for (unsigned k = bits >> 12; k != 0; k &= k - 1) {
-		/* a constant lane each: a variable one would spill the vector */
-		unsigned i = (unsigned)__builtin_ctz(k);
-		det_cell o = i == 0 ? c[0] : i == 1 ? c[1] : i == 2 ? c[2] : c[3];
+		/* a variable lane: the vector goes to the stack (the red zone,
+		 * unaligned: no frame to align it in); a constant lane each
+		 * would need the four in registers, and a frame to save them */
+		det_cell lane[DET_CELLS];
+		__builtin_memcpy(lane, &c, sizeof lane);
+		det_cell o = lane[__builtin_ctz(k)];
 		if (det_vc_get(&t->vc, CELL_SLOT(o)) < CELL_EPOCH(o))
-			return false;
+			return QUICK_FULL;
 	}
 	unsigned own_at = (bits >> 4) & 0xf, empty_at = (bits >> 8) & 0xf;
 	int at;
@@ -278,11 +291,15 @@ quick_granule(det_thread *t, _Atomic det_cell *cells, uint32_t mask, uintptr_t p
 	else if (empty_at != 0)
 		at = __builtin_ctz(empty_at);
 	else
-		return false;
+		return QUICK_FULL;
 	/* cells whose bytes this access covers (all, for 8 bytes) */
 	unsigned inside = lanes((c & (0xff & ~(det_cell)mask)) == 0);
-	if (*ctx == 0 && (*ctx = det__ctx_probe(t, pc)) == 0)
-		return false;
+	if (*ctx == 0) {
+		det_ctx found = det__ctx_probe_known(t, pc);
+		if (DET_UNLIKELY(found == 0 || found == DET_CTX_TOP_UNKNOWN))
+			return found == 0 ? QUICK_FULL : QUICK_TOP;
+		*ctx = found;
+	}
 	atomic_store_explicit(&cells[at], want | (det_cell)*ctx << 44, memory_order_relaxed);
 	/* A plain write forgets the other slots' accesses it subsumes: for
 	 * it, every overlapping cell of another slot is a conflict lane, and
@@ -290,7 +307,7 @@ quick_granule(det_thread *t, _Atomic det_cell *cells, uint32_t mask, uintptr_t p
 	if (!read && !atomic && DET_UNLIKELY(((bits >> 12) & inside) != 0))
 		forget_subsumed(cells, (bits >> 12) & inside);
 	t->dirty = true;
-	return true;
+	return QUICK_DONE;
 }
 
 void det_access_granule(det_thread *t, _Atomic det_cell *cells, uintptr_t addr, size_t size,
@@ -312,6 +329,19 @@ void det_access_granule(det_thread *t, _Atomic det_cell *cells, uintptr_t addr, 
 	check_granule(t, cells, g, ((1u << size) - 1) << off, pc, flags, addr, size, &ctx);
 }
 
+/* The quick check once more, after finding the context of the frames
+ * entered since the last access; the full check if one is not interned. */
+static __attribute__((noinline, cold)) void quick_after_top(det_thread *t, uintptr_t addr,
+                                                            uintptr_t pc, unsigned how,
+                                                            _Atomic det_cell *cells,
+                                                            det_access_fallback fallback)
+{
+	if (det__ctx_top_known(t) != 0)
+		det_access_quick(t, addr, pc, how, cells, fallback);
+	else
+		fallback(t, addr, pc, how, cells);
+}
+
 static inline __attribute__((always_inline)) void
 quick_access(det_thread *t, uintptr_t addr, uintptr_t pc, unsigned how, _Atomic det_cell *cells,
              det_access_fallback fallback, lanes_fn *lanes)
@@ -324,8 +354,15 @@ quick_access(det_thread *t, uintptr_t addr, uintptr_t pc, unsigned how, _Atomic 
 	DET_DCHECK(size == 16 ? (addr & 15) == 0 : (addr & 7) + size <= DET_GRANULE);
 	/* an 8- or 16-byte access is aligned (the precondition) */
 	uint32_t mask = size >= 8 ? 0xff : ((1u << size) - 1) << (addr & 7);
-	if (!quick_granule(t, cells, mask, pc, flags, &ctx, lanes) ||
-	    (size == 16 && !quick_granule(t, cells + DET_CELLS, 0xff, pc, flags, &ctx, lanes)))
+	enum quick_outcome r = quick_granule(t, cells, mask, pc, flags, &ctx, lanes);
+	if (size == 16 && r == QUICK_DONE)
+		r = quick_granule(t, cells + DET_CELLS, 0xff, pc, flags, &ctx, lanes);
+	/* both calls are the last thing done: jumps */
+	if (DET_LIKELY(r == QUICK_DONE))
+		return;
+	if (r == QUICK_TOP)
+		quick_after_top(t, addr, pc, how, cells, fallback);
+	else
 		fallback(t, addr, pc, how, cells);
 }
 

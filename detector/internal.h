@@ -212,22 +212,37 @@ det_ctx det__ctx_find(det_ctx parent, uintptr_t pc);
  * frames without a lock. 0 if one is not. */
 det_ctx det__ctx_top_known(det_thread *t);
 
-/* t's leaf context for pc when the top frame's context is interned and
- * (top, pc) is in the thread's cache; else 0. Takes no lock and interns
- * nothing. */
-static inline det_ctx det__ctx_probe(det_thread *t, uintptr_t pc)
+/* det__ctx_probe_known's answer when the top frame's context is not
+ * known yet (a frame entered since the last access): no context has it. */
+#define DET_CTX_TOP_UNKNOWN UINT32_MAX
+
+/* t's leaf context for pc from the thread's last one or its cache, when
+ * the top frame's context is known; 0 when the cache misses. Makes no
+ * call, so that the quick check needs no frame of its own. */
+static inline det_ctx det__ctx_probe_known(det_thread *t, uintptr_t pc)
 {
 	if (t->ctx_memo_pc == pc)
 		return t->ctx_memo;
 	uint32_t d = t->depth;
 	det_ctx top = d != 0 ? t->stack[d - 1].ctx : 0;
-	if (DET_UNLIKELY(d != 0 && top == 0) && (top = det__ctx_top_known(t)) == 0)
-		return 0;
+	if (DET_UNLIKELY(d != 0 && top == 0))
+		return DET_CTX_TOP_UNKNOWN;
 	det_ctx leaf = det__ctx_cached(t, top, pc);
 	if (leaf != 0) {
 		t->ctx_memo_pc = pc;
 		t->ctx_memo = leaf;
 	}
+	return leaf;
+}
+
+/* t's leaf context for pc when the top frame's context is interned and
+ * (top, pc) is in the thread's cache; else 0. Takes no lock and interns
+ * nothing. */
+static inline det_ctx det__ctx_probe(det_thread *t, uintptr_t pc)
+{
+	det_ctx leaf = det__ctx_probe_known(t, pc);
+	if (DET_UNLIKELY(leaf == DET_CTX_TOP_UNKNOWN))
+		leaf = det__ctx_top_known(t) != 0 ? det__ctx_probe_known(t, pc) : 0;
 	return leaf;
 }
 
