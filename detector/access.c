@@ -226,6 +226,48 @@ static inline __attribute__((always_inline)) unsigned lanes_sse2(det_maskv m)
 	return (unsigned)_mm_movemask_pd(lo) | (unsigned)_mm_movemask_pd(hi) << 2;
 }
 
+/* Whether some conflict lane (all ones in conflict, bit i of k for lane i)
+ * holds an access of a
+ * slot whose epoch the thread's clock does not cover, vc[slot] < epoch
+ * (a slot beyond the clock counts 0). quick_granule takes one of these
+ * too. With AVX2 it gathers the four clock entries at once; the loop
+ * needs registers for the cell, its slot, epoch and clock, which the
+ * check would have to save and restore on every access. */
+typedef bool unordered_fn(const det_thread *t, det_cellv c, det_maskv conflict, unsigned k);
+
+static inline __attribute__((always_inline, target("avx2"))) bool
+unordered_avx2(const det_thread *t, det_cellv c, det_maskv conflict, unsigned k)
+{
+	(void)k;
+	__m256i cv = (__m256i)c;
+	__m256i slot = _mm256_and_si256(_mm256_srli_epi64(cv, 11), _mm256_set1_epi64x(DET_MAX_SLOTS - 1));
+	__m256i epoch = _mm256_and_si256(_mm256_srli_epi64(cv, 24), _mm256_set1_epi64x(DET_EPOCH_MAX));
+	__m256i in = _mm256_cmpgt_epi64(_mm256_set1_epi64x(t->vc.n), slot) & (__m256i)conflict;
+	/* the gather takes its mask in 32-bit lanes: the low half of each */
+	__m128i in32 = _mm256_castsi256_si128(
+		_mm256_permutevar8x32_epi32(in, _mm256_setr_epi32(0, 2, 4, 6, 0, 0, 0, 0)));
+	__m128i clock = _mm256_mask_i64gather_epi32(_mm_setzero_si128(), (const int *)t->vc.c, slot,
+	                                            in32, 4);
+	__m256i late = _mm256_cmpgt_epi64(epoch, _mm256_cvtepu32_epi64(clock));
+	return !_mm256_testz_si256(late, (__m256i)conflict);
+}
+
+static inline __attribute__((always_inline)) bool
+unordered_scalar(const det_thread *t, det_cellv c, det_maskv conflict, unsigned k)
+{
+	(void)conflict;
+	for (; k != 0; k &= k - 1) {
+		/* a variable lane: the vector goes to the stack (the red zone,
+		 * unaligned: no frame to align it in) */
+		det_cell lane[DET_CELLS];
+		__builtin_memcpy(lane, &c, sizeof lane);
+		det_cell o = lane[__builtin_ctz(k)];
+		if (det_vc_get(&t->vc, CELL_SLOT(o)) < CELL_EPOCH(o))
+			return true;
+	}
+	return false;
+}
+
 /* What quick_granule decided. */
 enum quick_outcome {
 	QUICK_FULL,     /* nothing written: run the full check */
@@ -245,10 +287,10 @@ enum quick_outcome {
  * which looks again, or (QUICK_TOP) finds the context of a frame entered
  * since and asks again. It makes no call: a call would need the vector
  * and half the arguments kept across it, and then every quick check
- * pays to save and restore six registers. */
+ * pays to save and restore the registers they are kept in. */
 static inline __attribute__((always_inline)) enum quick_outcome
 quick_granule(det_thread *t, _Atomic det_cell *cells, uint32_t mask, uintptr_t pc, unsigned flags,
-              det_ctx *ctx, lanes_fn *lanes)
+              det_ctx *ctx, lanes_fn *lanes, unordered_fn *unordered)
 {
 	bool read = !(flags & DET_WRITE);
 	bool atomic = (flags & DET_ATOMIC) != 0;
@@ -274,16 +316,8 @@ quick_granule(det_thread *t, _Atomic det_cell *cells, uint32_t mask, uintptr_t p
 	det_maskv conflict = ((c & mask) != 0) & ((x & slot_bits) != 0) & ((c & benign) == 0);
 	unsigned bits = lanes((x & own_bits) == 0) << 4 | lanes(c == 0) << 8 | lanes(conflict) << 12;
 
-	for (unsigned k = bits >> 12; k != 0; k &= k - 1) {
-		/* a variable lane: the vector goes to the stack (the red zone,
-		 * unaligned: no frame to align it in); a constant lane each
-		 * would need the four in registers, and a frame to save them */
-		det_cell lane[DET_CELLS];
-		__builtin_memcpy(lane, &c, sizeof lane);
-		det_cell o = lane[__builtin_ctz(k)];
-		if (det_vc_get(&t->vc, CELL_SLOT(o)) < CELL_EPOCH(o))
-			return QUICK_FULL;
-	}
+	if ((bits >> 12) != 0 && unordered(t, c, conflict, bits >> 12))
+		return QUICK_FULL;
 	unsigned own_at = (bits >> 4) & 0xf, empty_at = (bits >> 8) & 0xf;
 	int at;
 	if (own_at != 0)
@@ -344,7 +378,7 @@ static __attribute__((noinline, cold)) void quick_after_top(det_thread *t, uintp
 
 static inline __attribute__((always_inline)) void
 quick_access(det_thread *t, uintptr_t addr, uintptr_t pc, unsigned how, _Atomic det_cell *cells,
-             det_access_fallback fallback, lanes_fn *lanes)
+             det_access_fallback fallback, lanes_fn *lanes, unordered_fn *unordered)
 {
 	size_t size = DET_HOW_SIZE(how);
 	unsigned flags = DET_HOW_FLAGS(how);
@@ -354,9 +388,9 @@ quick_access(det_thread *t, uintptr_t addr, uintptr_t pc, unsigned how, _Atomic 
 	DET_DCHECK(size == 16 ? (addr & 15) == 0 : (addr & 7) + size <= DET_GRANULE);
 	/* an 8- or 16-byte access is aligned (the precondition) */
 	uint32_t mask = size >= 8 ? 0xff : ((1u << size) - 1) << (addr & 7);
-	enum quick_outcome r = quick_granule(t, cells, mask, pc, flags, &ctx, lanes);
+	enum quick_outcome r = quick_granule(t, cells, mask, pc, flags, &ctx, lanes, unordered);
 	if (size == 16 && r == QUICK_DONE)
-		r = quick_granule(t, cells + DET_CELLS, 0xff, pc, flags, &ctx, lanes);
+		r = quick_granule(t, cells + DET_CELLS, 0xff, pc, flags, &ctx, lanes, unordered);
 	/* both calls are the last thing done: jumps */
 	if (DET_LIKELY(r == QUICK_DONE))
 		return;
@@ -383,14 +417,14 @@ static bool have_avx2(void)
 		_Atomic det_cell *cells, det_access_fallback fallback)                    \
 	{                                                                             \
 		(void)how;                                                                \
-		quick_access(t, addr, pc, HOW, cells, fallback, lanes_avx2);              \
+		quick_access(t, addr, pc, HOW, cells, fallback, lanes_avx2, unordered_avx2);              \
 	}                                                                             \
 	static void NAME##_base(det_thread *t, uintptr_t addr, uintptr_t pc,          \
 	                        unsigned how, _Atomic det_cell *cells,                \
 	                        det_access_fallback fallback)                         \
 	{                                                                             \
 		(void)how;                                                                \
-		quick_access(t, addr, pc, HOW, cells, fallback, lanes_sse2);              \
+		quick_access(t, addr, pc, HOW, cells, fallback, lanes_sse2, unordered_scalar);              \
 	}                                                                             \
 	static __attribute__((used)) det_access_quick_fn *NAME##_resolve(void)                   \
 	{                                                                             \
