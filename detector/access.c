@@ -184,6 +184,51 @@ bool det_access_seen(det_thread *t, uintptr_t addr, size_t size, unsigned flags)
 	return det_access_seen_inline(t, addr, size, flags, &cells) == 1;
 }
 
+/* The whole granules [g, end) of a plain write of many (memset, memcpy's
+ * destination, free), which is (addr, size): a granule whose cells all
+ * hold accesses this one happens after (the thread's own, or ordered
+ * before it) is overwritten: the write in the first cell, the others
+ * emptied, as forget_subsumed would leave them (the thread's own older
+ * accesses too: they happen before it as much). Any other granule goes
+ * through check_granule. The cells are looked up once a leaf, not once a
+ * granule: an 8 MiB free costs 30 instructions a granule, not 200. */
+static void write_whole_granules(det_thread *t, uintptr_t g, uintptr_t end, uintptr_t pc,
+                                 unsigned flags, uintptr_t addr, size_t size, det_ctx *ctx)
+{
+	if (*ctx == 0)
+		*ctx = det__ctx_leaf(t, pc);
+	det_cell want = t->hot.cell_id |
+	                det_cell_make(0xff, false, false, (flags & DET_FREE) != 0, 0, 0, 0);
+	det_cell store = want | (det_cell)*ctx << 44;
+	const det_cell slot_bits = det_cell_make(0, false, false, false, DET_MAX_SLOTS - 1, 0, 0);
+	while (g < end) {
+		uintptr_t leaf_end = (g | (DET_LEAF_SPAN - 1)) + 1;
+		uintptr_t stop = leaf_end < end ? leaf_end : end;
+		_Atomic det_cell *cells = det__shadow_cells(g);
+		if (DET_UNLIKELY(cells == NULL)) {
+			g = stop;
+			continue;
+		}
+		for (; g < stop; g += DET_GRANULE, cells += DET_CELLS) {
+			bool ordered = true;
+			for (int i = 0; i < DET_CELLS; i++) {
+				det_cell c = atomic_load_explicit(&cells[i], memory_order_relaxed);
+				if (c != 0 && ((c ^ want) & slot_bits) != 0 &&
+				    det_vc_get(&t->vc, CELL_SLOT(c)) < CELL_EPOCH(c))
+					ordered = false;
+			}
+			if (!ordered) {
+				check_granule(t, cells, g, 0xff, pc, flags, addr, size, ctx);
+				continue;
+			}
+			atomic_store_explicit(&cells[0], store, memory_order_relaxed);
+			for (int i = 1; i < DET_CELLS; i++)
+				atomic_store_explicit(&cells[i], 0, memory_order_relaxed);
+		}
+	}
+	t->dirty = true;
+}
+
 void det_access(det_thread *t, uintptr_t addr, size_t size, uintptr_t pc, unsigned flags)
 {
 	if (DET_UNLIKELY(t == NULL || t->slot == DET_NO_SLOT || size == 0))
@@ -191,9 +236,19 @@ void det_access(det_thread *t, uintptr_t addr, size_t size, uintptr_t pc, unsign
 	uintptr_t start = addr;
 	size_t total = size;
 	det_ctx ctx = 0;
+	/* a range longer than any fixed-size access: those keep check_granule's
+	 * own rules, which the quick check mirrors */
+	bool long_write = (flags & (DET_WRITE | DET_ATOMIC)) == DET_WRITE && size > 2 * DET_GRANULE;
 	while (size > 0) {
 		uintptr_t g = addr & ~(uintptr_t)(DET_GRANULE - 1);
 		unsigned off = (unsigned)(addr - g);
+		if (long_write && off == 0 && size >= DET_GRANULE) {
+			size_t whole = size & ~(size_t)(DET_GRANULE - 1);
+			write_whole_granules(t, g, g + whole, pc, flags, start, total, &ctx);
+			addr += whole;
+			size -= whole;
+			continue;
+		}
 		size_t n = DET_GRANULE - off < size ? DET_GRANULE - off : size;
 		uint32_t mask = ((1u << n) - 1) << off;
 		/* A race is reported with the whole access, not the granule. */

@@ -268,6 +268,35 @@ Test(access, a_read_forgets_nothing)
 	write_then(DET_READ, 0, 8);
 }
 
+/* A write longer than 16 bytes (memset, memcpy's destination, free) takes
+ * its own path over whole granules: a granule it happens after all of is
+ * overwritten, the others are checked. Over 4 KiB, b's write races with
+ * a's write in the middle, and forgets main's write it happens after, so
+ * a's later read races with b's. */
+Test(access, a_long_write_races_where_it_is_unordered_and_forgets_where_it_is_not)
+{
+	static _Alignas(64) uint64_t big[512];
+	main_t = det_thread_create(NULL, DET_KIND_THREAD, -1, 0);
+	det_thread_start(main_t, 0, 0);
+	det_thread *a = det_thread_create(main_t, DET_KIND_THREAD, -1, 0);
+	at(main_t, 1, 10, DET_WRITE, &big[200], 8);
+	det_thread *b = det_thread_create(main_t, DET_KIND_THREAD, -1, 0);
+	at(a, 2, 20, DET_WRITE, &big[100], 8);
+	at(b, 3, 30, DET_WRITE, big, sizeof big);
+	at(a, 4, 40, DET_READ, &big[200], 8);
+	json_object *r[4];
+	expect_findings(r, 2);
+	for (int i = 0; i < 2; i++)
+		cr_assert_str_eq(jstr(r[i], "kind"), "data-race");
+	expect_access(r[0], 0, (want_access){"write", 3, 30, 2});
+	expect_access(r[0], 1, (want_access){"write", 2, 20, 1});
+	cr_assert_eq(jint(r[0], "accesses.0.size"), (int64_t)sizeof big);
+	expect_access(r[1], 0, (want_access){"read", 4, 40, 1});
+	expect_access(r[1], 1, (want_access){"write", 3, 30, 2});
+	for (int i = 0; i < 2; i++)
+		json_object_put(r[i]);
+}
+
 /* det_access_seen and its inline twin (detector.h): true exactly when the
  * shadow already holds this access by this thread at this epoch; a new
  * epoch, another kind, other bytes or another thread is "not seen". */

@@ -41,6 +41,24 @@ Test(heap, a_use_after_an_unordered_free_is_reported)
 	cr_assert_str_eq(jstr(r[0], "accesses.1.op"), "free");
 }
 
+/* Every granule of a freed block is remembered as freed, not only its
+ * first kilobyte (TSan's limit): a's unordered use 4 KiB in races with b's
+ * free. */
+Test(heap, a_use_at_the_end_of_a_large_freed_block_is_reported)
+{
+	static _Alignas(16) char large[8192];
+	setup();
+	det_alloc(m, (uintptr_t)large, sizeof large, det_ctx_from_pcs((uintptr_t[]){FAKE_PC(5, 51)}, 1));
+	cr_assert_eq(det_free(b, (uintptr_t)large, FAKE_PC(2, 20), true), sizeof large);
+	det_access(a, (uintptr_t)large + 8000, 8, FAKE_PC(1, 10), DET_READ);
+	json_object *r[2];
+	cr_assert_eq(json_records(r, 2), 1);
+	cr_assert_str_eq(jstr(r[0], "accesses.0.op"), "read");
+	cr_assert_str_eq(jstr(r[0], "accesses.1.op"), "free");
+	cr_assert_eq(jint(r[0], "accesses.1.stack.0.line"), 20);
+	json_object_put(r[0]);
+}
+
 Test(heap, a_free_that_is_no_write_forgets_the_block_and_races_with_nothing)
 {
 	/* free(p) inside an access-ignore region (det_free's write false):
