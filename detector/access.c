@@ -191,7 +191,7 @@ bool det_access_seen(det_thread *t, uintptr_t addr, size_t size, unsigned flags)
  * emptied, as forget_subsumed would leave them (the thread's own older
  * accesses too: they happen before it as much). Any other granule goes
  * through check_granule. The cells are looked up once a leaf, not once a
- * granule: an 8 MiB free costs 30 instructions a granule, not 200. */
+ * granule: an 8 MiB free costs 60 instructions a granule, not 220. */
 static void write_whole_granules(det_thread *t, uintptr_t g, uintptr_t end, uintptr_t pc,
                                  unsigned flags, uintptr_t addr, size_t size, det_ctx *ctx)
 {
