@@ -73,11 +73,14 @@ static inline __attribute__((always_inline)) void check_small(det_thread *t, con
 		                  DET_HOW(size, flags) | (seen < 0 ? SLOW_ASK : 0), NULL);
 }
 
-/* A thread's first access (it has no det_thread yet): the check after
- * gocrace_thr_slow. Out of line, as access_small_slow. */
+/* An access by a thread without a det_thread: before init (ignored), or
+ * the thread's first (the check after gocrace_thr_slow). Out of line, as
+ * access_small_slow. */
 static __attribute__((noinline, cold)) void access_small_first(const void *addr, size_t size,
                                                               uintptr_t pc, unsigned flags)
 {
+	if (!gocrace_ready)
+		return;
 	det_thread *t = gocrace_thr_slow();
 	if (t != NULL)
 		check_small(t, addr, size, pc, flags);
@@ -86,11 +89,12 @@ static __attribute__((noinline, cold)) void access_small_first(const void *addr,
 /* The calling thread's fixed-size access, at pc: gocrace_thr(), with the
  * thread's first access out of line (so the hook makes no call that
  * returns to it). One test of gocrace_ignore covers the guard and the
- * access-ignore regions. */
+ * access-ignore regions. gocrace_ready needs no test here: a thread has a
+ * det_thread only once init is done, or inside init, under its guard. */
 static inline __attribute__((always_inline)) void access_small(const void *addr, size_t size,
                                                                uintptr_t pc, unsigned flags)
 {
-	if (GOCRACE_UNLIKELY(!gocrace_ready || gocrace_ignore != 0))
+	if (GOCRACE_UNLIKELY(gocrace_ignore != 0))
 		return;
 	det_thread *t = det_current();
 	if (GOCRACE_LIKELY(t != NULL))
