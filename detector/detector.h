@@ -125,13 +125,19 @@ void det_thread_release_ref(det_thread *t);
 
 /* The det_thread running on the calling OS thread (thread-local), or NULL;
  * and setting it (a worker switching goroutines). Inline: every
- * instrumented access asks. (initial-exec: the detector is linked into the
- * program or into a library loaded at start-up, never dlopen'd.) */
-extern __thread det_thread *det__current
-	__attribute__((tls_model("initial-exec"), visibility("hidden")));
+ * instrumented access asks. Beside it, one word the program that embeds
+ * the detector keeps for itself (the preload runtime: its ignore counts),
+ * so that a hook finds both at one thread-local address. (initial-exec:
+ * the detector is linked into the program or into a library loaded at
+ * start-up, never dlopen'd.) */
+typedef struct det_tls {
+	det_thread *current;
+	int host;
+} det_tls;
+extern __thread det_tls det__tls __attribute__((tls_model("initial-exec"), visibility("hidden")));
 static inline det_thread *det_current(void)
 {
-	return det__current;
+	return det__tls.current;
 }
 void det_set_current(det_thread *t);
 
@@ -282,11 +288,13 @@ static inline int det_access_seen_inline(const det_thread *t, uintptr_t addr, si
 	uint64_t want = h->cell_id | (granules == 2 ? 0xff : ((1ull << size) - 1) << off) |
 	                ((flags & DET_WRITE) ? 0 : 1ull << 8) |
 	                ((flags & DET_ATOMIC) ? 1ull << 9 : 0);
-	const uint64_t low = (1ull << 44) - 1; /* all but the calling context */
 	for (unsigned g = 0; g < granules; g++) {
-		/* one cell at a time: the hook then keeps no registers */
+		/* one cell at a time: the hook then keeps no registers; a cell
+		 * matches when all but its calling context (the top 20 bits)
+		 * does, which a shift tests without a 64-bit mask constant */
 		int k = 0;
-		while (k < 4 && (atomic_load_explicit(&cells[4 * g + k], memory_order_relaxed) & low) != want)
+		while (k < 4 &&
+		       (atomic_load_explicit(&cells[4 * g + k], memory_order_relaxed) ^ want) << 20 != 0)
 			k++;
 		if (k == 4)
 			return 0;

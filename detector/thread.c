@@ -25,11 +25,11 @@ static _Atomic uint64_t nthreads;
 static _Atomic uint64_t next_thread_number;
 
 /* initial-exec: the preload runtime is loaded at start-up, never dlopen'd */
-__thread det_thread *det__current __attribute__((tls_model("initial-exec")));
+__thread det_tls det__tls __attribute__((tls_model("initial-exec")));
 
 void det_set_current(det_thread *t)
 {
-	det__current = t;
+	det__tls.current = t;
 }
 
 det_thread *det_thread_create(det_thread *parent, det_thread_kind kind, int64_t id,
@@ -60,7 +60,7 @@ det_thread *det_thread_create(det_thread *parent, det_thread_kind kind, int64_t 
 
 void det_thread_start(det_thread *t, uintptr_t stack_lo, size_t stack_size)
 {
-	det__current = t;
+	det__tls.current = t;
 	t->stack_lo = stack_lo;
 	t->stack_hi = stack_lo + stack_size;
 	if (stack_size != 0)
@@ -72,8 +72,8 @@ void det_thread_finish(det_thread *t)
 	det__slot_give_back(t);
 	/* release: pairs with the acquire in reports that print the state */
 	atomic_store_explicit(&t->finished, true, memory_order_release);
-	if (det__current == t)
-		det__current = NULL;
+	if (det__tls.current == t)
+		det__tls.current = NULL;
 }
 
 void det_thread_join(det_thread *joiner, det_thread *t)

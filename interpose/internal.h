@@ -67,8 +67,9 @@ GOCRACE_HIDDEN void gocrace_options_parse(const char *env);
  *    (AnnotateIgnoreReads/Writes, __tsan_ignore_thread_begin; annotations.c):
  *    its accesses are neither checked nor remembered, and a free is no
  *    write; its synchronisation still counts, as in TSan.
- * initial-exec: the preload library is loaded at start-up. */
-extern GOCRACE_HIDDEN __thread int gocrace_ignore __attribute__((tls_model("initial-exec")));
+ * It is the detector's thread-local word beside det_current() (det_tls),
+ * so that an access hook reads both at one address. */
+#define gocrace_ignore (det__tls.host)
 extern GOCRACE_HIDDEN bool gocrace_ready; /* set once, at the end of init */
 #define GOCRACE_REGION (1 << 16)
 #define GOCRACE_GUARD (GOCRACE_REGION - 1)

@@ -36,7 +36,6 @@
 #include <string.h>
 #include <unistd.h>
 
-__thread int gocrace_ignore __attribute__((tls_model("initial-exec")));
 __thread int gocrace_ignore_sync __attribute__((tls_model("initial-exec")));
 bool gocrace_ready;
 
