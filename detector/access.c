@@ -128,8 +128,12 @@ check_granule(det_thread *t, _Atomic det_cell *cells, uintptr_t g, uint32_t mask
 		if (((c ^ want) & slot_bits) == 0) {
 			/* Own earlier access (or a previous owner's, ordered before
 			 * us by the slot reuse rule): replace it if this one is at
-			 * least as strong. */
-			if (cm == mask && (!read || (CELL_READ(c) && (!CELL_ATOMIC(c) || atomic))) &&
+			 * least as strong, that is, races with everything it does:
+			 * a write with what a read does, a plain access with what an
+			 * atomic one does (an atomic write must not take a plain
+			 * write's cell: an atomic read races with the plain write
+			 * only). */
+			if (cm == mask && (!read || CELL_READ(c)) && (!atomic || CELL_ATOMIC(c)) &&
 			    rank < 3) {
 				at = i;
 				rank = 3;
@@ -354,10 +358,9 @@ quick_granule(det_thread *t, _Atomic det_cell *cells, uint32_t mask, uintptr_t p
 	const det_cell read_bit = det_cell_make(0, true, false, false, 0, 0, 0);
 	const det_cell atomic_bit = det_cell_make(0, false, true, false, 0, 0, 0);
 	/* A cell c is the thread's own weaker access when c ^ want is 0 in
-	 * these bits: same slot and bytes; for a read, c is a read too, and
-	 * not atomic unless this read is. */
-	const det_cell own_bits = slot_bits | 0xff | (read ? read_bit : 0) |
-	                          (read && !atomic ? atomic_bit : 0);
+	 * these bits: same slot and bytes; for a read, c is a read too; for
+	 * an atomic access, c is atomic too. */
+	const det_cell own_bits = slot_bits | 0xff | (read ? read_bit : 0) | (atomic ? atomic_bit : 0);
 	/* another slot's access conflicts unless both are reads or both atomic */
 	const det_cell benign = (read ? read_bit : 0) | (atomic ? atomic_bit : 0);
 

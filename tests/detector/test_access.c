@@ -158,6 +158,31 @@ Test(access, atomic_vs_atomic_is_not_a_race_atomic_vs_plain_is)
 	json_object_put(r);
 }
 
+/* A thread's atomic access does not take the cell of its plain access to
+ * the same bytes: an unordered atomic access races with the plain one
+ * only. */
+Test(access, an_atomic_write_does_not_replace_the_threads_plain_write)
+{
+	det_thread *a, *b;
+	two_threads(&a, &b);
+	at(a, 1, 10, DET_WRITE, &x[0], 8);
+	at(a, 1, 11, DET_WRITE | DET_ATOMIC, &x[0], 8);
+	at(b, 2, 20, DET_READ | DET_ATOMIC, &x[0], 8);
+	json_object_put(expect_one_race((want_access){"read", 2, 20, 2},
+	                                (want_access){"write", 1, 10, 1}));
+}
+
+Test(access, an_atomic_read_does_not_replace_the_threads_plain_read)
+{
+	det_thread *a, *b;
+	two_threads(&a, &b);
+	at(a, 1, 10, DET_READ, &x[0], 8);
+	at(a, 1, 11, DET_READ | DET_ATOMIC, &x[0], 8);
+	at(b, 2, 20, DET_WRITE | DET_ATOMIC, &x[0], 8);
+	json_object_put(expect_one_race((want_access){"write", 2, 20, 2},
+	                                (want_access){"read", 1, 10, 1}));
+}
+
 Test(access, same_thread_never_races_with_itself)
 {
 	det_thread *a, *b;
