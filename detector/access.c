@@ -59,18 +59,28 @@ static __attribute__((noinline, cold)) void report(det_thread *t, uintptr_t addr
 }
 
 /* A plain write that happens after another thread's access and covers its
- * bytes subsumes it (FastTrack's rule for writes): a later access that
- * races with the older one races with the write too, unless it happens
- * before the write, and then it was checked against the older one
- * already. So the cells in lanes (a bit per cell) are emptied: the next
+ * bytes subsumes it (FastTrack's rule for writes): an access checked
+ * after the write that races with the older one races with the write
+ * too. It cannot happen after the write (the older one would then happen
+ * before it too), nor before it (it comes later), so it is unordered with
+ * the write, which conflicts with anything the older access conflicts
+ * with. So the cells in lanes (a bit per cell) are emptied: the next
  * accesses need not look at them again, and the cells are free. (The
  * thread's own older accesses are left: its next access of their kind
- * takes their cell.) */
+ * takes their cell.) Each only if it still holds what the check saw,
+ * seen[i]: another thread may have stored its own access there since,
+ * and a blind store would erase that one too. */
 static inline __attribute__((always_inline)) void forget_subsumed(_Atomic det_cell *cells,
-                                                                  unsigned lanes)
+                                                                  unsigned lanes,
+                                                                  const det_cell *seen)
 {
-	for (; lanes != 0; lanes &= lanes - 1)
-		atomic_store_explicit(&cells[__builtin_ctz(lanes)], 0, memory_order_relaxed);
+	for (; lanes != 0; lanes &= lanes - 1) {
+		int i = __builtin_ctz(lanes);
+		det_cell expect = seen[i];
+		/* relaxed: only the comparison and the store must be one */
+		atomic_compare_exchange_strong_explicit(&cells[i], &expect, 0, memory_order_relaxed,
+		                                        memory_order_relaxed);
+	}
 }
 
 /* cells: g's, or NULL to look them up. *ctx: the access's calling
@@ -114,8 +124,10 @@ check_granule(det_thread *t, _Atomic det_cell *cells, uintptr_t g, uint32_t mask
 	det_cell racy = 0;
 	unsigned empty = 0, subsumed = 0;
 	bool plain_write = !read && !atomic;
+	det_cell seen[DET_CELLS];
 	for (int i = 0; i < DET_CELLS; i++) {
 		det_cell c = atomic_load_explicit(&cells[i], memory_order_relaxed);
+		seen[i] = c;
 		if ((c & LOW_NO_CTX) == want)
 			return;
 		if (c == 0) {
@@ -165,7 +177,7 @@ check_granule(det_thread *t, _Atomic det_cell *cells, uintptr_t g, uint32_t mask
 	if (at < 0)
 		at = (int)((CELL_EPOCH(want) ^ (g >> 3)) % DET_CELLS);
 	atomic_store_explicit(&cells[at], want | (det_cell)*ctx << 44, memory_order_relaxed);
-	forget_subsumed(cells, subsumed & ~(1u << at));
+	forget_subsumed(cells, subsumed & ~(1u << at), seen);
 	t->dirty = true;
 
 	if (DET_UNLIKELY(racy != 0))
@@ -215,8 +227,12 @@ static void write_whole_granules(det_thread *t, uintptr_t g, uintptr_t end, uint
 		}
 		for (; g < stop; g += DET_GRANULE, cells += DET_CELLS) {
 			bool ordered = true;
+			det_cell seen[DET_CELLS];
+			unsigned full = 0;
 			for (int i = 0; i < DET_CELLS; i++) {
 				det_cell c = atomic_load_explicit(&cells[i], memory_order_relaxed);
+				seen[i] = c;
+				full |= (c != 0) << i;
 				if (c != 0 && ((c ^ want) & slot_bits) != 0 &&
 				    det_vc_get(&t->vc, CELL_SLOT(c)) < CELL_EPOCH(c))
 					ordered = false;
@@ -226,8 +242,7 @@ static void write_whole_granules(det_thread *t, uintptr_t g, uintptr_t end, uint
 				continue;
 			}
 			atomic_store_explicit(&cells[0], store, memory_order_relaxed);
-			for (int i = 1; i < DET_CELLS; i++)
-				atomic_store_explicit(&cells[i], 0, memory_order_relaxed);
+			forget_subsumed(cells, full & ~1u, seen);
 		}
 	}
 	t->dirty = true;
@@ -395,9 +410,12 @@ quick_granule(det_thread *t, _Atomic det_cell *cells, uint32_t mask, uintptr_t p
 	atomic_store_explicit(&cells[at], want | (det_cell)*ctx << 44, memory_order_relaxed);
 	/* A plain write forgets the other slots' accesses it subsumes: for
 	 * it, every overlapping cell of another slot is a conflict lane, and
-	 * each of those happens before it (the loop above). */
-	if (!read && !atomic && DET_UNLIKELY(((bits >> 12) & inside) != 0))
-		forget_subsumed(cells, (bits >> 12) & inside);
+	 * each of those happens before it (unordered() above). */
+	if (!read && !atomic && DET_UNLIKELY(((bits >> 12) & inside) != 0)) {
+		det_cell seen[DET_CELLS];
+		__builtin_memcpy(seen, &c, sizeof seen);
+		forget_subsumed(cells, (bits >> 12) & inside, seen);
+	}
 	t->dirty = true;
 	return QUICK_DONE;
 }
