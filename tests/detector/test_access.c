@@ -4,6 +4,7 @@
  * checks the exact findings (count, ops, lines) in the JSON sink.
  */
 #include "detutil.h"
+#include "internal.h"
 
 static _Alignas(16) uint64_t x[4]; /* the racy memory: a real address, shadow is real */
 
@@ -296,19 +297,25 @@ Test(access, a_read_forgets_nothing)
 /* A write longer than 16 bytes (memset, memcpy's destination, free) takes
  * its own path over whole granules: a granule it happens after all of is
  * overwritten, the others are checked. Over 4 KiB, b's write races with
- * a's write in the middle, and forgets main's write it happens after, so
- * a's later read races with b's. */
+ * a's write in the middle, and forgets main's two writes it happens after
+ * (two cells: each half of big[200]), so a's later read races with b's and
+ * b's write is the granule's only cell. */
 Test(access, a_long_write_races_where_it_is_unordered_and_forgets_where_it_is_not)
 {
 	static _Alignas(64) uint64_t big[512];
 	main_t = det_thread_create(NULL, DET_KIND_THREAD, -1, 0);
 	det_thread_start(main_t, 0, 0);
 	det_thread *a = det_thread_create(main_t, DET_KIND_THREAD, -1, 0);
-	at(main_t, 1, 10, DET_WRITE, &big[200], 8);
+	at(main_t, 1, 10, DET_WRITE, &big[200], 4);
+	at(main_t, 1, 11, DET_WRITE, (char *)&big[200] + 4, 4);
 	det_thread *b = det_thread_create(main_t, DET_KIND_THREAD, -1, 0);
 	at(a, 2, 20, DET_WRITE, &big[100], 8);
 	at(b, 3, 30, DET_WRITE, big, sizeof big);
-	at(a, 4, 40, DET_READ, &big[200], 8);
+	_Atomic det_cell *cells = det__shadow_cells((uintptr_t)&big[200]);
+	cr_assert_neq(atomic_load(&cells[0]), 0);
+	for (int i = 1; i < DET_CELLS; i++)
+		cr_assert_eq(atomic_load(&cells[i]), 0, "cell %d still holds an access", i);
+	at(a, 4, 40, DET_READ, (char *)&big[200] + 4, 4);
 	json_object *r[4];
 	expect_findings(r, 2);
 	for (int i = 0; i < 2; i++)
@@ -320,6 +327,24 @@ Test(access, a_long_write_races_where_it_is_unordered_and_forgets_where_it_is_no
 	expect_access(r[1], 1, (want_access){"write", 3, 30, 2});
 	for (int i = 0; i < 2; i++)
 		json_object_put(r[i]);
+}
+
+/* The long write's path looks the cells up a shadow leaf (64 KiB) at a
+ * time: across a leaf's end it finds the next leaf's cells, where a's
+ * write is. main touches the first leaf before a the second, so that the
+ * second leaf is not mapped right after the first (mmap places each new
+ * mapping below the last): running on past the first leaf's end would
+ * not find a's write. */
+Test(access, a_long_write_across_a_shadow_leaf_races_beyond_it)
+{
+	static _Alignas(1 << 16) char span[2 << 16];
+	det_thread *a, *b;
+	two_threads(&a, &b);
+	at(main_t, 3, 30, DET_WRITE, span, 8);
+	at(a, 1, 10, DET_WRITE, span + (1 << 16) + 64, 8);
+	at(b, 2, 20, DET_WRITE, span + (1 << 16) - 128, 256);
+	json_object_put(expect_one_race((want_access){"write", 2, 20, 2},
+	                                (want_access){"write", 1, 10, 1}));
 }
 
 /* det_access_seen and its inline twin (detector.h): true exactly when the

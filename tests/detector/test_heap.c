@@ -42,8 +42,8 @@ Test(heap, a_use_after_an_unordered_free_is_reported)
 }
 
 /* Every granule of a freed block is remembered as freed, not only its
- * first kilobyte (TSan's limit): a's unordered use 4 KiB in races with b's
- * free. */
+ * first kilobyte (TSan's limit): a's unordered use near the end of an
+ * 8 KiB block races with b's free. */
 Test(heap, a_use_at_the_end_of_a_large_freed_block_is_reported)
 {
 	static _Alignas(16) char large[8192];
