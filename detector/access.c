@@ -314,8 +314,8 @@ unordered_avx2(const det_thread *t, det_cellv c, det_maskv conflict, unsigned k)
 {
 	(void)k;
 	__m256i cv = (__m256i)c;
-	__m256i slot = _mm256_and_si256(_mm256_srli_epi64(cv, 11), _mm256_set1_epi64x(DET_MAX_SLOTS - 1));
-	__m256i epoch = _mm256_and_si256(_mm256_srli_epi64(cv, 24), _mm256_set1_epi64x(DET_EPOCH_MAX));
+	__m256i slot = _mm256_srli_epi64(cv, 11) & _mm256_set1_epi64x(DET_MAX_SLOTS - 1);
+	__m256i epoch = _mm256_srli_epi64(cv, 24) & _mm256_set1_epi64x(DET_EPOCH_MAX);
 	__m256i in = _mm256_cmpgt_epi64(_mm256_set1_epi64x(t->vc.n), slot) & (__m256i)conflict;
 	/* the gather takes its mask in 32-bit lanes: the low half of each */
 	__m128i in32 = _mm256_castsi256_si128(
@@ -375,7 +375,8 @@ quick_granule(det_thread *t, _Atomic det_cell *cells, uint32_t mask, uintptr_t p
 	/* A cell c is the thread's own weaker access when c ^ want is 0 in
 	 * these bits: same slot and bytes; for a read, c is a read too; for
 	 * an atomic access, c is atomic too. */
-	const det_cell own_bits = slot_bits | 0xff | (read ? read_bit : 0) | (atomic ? atomic_bit : 0);
+	const det_cell own_bits = slot_bits | 0xff | (read ? read_bit : 0) |
+	                          (atomic ? atomic_bit : 0);
 	/* another slot's access conflicts unless both are reads or both atomic */
 	const det_cell benign = (read ? read_bit : 0) | (atomic ? atomic_bit : 0);
 
@@ -440,21 +441,28 @@ void det_access_granule(det_thread *t, _Atomic det_cell *cells, uintptr_t addr, 
 }
 
 /* The quick check once more, after finding the context of the frames
- * entered since the last access; the full check if one is not interned. */
-static __attribute__((noinline, cold)) void quick_after_top(det_thread *t, uintptr_t addr,
-                                                            uintptr_t pc, unsigned how,
-                                                            _Atomic det_cell *cells,
-                                                            det_access_fallback fallback)
-{
-	if (det__ctx_top_known(t) != 0)
-		det_access_quick(t, addr, pc, how, cells, fallback);
-	else
-		fallback(t, addr, pc, how, cells);
-}
+ * entered since the last access; the full check if one is not interned.
+ * Each build retries with itself (det_access_quick's compilations, below). */
+static __attribute__((target("avx2"))) det_access_quick_fn det_access_quick_avx2;
+static det_access_quick_fn det_access_quick_base;
+
+#define DEF_AFTER_TOP(BUILD)                                                      \
+	static __attribute__((noinline, cold)) void quick_after_top_##BUILD(          \
+		det_thread *t, uintptr_t addr, uintptr_t pc, unsigned how,                \
+		_Atomic det_cell *cells, det_access_fallback fallback)                    \
+	{                                                                             \
+		if (det__ctx_top_known(t) != 0)                                           \
+			det_access_quick_##BUILD(t, addr, pc, how, cells, fallback);          \
+		else                                                                      \
+			fallback(t, addr, pc, how, cells);                                    \
+	}
+DEF_AFTER_TOP(avx2)
+DEF_AFTER_TOP(base)
 
 static inline __attribute__((always_inline)) void
 quick_access(det_thread *t, uintptr_t addr, uintptr_t pc, unsigned how, _Atomic det_cell *cells,
-             det_access_fallback fallback, lanes_fn *lanes, unordered_fn *unordered)
+             det_access_fallback fallback, lanes_fn *lanes, unordered_fn *unordered,
+             det_access_quick_fn *after_top)
 {
 	size_t size = DET_HOW_SIZE(how);
 	unsigned flags = DET_HOW_FLAGS(how);
@@ -471,7 +479,7 @@ quick_access(det_thread *t, uintptr_t addr, uintptr_t pc, unsigned how, _Atomic 
 	if (DET_LIKELY(r == QUICK_DONE))
 		return;
 	if (r == QUICK_TOP)
-		quick_after_top(t, addr, pc, how, cells, fallback);
+		after_top(t, addr, pc, how, cells, fallback);
 	else
 		fallback(t, addr, pc, how, cells);
 }
@@ -486,23 +494,26 @@ static bool have_avx2(void)
 	return __builtin_cpu_supports("avx2");
 }
 
-/* NAME: how (the caller's, or a constant the compiler folds in) */
+/* NAME: how (the caller's, or a constant the compiler folds in); BUILD:
+ * each compilation's lane and clock helpers and its retry */
+#define QUICK_AVX2 lanes_avx2, unordered_avx2, quick_after_top_avx2
+#define QUICK_BASE lanes_sse2, unordered_scalar, quick_after_top_base
 #define DEF_QUICK(NAME, HOW)                                                      \
 	static __attribute__((target("avx2"))) void NAME##_avx2(                      \
 		det_thread *t, uintptr_t addr, uintptr_t pc, unsigned how,                \
 		_Atomic det_cell *cells, det_access_fallback fallback)                    \
 	{                                                                             \
 		(void)how;                                                                \
-		quick_access(t, addr, pc, HOW, cells, fallback, lanes_avx2, unordered_avx2);              \
+		quick_access(t, addr, pc, HOW, cells, fallback, QUICK_AVX2);              \
 	}                                                                             \
 	static void NAME##_base(det_thread *t, uintptr_t addr, uintptr_t pc,          \
 	                        unsigned how, _Atomic det_cell *cells,                \
 	                        det_access_fallback fallback)                         \
 	{                                                                             \
 		(void)how;                                                                \
-		quick_access(t, addr, pc, HOW, cells, fallback, lanes_sse2, unordered_scalar);              \
+		quick_access(t, addr, pc, HOW, cells, fallback, QUICK_BASE);              \
 	}                                                                             \
-	static __attribute__((used)) det_access_quick_fn *NAME##_resolve(void)                   \
+	static __attribute__((used)) det_access_quick_fn *NAME##_resolve(void)       \
 	{                                                                             \
 		return have_avx2() ? NAME##_avx2 : NAME##_base;                           \
 	}                                                                             \

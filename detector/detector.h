@@ -292,9 +292,10 @@ static inline int det_access_seen_inline(const det_thread *t, uintptr_t addr, si
 		/* one cell at a time: the hook then keeps no registers; a cell
 		 * matches when all but its calling context (the top 20 bits)
 		 * does, which a shift tests without a 64-bit mask constant */
+		_Atomic uint64_t *c = cells + 4 * g;
 		int k = 0;
 		while (k < 4 &&
-		       (atomic_load_explicit(&cells[4 * g + k], memory_order_relaxed) ^ want) << 20 != 0)
+		       (atomic_load_explicit(&c[k], memory_order_relaxed) ^ want) << 20 != 0)
 			k++;
 		if (k == 4)
 			return 0;

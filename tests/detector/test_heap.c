@@ -48,7 +48,8 @@ Test(heap, a_use_at_the_end_of_a_large_freed_block_is_reported)
 {
 	static _Alignas(16) char large[8192];
 	setup();
-	det_alloc(m, (uintptr_t)large, sizeof large, det_ctx_from_pcs((uintptr_t[]){FAKE_PC(5, 51)}, 1));
+	det_ctx made = det_ctx_from_pcs((uintptr_t[]){FAKE_PC(5, 51)}, 1);
+	det_alloc(m, (uintptr_t)large, sizeof large, made);
 	cr_assert_eq(det_free(b, (uintptr_t)large, FAKE_PC(2, 20), true), sizeof large);
 	det_access(a, (uintptr_t)large + 8000, 8, FAKE_PC(1, 10), DET_READ);
 	json_object *r[2];

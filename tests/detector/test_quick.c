@@ -69,9 +69,23 @@ static void play(uint64_t seed, int steps)
 	det__access_quick_variants(variant);
 	det_thread *main_t = det_thread_create(NULL, DET_KIND_THREAD, -1, 0);
 	det_thread_start(main_t, 0, 0);
+	/* 300 threads first, alive to the end: the test's own then have slots
+	 * above 255 (more of a cell's slot bits in play), beyond the end of
+	 * the clocks of threads that have not heard of them yet. Each ticks
+	 * its clock 200 times, and main (so every later thread) acquires
+	 * that: a clock lookup at the wrong slot then finds an epoch as
+	 * high as the test's own, and a wrong "ordered" shows. */
+	static uint64_t idle_obj;
+	for (int i = 0; i < 300; i++) {
+		det_thread *idle = det_thread_create(main_t, DET_KIND_THREAD, -1, 0);
+		for (int n = 0; n < 200; n++)
+			det_release(idle, (uintptr_t)&idle_obj);
+		det_acquire(main_t, (uintptr_t)&idle_obj);
+	}
 	det_thread *th[4] = { main_t };
 	for (int i = 1; i < 4; i++)
 		th[i] = det_thread_create(main_t, DET_KIND_THREAD, -1, 0);
+	cr_assert_gt(th[1]->slot, 255);
 	static uint64_t sync_obj[2];
 
 	uint64_t s = seed;
@@ -110,12 +124,14 @@ static void play(uint64_t seed, int steps)
 		uintptr_t callers[2] = { FAKE_PC(5, 50 + rnd(&s) % 2), FAKE_PC(6, 60) };
 
 		uint64_t before = races_found(), found[COPIES];
-		for (int d = 0; d < depth; d++)
-			det_func_entry(t, callers[d]);
-		/* the quick checks first: they find the frames just entered
-		 * (det__ctx_top_known) before the full check interns them */
+		/* the quick checks first, a different one leading each step:
+		 * they find the frames just entered (det__ctx_top_known) before
+		 * the full check interns them; each copy enters them afresh, so
+		 * that each finds their contexts itself */
 		for (int j = 1; j <= COPIES; j++) {
-			int k = j % COPIES;
+			int k = j == COPIES ? 0 : 1 + (j - 1 + step) % (COPIES - 1);
+			for (int d = 0; d < depth; d++)
+				det_func_entry(t, callers[d]);
 			uintptr_t a = (uintptr_t)mem + (uintptr_t)k * STRIDE + off;
 			if (k == 0) {
 				det_access(t, a, size, pc, flags);
@@ -130,9 +146,9 @@ static void play(uint64_t seed, int steps)
 			}
 			found[k] = races_found() - before;
 			before += found[k];
+			for (int d = 0; d < depth; d++)
+				det_func_exit(t);
 		}
-		for (int d = 0; d < depth; d++)
-			det_func_exit(t);
 		for (int k = 1; k < COPIES; k++) {
 			if (k == 3 && variant[1] == NULL)
 				continue; /* no AVX2 here */
