@@ -16,7 +16,9 @@
  *     and covers, else over a pseudo-randomly chosen one (which may forget
  *     an access: the one imprecision of bounded shadow, shared with TSan);
  *   - a plain write empties the other slots' cells it happens after and
- *     covers (forget_subsumed).
+ *     covers (forget_subsumed); a write longer than 16 bytes takes its
+ *     own path (write_whole_granules), which overwrites a granule whose
+ *     cells it all happens after, own ones too.
  * A race is reported once per access; the check goes on and the access is
  * still remembered.
  *
@@ -300,13 +302,13 @@ static inline __attribute__((always_inline)) unsigned lanes_sse2(det_maskv m)
 	return (unsigned)_mm_movemask_pd(lo) | (unsigned)_mm_movemask_pd(hi) << 2;
 }
 
-/* Whether some conflict lane (all ones in conflict, bit i of k for lane i)
- * holds an access of a
- * slot whose epoch the thread's clock does not cover, vc[slot] < epoch
- * (a slot beyond the clock counts 0). quick_granule takes one of these
- * too. With AVX2 it gathers the four clock entries at once; the loop
- * needs registers for the cell, its slot, epoch and clock, which the
- * check would have to save and restore on every access. */
+/* Whether some conflict lane (all ones in conflict; bit i of k for lane
+ * i) holds an access of a slot whose epoch the thread's clock does not
+ * cover, vc[slot] < epoch (a slot beyond the clock counts 0).
+ * quick_granule takes one of these too. With AVX2 it gathers the four
+ * clock entries at once; the loop needs registers for the cell, its slot,
+ * epoch and clock, which the check would have to save and restore on
+ * every access. */
 typedef bool unordered_fn(const det_thread *t, det_cellv c, det_maskv conflict, unsigned k);
 
 static inline __attribute__((always_inline, target("avx2"))) bool

@@ -197,13 +197,14 @@ typedef void (*det_access_fallback)(det_thread *t, uintptr_t addr, uintptr_t pc,
 /* The usual case of det_access_granule, for the hooks of instrumented
  * code: an access with nothing it could race with and a cell to remember
  * it in, whose calling context the thread has cached. It takes no lock,
- * allocates nothing, reports nothing and calls nothing but fallback, so it
- * needs no reentry guard. When it cannot decide alone (a possible race,
- * every cell taken, a context to intern) it calls fallback with its own
- * arguments, last, which should then call det_access_granule; the access
- * may by then be remembered in one granule of the two, which the full
- * check finds and keeps. cells: addr's, as det_access_seen_inline gives
- * them; flags: no DET_FREE. */
+ * allocates nothing, reports nothing and calls nothing but fallback and,
+ * for a frame entered since the last access, the lock-free lookup of its
+ * context (then it tries once more), so it needs no reentry guard. When
+ * it cannot decide alone (a possible race, every cell taken, a context to
+ * intern) it calls fallback with its own arguments, last, which should
+ * then call det_access_granule; the access may by then be remembered in
+ * one granule of the two, which the full check finds and keeps. cells:
+ * addr's, as det_access_seen_inline gives them; flags: no DET_FREE. */
 typedef void det_access_quick_fn(det_thread *t, uintptr_t addr, uintptr_t pc, unsigned how,
                                  _Atomic uint64_t *cells, det_access_fallback fallback);
 det_access_quick_fn det_access_quick;
