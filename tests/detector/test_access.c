@@ -160,28 +160,30 @@ Test(access, atomic_vs_atomic_is_not_a_race_atomic_vs_plain_is)
 }
 
 /* A thread's atomic access does not take the cell of its plain access to
- * the same bytes: an unordered atomic access races with the plain one
- * only. */
-Test(access, an_atomic_write_does_not_replace_the_threads_plain_write)
+ * the same bytes: a's plain access of a kind (line 10), then its atomic
+ * one (11); b's unordered atomic access of the other kind races with the
+ * plain one only. */
+static void plain_then_atomic(unsigned a_kind, unsigned b_kind)
 {
 	det_thread *a, *b;
 	two_threads(&a, &b);
-	at(a, 1, 10, DET_WRITE, &x[0], 8);
-	at(a, 1, 11, DET_WRITE | DET_ATOMIC, &x[0], 8);
-	at(b, 2, 20, DET_READ | DET_ATOMIC, &x[0], 8);
-	json_object_put(expect_one_race((want_access){"read", 2, 20, 2},
-	                                (want_access){"write", 1, 10, 1}));
+	at(a, 1, 10, a_kind, &x[0], 8);
+	at(a, 1, 11, a_kind | DET_ATOMIC, &x[0], 8);
+	at(b, 2, 20, b_kind | DET_ATOMIC, &x[0], 8);
+	const char *a_op = a_kind == DET_WRITE ? "write" : "read";
+	const char *b_op = b_kind == DET_WRITE ? "write" : "read";
+	json_object_put(expect_one_race((want_access){b_op, 2, 20, 2},
+	                                (want_access){a_op, 1, 10, 1}));
+}
+
+Test(access, an_atomic_write_does_not_replace_the_threads_plain_write)
+{
+	plain_then_atomic(DET_WRITE, DET_READ);
 }
 
 Test(access, an_atomic_read_does_not_replace_the_threads_plain_read)
 {
-	det_thread *a, *b;
-	two_threads(&a, &b);
-	at(a, 1, 10, DET_READ, &x[0], 8);
-	at(a, 1, 11, DET_READ | DET_ATOMIC, &x[0], 8);
-	at(b, 2, 20, DET_WRITE | DET_ATOMIC, &x[0], 8);
-	json_object_put(expect_one_race((want_access){"write", 2, 20, 2},
-	                                (want_access){"read", 1, 10, 1}));
+	plain_then_atomic(DET_READ, DET_WRITE);
 }
 
 Test(access, same_thread_never_races_with_itself)
