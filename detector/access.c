@@ -305,7 +305,7 @@ static inline __attribute__((always_inline)) unsigned lanes_sse2(det_maskv m)
 /* Whether some conflict lane (all ones in conflict; bit i of k for lane
  * i) holds an access of a slot whose epoch the thread's clock does not
  * cover, vc[slot] < epoch (a slot beyond the clock counts 0).
- * quick_granule takes one of these too. With AVX2 it gathers the four
+ * quick_granule takes one of these too. With AVX2 it gathers two or more
  * clock entries at once; the loop needs registers for the cell, its slot,
  * epoch and clock, which the check would have to save and restore on
  * every access. */
@@ -314,7 +314,14 @@ typedef bool unordered_fn(const det_thread *t, det_cellv c, det_maskv conflict, 
 static inline __attribute__((always_inline, target("avx2"))) bool
 unordered_avx2(const det_thread *t, det_cellv c, det_maskv conflict, unsigned k)
 {
-	(void)k;
+	/* one conflict (the usual case): its entry alone, without a gather,
+	 * which Intel's microcode against Gather Data Sampling makes slow */
+	if ((k & (k - 1)) == 0) {
+		det_cell lane[DET_CELLS];
+		__builtin_memcpy(lane, &c, sizeof lane);
+		det_cell o = lane[__builtin_ctz(k)];
+		return det_vc_get(&t->vc, CELL_SLOT(o)) < CELL_EPOCH(o);
+	}
 	__m256i cv = (__m256i)c;
 	__m256i slot = _mm256_srli_epi64(cv, 11) & _mm256_set1_epi64x(DET_MAX_SLOTS - 1);
 	__m256i epoch = _mm256_srli_epi64(cv, 24) & _mm256_set1_epi64x(DET_EPOCH_MAX);
