@@ -71,17 +71,19 @@ static __attribute__((noinline, cold)) void report(det_thread *t, uintptr_t addr
  * thread's own older accesses are left: its next access of their kind
  * takes their cell.) Each only if it still holds what the check saw,
  * seen[i]: another thread may have stored its own access there since,
- * and a blind store would erase that one too. */
+ * and emptying the cell would erase that one too. Compared just before
+ * the store, not in one compare-and-swap: that leaves a window of a
+ * few instructions, narrower than the one every store of a cell has
+ * (between the check's load and its store), and the locked instruction
+ * cost readshare a quarter of its time (bench/RESULTS.md). */
 static inline __attribute__((always_inline)) void forget_subsumed(_Atomic det_cell *cells,
                                                                   unsigned lanes,
                                                                   const det_cell *seen)
 {
 	for (; lanes != 0; lanes &= lanes - 1) {
 		int i = __builtin_ctz(lanes);
-		det_cell expect = seen[i];
-		/* relaxed: only the comparison and the store must be one */
-		atomic_compare_exchange_strong_explicit(&cells[i], &expect, 0, memory_order_relaxed,
-		                                        memory_order_relaxed);
+		if (atomic_load_explicit(&cells[i], memory_order_relaxed) == seen[i])
+			atomic_store_explicit(&cells[i], 0, memory_order_relaxed);
 	}
 }
 
