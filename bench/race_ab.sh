@@ -11,6 +11,7 @@
 # usage: bench/race_ab.sh [-n RUNS] [-T THREADS] LIB_A LIB_B WORKLOAD N
 #   LIB_A, LIB_B: libgoc-race.so of each build (a build tree's
 #   interpose/libgoc-race.so), e.g. the change in a git worktree's tree.
+set -euo pipefail
 # shellcheck source=bench/lib.sh
 source "$(dirname "$0")/lib.sh"
 
@@ -22,7 +23,7 @@ threads=2
 while getopts n:T:h opt; do
 	case $opt in
 	T) threads=$OPTARG ;;
-	*) common_opt "$opt" "$OPTARG" || { usage >&2; exit 2; } ;;
+	*) common_opt "$opt" "${OPTARG:-}" || { usage >&2; exit 2; } ;;
 	esac
 done
 shift $((OPTIND - 1))
