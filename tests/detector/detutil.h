@@ -41,7 +41,9 @@ static inline void fake_symbolize(uintptr_t pc, bool ret, det_frame *f)
 
 static int text_fd = -1, json_fd = -1;
 
-static inline void det_test_init(void)
+/* The detector with the sinks above, reporting races with atomics or not
+ * (goc-race's report_atomic_races option). */
+static inline void det_test_init_atomic_races(bool report_atomic_races)
 {
 	text_fd = memfd_create("text", 0);
 	json_fd = memfd_create("json", 0);
@@ -50,11 +52,16 @@ static inline void det_test_init(void)
 		.text_fd = text_fd,
 		.json_fd = json_fd,
 		.symbolize = fake_symbolize,
-		.report_atomic_races = true,
+		.report_atomic_races = report_atomic_races,
 		.strip_path_prefix = "/src/",
 		.pid = 1,
 	};
 	det_init(&c);
+}
+
+static inline void det_test_init(void)
+{
+	det_test_init_atomic_races(true);
 }
 
 static inline char *read_fd(int fd)

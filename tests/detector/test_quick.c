@@ -175,3 +175,19 @@ Test(quick, agrees_with_the_full_check_on_random_sequences)
 	for (uint64_t seed = 1; seed <= 20; seed++)
 		play(seed * 0x9e3779b97f4a7c15ull, 3000);
 }
+
+/* The same with races involving an atomic access not reported (the
+ * report_atomic_races option off): then the full check neither reports
+ * nor forgets such a cell, and the quick check must leave it alone too. */
+static void init_no_atomic_races(void)
+{
+	det_test_init_atomic_races(false);
+}
+
+TestSuite(quick_quiet_atomics, .init = init_no_atomic_races);
+
+Test(quick_quiet_atomics, agrees_with_the_full_check_on_random_sequences)
+{
+	for (uint64_t seed = 21; seed <= 30; seed++)
+		play(seed * 0x9e3779b97f4a7c15ull, 3000);
+}
