@@ -69,11 +69,12 @@ static __attribute__((noinline, cold)) void report(det_thread *t, uintptr_t addr
  * with. So the cells in lanes (a bit per cell) are emptied: the next
  * accesses need not look at them again, and the cells are free. (The
  * thread's own older accesses are left: its next access of their kind
- * takes their cell.) Each only if it still holds what the check saw,
- * seen[i]: another thread may have stored its own access there since,
- * and emptying the cell would erase that one too. Compared just before
- * the store, not in one compare-and-swap: that leaves a window of a
- * few instructions, narrower than the one every store of a cell has
+ * takes their cell; so is a free's, which a later unordered access is
+ * better reported against.) Each only if it still holds what the check
+ * saw, seen[i]: another thread may have stored its own access there
+ * since, and emptying the cell would erase that one too. Compared just
+ * before the store, not in one compare-and-swap: that leaves a window of
+ * a few instructions, narrower than the one every store of a cell has
  * (between the check's load and its store), and the locked instruction
  * cost readshare a quarter of its time (bench/RESULTS.md). */
 static inline __attribute__((always_inline)) void forget_subsumed(_Atomic det_cell *cells,
@@ -162,7 +163,7 @@ check_granule(det_thread *t, _Atomic det_cell *cells, uintptr_t g, uint32_t mask
 				at = i;
 				rank = 1;
 			}
-			if (plain_write && (mask & cm) == cm)
+			if (plain_write && (mask & cm) == cm && !CELL_FREE(c))
 				subsumed |= 1u << i;
 			continue;
 		}
@@ -237,8 +238,10 @@ static void write_whole_granules(det_thread *t, uintptr_t g, uintptr_t end, uint
 				det_cell c = atomic_load_explicit(&cells[i], memory_order_relaxed);
 				seen[i] = c;
 				full |= (c != 0) << i;
-				if (c != 0 && ((c ^ want) & slot_bits) != 0 &&
-				    det_vc_get(&t->vc, CELL_SLOT(c)) < CELL_EPOCH(c))
+				/* another slot's free stays: the full check keeps it */
+				bool other = c != 0 && ((c ^ want) & slot_bits) != 0;
+				if (other && (CELL_FREE(c) ||
+				              det_vc_get(&t->vc, CELL_SLOT(c)) < CELL_EPOCH(c)))
 					ordered = false;
 			}
 			if (!ordered) {
@@ -383,6 +386,7 @@ quick_granule(det_thread *t, _Atomic det_cell *cells, uint32_t mask, uintptr_t p
 	const det_cell slot_bits = det_cell_make(0, false, false, false, DET_MAX_SLOTS - 1, 0, 0);
 	const det_cell read_bit = det_cell_make(0, true, false, false, 0, 0, 0);
 	const det_cell atomic_bit = det_cell_make(0, false, true, false, 0, 0, 0);
+	const det_cell free_bit = det_cell_make(0, false, false, true, 0, 0, 0);
 	/* A cell c is the thread's own weaker access when c ^ want is 0 in
 	 * these bits: same slot and bytes; for a read, c is a read too; for
 	 * an atomic access, c is atomic too. */
@@ -426,7 +430,8 @@ quick_granule(det_thread *t, _Atomic det_cell *cells, uint32_t mask, uintptr_t p
 	if (!read && !atomic && DET_UNLIKELY(((bits >> 12) & inside) != 0)) {
 		det_cell seen[DET_CELLS];
 		__builtin_memcpy(seen, &c, sizeof seen);
-		forget_subsumed(cells, (bits >> 12) & inside, seen);
+		unsigned kept = lanes((c & free_bit) != 0);
+		forget_subsumed(cells, (bits >> 12) & inside & ~kept, seen);
 	}
 	t->dirty = true;
 	return QUICK_DONE;

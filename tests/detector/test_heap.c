@@ -60,6 +60,38 @@ Test(heap, a_use_at_the_end_of_a_large_freed_block_is_reported)
 	json_object_put(r[0]);
 }
 
+/* A write ordered after a free (a use after free, but no race) does not
+ * forget the free: a's unordered read is still reported against the free,
+ * for a write of one granule (the full check) and of the whole block (the
+ * long write's path). */
+static void free_then_ordered_write(size_t size)
+{
+	static uint64_t handoff;
+	setup();
+	cr_assert_eq(det_free(b, (uintptr_t)block, FAKE_PC(2, 20), true), sizeof block);
+	det_release(b, (uintptr_t)&handoff);
+	det_thread *d = det_thread_create(m, DET_KIND_THREAD, -1, 0);
+	det_acquire(d, (uintptr_t)&handoff);
+	det_access(d, (uintptr_t)block, size, FAKE_PC(4, 40), DET_WRITE);
+	json_object *r[2];
+	cr_assert_eq(json_records(r, 2), 0, "d's write is ordered after the free");
+	det_access(a, (uintptr_t)block, 8, FAKE_PC(1, 10), DET_READ);
+	cr_assert_eq(json_records(r, 2), 1);
+	cr_assert_str_eq(jstr(r[0], "accesses.1.op"), "free");
+	cr_assert_eq(jint(r[0], "accesses.1.stack.0.line"), 20);
+	json_object_put(r[0]);
+}
+
+Test(heap, a_write_after_a_free_keeps_the_free)
+{
+	free_then_ordered_write(8);
+}
+
+Test(heap, a_long_write_after_a_free_keeps_the_free)
+{
+	free_then_ordered_write(sizeof block);
+}
+
 Test(heap, a_free_that_is_no_write_forgets_the_block_and_races_with_nothing)
 {
 	/* free(p) inside an access-ignore region (det_free's write false):
