@@ -88,6 +88,13 @@ static inline __attribute__((always_inline)) void forget_subsumed(_Atomic det_ce
 	}
 }
 
+/* Another slot's access o, not covered by t's clock: vc[slot] < epoch (a
+ * slot beyond the clock counts 0). */
+static inline bool cell_unordered(const det_thread *t, det_cell o)
+{
+	return det_vc_get(&t->vc, CELL_SLOT(o)) < CELL_EPOCH(o);
+}
+
 /* cells: g's, or NULL to look them up. *ctx: the access's calling
  * context, looked up by the first granule (0 until then), so an access
  * over two granules looks it up once. Inlined into both callers:
@@ -157,7 +164,7 @@ check_granule(det_thread *t, _Atomic det_cell *cells, uintptr_t g, uint32_t mask
 			}
 			continue;
 		}
-		if (det_vc_get(&t->vc, CELL_SLOT(c)) >= CELL_EPOCH(c)) {
+		if (!cell_unordered(t, c)) {
 			/* ordered before this access */
 			if (!read && (mask & cm) == cm && rank < 1) {
 				at = i;
@@ -240,8 +247,7 @@ static void write_whole_granules(det_thread *t, uintptr_t g, uintptr_t end, uint
 				full |= (c != 0) << i;
 				/* another slot's free stays: the full check keeps it */
 				bool other = c != 0 && ((c ^ want) & slot_bits) != 0;
-				if (other && (CELL_FREE(c) ||
-				              det_vc_get(&t->vc, CELL_SLOT(c)) < CELL_EPOCH(c)))
+				if (other && (CELL_FREE(c) || cell_unordered(t, c)))
 					ordered = false;
 			}
 			if (!ordered) {
@@ -324,8 +330,7 @@ unordered_avx2(const det_thread *t, det_cellv c, det_maskv conflict, unsigned k)
 	if ((k & (k - 1)) == 0) {
 		det_cell lane[DET_CELLS];
 		__builtin_memcpy(lane, &c, sizeof lane);
-		det_cell o = lane[__builtin_ctz(k)];
-		return det_vc_get(&t->vc, CELL_SLOT(o)) < CELL_EPOCH(o);
+		return cell_unordered(t, lane[__builtin_ctz(k)]);
 	}
 	__m256i cv = (__m256i)c;
 	__m256i slot = _mm256_srli_epi64(cv, 11) & _mm256_set1_epi64x(DET_MAX_SLOTS - 1);
@@ -349,8 +354,7 @@ unordered_scalar(const det_thread *t, det_cellv c, det_maskv conflict, unsigned 
 		 * unaligned: no frame to align it in) */
 		det_cell lane[DET_CELLS];
 		__builtin_memcpy(lane, &c, sizeof lane);
-		det_cell o = lane[__builtin_ctz(k)];
-		if (det_vc_get(&t->vc, CELL_SLOT(o)) < CELL_EPOCH(o))
+		if (cell_unordered(t, lane[__builtin_ctz(k)]))
 			return true;
 	}
 	return false;
