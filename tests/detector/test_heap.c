@@ -77,6 +77,8 @@ static void free_then_ordered_write(size_t size)
 	cr_assert_eq(json_records(r, 2), 0, "d's write is ordered after the free");
 	det_access(a, (uintptr_t)block, 8, FAKE_PC(1, 10), DET_READ);
 	cr_assert_eq(json_records(r, 2), 1);
+	cr_assert_str_eq(jstr(r[0], "accesses.0.op"), "read");
+	cr_assert_eq(jint(r[0], "accesses.0.stack.0.line"), 10);
 	cr_assert_str_eq(jstr(r[0], "accesses.1.op"), "free");
 	cr_assert_eq(jint(r[0], "accesses.1.stack.0.line"), 20);
 	json_object_put(r[0]);
