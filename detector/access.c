@@ -114,6 +114,7 @@ check_granule(det_thread *t, _Atomic det_cell *cells, uintptr_t g, uint32_t mask
 		det_cell_make(0, false, false, false, t->slot, t->vc.c[t->slot], 0));
 	det_cell want = t->hot.cell_id | det_cell_make(mask, read, atomic, freeing, 0, 0, 0);
 	const det_cell slot_bits = det_cell_make(0, false, false, false, DET_MAX_SLOTS - 1, 0, 0);
+	const det_cell read_bit = det_cell_make(0, true, false, false, 0, 0, 0);
 
 	/* The context first, then the cells: the cells are looked at and
 	 * written without a lock, so the time between the two is a window in
@@ -140,7 +141,9 @@ check_granule(det_thread *t, _Atomic det_cell *cells, uintptr_t g, uint32_t mask
 	for (int i = 0; i < DET_CELLS; i++) {
 		det_cell c = atomic_load_explicit(&cells[i], memory_order_relaxed);
 		seen[i] = c;
-		if ((c & LOW_NO_CTX) == want)
+		/* this very access, or for a read the same write (as in
+		 * det_access_seen_inline) */
+		if (((c | (read ? read_bit : 0)) & LOW_NO_CTX) == want)
 			return;
 		if (c == 0) {
 			empty |= 1u << i;
@@ -403,8 +406,8 @@ quick_granule(det_thread *t, _Atomic det_cell *cells, uint32_t mask, uintptr_t p
 	 * as the relaxed loads elsewhere do (TSan reads its shadow so too). */
 	det_cellv c = *(const volatile det_cellv *)cells;
 	det_cellv x = c ^ want;
-	if (lanes((x & LOW_NO_CTX) == 0) != 0)
-		return QUICK_DONE; /* this very access */
+	if (lanes((((c | (read ? read_bit : 0)) ^ want) & LOW_NO_CTX) == 0) != 0)
+		return QUICK_DONE; /* this very access (for a read, or the same write) */
 	/* an empty cell's mask is 0: it never overlaps */
 	det_maskv conflict = ((c & mask) != 0) & ((x & slot_bits) != 0) & ((c & benign) == 0);
 	unsigned bits = lanes((x & own_bits) == 0) << 4 | lanes(c == 0) << 8 | lanes(conflict) << 12;

@@ -286,8 +286,11 @@ static inline int det_access_seen_inline(const det_thread *t, uintptr_t addr, si
 		return 0;
 	_Atomic uint64_t *cells = leaf + (addr & 0xffff) / 8 * 4;
 	*cells_out = cells;
-	uint64_t want = h->cell_id | (granules == 2 ? 0xff : ((1ull << size) - 1) << off) |
-	                ((flags & DET_WRITE) ? 0 : 1ull << 8) |
+	/* a read is also seen in the thread's write of the same bytes at the
+	 * same epoch (whatever races with the read races with the write):
+	 * the read bit is set in each cell before comparing, as TSan does */
+	uint64_t read = (flags & DET_WRITE) ? 0 : 1ull << 8;
+	uint64_t want = h->cell_id | (granules == 2 ? 0xff : ((1ull << size) - 1) << off) | read |
 	                ((flags & DET_ATOMIC) ? 1ull << 9 : 0);
 	for (unsigned g = 0; g < granules; g++) {
 		/* one cell at a time: the hook then keeps no registers; a cell
@@ -296,7 +299,7 @@ static inline int det_access_seen_inline(const det_thread *t, uintptr_t addr, si
 		_Atomic uint64_t *c = cells + 4 * g;
 		int k = 0;
 		while (k < 4 &&
-		       (atomic_load_explicit(&c[k], memory_order_relaxed) ^ want) << 20 != 0)
+		       ((atomic_load_explicit(&c[k], memory_order_relaxed) | read) ^ want) << 20 != 0)
 			k++;
 		if (k == 4)
 			return 0;

@@ -371,7 +371,9 @@ Test(access, seen_only_for_the_same_access_at_the_same_epoch)
 	_Atomic uint64_t *cells;
 	cr_assert(det_access_seen_inline(a, (uintptr_t)&x[0], 8, DET_WRITE, &cells) == 1,
 		"det_access_seen cached the leaf for the inline check");
-	cr_assert_eq(seen_inline(a, &x[0], 8, DET_READ), 0, "a read is not the write");
+	cr_assert_eq(seen_inline(a, &x[0], 8, DET_READ), 1, "a read is seen in the same write");
+	cr_assert_eq(seen_inline(a, &x[0], 8, DET_READ | DET_ATOMIC), 0, "but not an atomic one");
+	cr_assert_eq(seen_inline(a, &x[0], 4, DET_READ), 0, "nor of other bytes");
 	cr_assert_eq(seen_inline(a, &x[0], 4, DET_WRITE), 0, "other bytes");
 	cr_assert_eq(seen_inline(a, &x[0], 8, DET_WRITE | DET_ATOMIC), 0, "atomic");
 	cr_assert_eq(seen_inline(b, &x[0], 8, DET_WRITE), 0, "another thread");
@@ -389,6 +391,55 @@ Test(access, seen_only_for_the_same_access_at_the_same_epoch)
 	at(b, 2, 20, DET_WRITE, &x[0], 8);
 	json_object_put(expect_one_race((want_access){ "write", 2, 20, 2 },
 	                                (want_access){ "write", 1, 11, 1 }));
+}
+
+/* Cells of x[3] holding an access (its granule's four). */
+static int cells_in_use(void)
+{
+	_Atomic det_cell *cells = det__shadow_cells((uintptr_t)&x[3]);
+	int n = 0;
+	for (int i = 0; i < DET_CELLS; i++)
+		n += atomic_load(&cells[i]) != 0;
+	return n;
+}
+
+/* A thread's read of bytes it wrote in the same epoch takes no cell: its
+ * write races with whatever the read would (TSan's rule). b's unordered
+ * write is reported against a's write. The full check. */
+Test(access, a_read_is_covered_by_the_threads_write_at_the_same_epoch)
+{
+	det_thread *a, *b;
+	two_threads(&a, &b);
+	at(a, 1, 10, DET_WRITE, &x[3], 8);
+	at(a, 1, 11, DET_READ, &x[3], 8);
+	cr_assert_eq(cells_in_use(), 1, "the read took a cell beside the write");
+	cr_assert_eq(CELL_READ(atomic_load(&det__shadow_cells((uintptr_t)&x[3])[0])), 0);
+	at(a, 1, 12, DET_READ, &x[3], 4);
+	cr_assert_eq(cells_in_use(), 2, "a read of other bytes is its own access");
+	at(b, 2, 20, DET_WRITE, &x[3], 8);
+	json_object_put(expect_one_race((want_access){ "write", 2, 20, 2 },
+	                                (want_access){ "write", 1, 10, 1 }));
+}
+
+/* ...but not an atomic read by a plain write (the atomicity must match,
+ * as the bytes must), nor a read after a release (a new epoch). */
+Test(access, an_atomic_read_or_a_new_epoch_is_not_covered_by_the_write)
+{
+	det_thread *a, *b;
+	two_threads(&a, &b);
+	(void)b;
+	at(a, 1, 10, DET_WRITE, &x[3], 8);
+	at(a, 1, 11, DET_READ | DET_ATOMIC, &x[3], 8);
+	cr_assert_eq(cells_in_use(), 2, "the atomic read has a cell");
+	det_release(a, (uintptr_t)&x[0]);
+	at(a, 1, 12, DET_WRITE, &x[3], 8);
+	cr_assert_eq(cells_in_use(), 2, "the write took its own older write's cell");
+	det_release(a, (uintptr_t)&x[0]);
+	at(a, 1, 13, DET_READ, &x[3], 8);
+	cr_assert_eq(cells_in_use(), 2, "the read took the older atomic read's cell");
+	cr_assert_eq(seen_inline(a, &x[3], 8, DET_READ), 1);
+	cr_assert_eq(seen_inline(a, &x[3], 8, DET_WRITE), 0, "the write is of the epoch before");
+	expect_no_finding();
 }
 
 Test(access, an_aligned_16_byte_access_is_seen_in_both_granules)
