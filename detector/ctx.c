@@ -166,6 +166,67 @@ void det_func_exit(det_thread *t)
 	t->ctx_memo_pc = DET_NO_MEMO;
 }
 
+/* ---- setjmp and longjmp ----------------------------------------------- */
+
+/* A thread keeps at most this many setjmp points; a new one pushes out the
+ * oldest (a longjmp to that one then leaves the stack as it is). Points
+ * whose frames have returned go sooner (jmps_keep_from). */
+#define DET_MAX_JMPS 64
+
+/* Keeps only the points of frames at or above sp: the stack grows down,
+ * so a point with a lower stack pointer was made in a frame that has
+ * since returned (or been jumped out of), and its buffer is dead. */
+static void jmps_keep_from(det_thread *t, uintptr_t sp)
+{
+	uint32_t k = 0;
+	for (uint32_t i = 0; i < t->njmps; i++)
+		if (t->jmps[i].sp >= sp)
+			t->jmps[k++] = t->jmps[i];
+	t->njmps = k;
+}
+
+/* Removes point i, keeping the order of the others. */
+static void jmps_remove(det_thread *t, uint32_t i)
+{
+	memmove(&t->jmps[i], &t->jmps[i + 1], (t->njmps - i - 1) * sizeof *t->jmps);
+	t->njmps--;
+}
+
+void det_setjmp(det_thread *t, uintptr_t env, uintptr_t sp)
+{
+	jmps_keep_from(t, sp);
+	/* a longjmp returns to the last setjmp of its buffer */
+	for (uint32_t i = 0; i < t->njmps; i++)
+		if (t->jmps[i].env == env) {
+			jmps_remove(t, i);
+			break;
+		}
+	if (t->jmps == NULL) {
+		t->jmps = det_realloc(NULL, DET_MAX_JMPS * sizeof *t->jmps);
+		if (t->jmps == NULL)
+			return;
+	}
+	if (t->njmps == DET_MAX_JMPS)
+		jmps_remove(t, 0);
+	t->jmps[t->njmps++] = (struct det_jmp){ env, sp, t->depth };
+}
+
+void det_longjmp(det_thread *t, uintptr_t env)
+{
+	for (uint32_t i = t->njmps; i-- > 0;)
+		if (t->jmps[i].env == env) {
+			struct det_jmp j = t->jmps[i];
+			/* never deeper: frames cannot be re-entered by a jump */
+			if (j.depth < t->depth) {
+				t->depth = j.depth;
+				t->ctx_memo_pc = DET_NO_MEMO;
+			}
+			/* the frames below the setjmp's are gone */
+			jmps_keep_from(t, j.sp);
+			return;
+		}
+}
+
 /* The context of t's top frame, filling in the frames entered since the
  * last one whose context is known: interning their nodes (intern), or only
  * finding them, without a lock (then 0 when one is not interned yet; the

@@ -154,6 +154,14 @@ uint32_t det_thread_slot(const det_thread *t);
  * return address into the caller. */
 void det_func_entry(det_thread *t, uintptr_t pc);
 void det_func_exit(det_thread *t);
+/* setjmp(env) by t, whose stack pointer (the caller's, after the call)
+ * is sp: a later longjmp(env) leaves the frames entered since without
+ * their exits, and det_longjmp then cuts t's shadow stack back to the
+ * depth it has now. */
+void det_setjmp(det_thread *t, uintptr_t env, uintptr_t sp);
+/* longjmp(env) by t: its shadow stack as at the last det_setjmp of env,
+ * if t made one whose frame is still live; else unchanged. */
+void det_longjmp(det_thread *t, uintptr_t env);
 
 /* det_ctx_current: the context of t's shadow stack plus a leaf pc (0: none). */
 det_ctx det_ctx_current(det_thread *t, uintptr_t leaf_pc);

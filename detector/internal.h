@@ -141,6 +141,13 @@ struct det_thread {
 	det_vclock vc;          /* vc.c[slot] is its own current epoch */
 	struct det_frame_slot *stack;
 	uint32_t depth, stack_cap;
+	/* The live setjmp points (det_setjmp), oldest first, at most
+	 * DET_MAX_JMPS. */
+	struct det_jmp {
+		uintptr_t env, sp;
+		uint32_t depth;
+	} *jmps;
+	uint32_t njmps;
 	/* The leaf context of the last access probed (ctx_memo_pc, ctx_memo),
 	 * valid until the stack changes: consecutive accesses at one pc (a
 	 * loop) skip the cache's hash. DET_NO_MEMO: none. */

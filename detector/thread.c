@@ -90,6 +90,9 @@ void det_thread_release_ref(det_thread *t)
 	det_free_mem(t->stack);
 	t->stack = NULL;
 	t->depth = t->stack_cap = 0;
+	det_free_mem(t->jmps);
+	t->jmps = NULL;
+	t->njmps = 0;
 }
 
 det_thread_kind det_thread_kind_of(const det_thread *t)

@@ -513,3 +513,108 @@ Test(access, one_pc_under_another_caller_is_remembered_with_that_caller)
 		json_object_put(r[i]);
 	}
 }
+
+/* ---- setjmp and longjmp (det_setjmp, det_longjmp) --------------------- */
+
+/* Stack pointers for the setjmp points below: the stack grows down, so
+ * a deeper frame has a lower one. */
+#define SP_OUTER 0x7f0000f000u
+#define SP_INNER 0x7f0000e000u
+
+/* t enters n frames of function fn (lines 1..n). */
+static void enter(det_thread *t, int fn, int n)
+{
+	for (int i = 1; i <= n; i++)
+		det_func_entry(t, FAKE_PC(fn, i));
+}
+
+/* The frames between a longjmp and its setjmp are left without their
+ * exits: the jump cuts the shadow stack back, so the access after it has
+ * the stack it has in the program (fn1, fn20, fn30), in a's report and
+ * in b's. */
+Test(access, a_longjmp_cuts_the_stack_back_to_its_setjmp)
+{
+	det_thread *a, *b;
+	two_threads(&a, &b);
+	int env;
+	enter(a, 30, 1);
+	det_setjmp(a, (uintptr_t)&env, SP_OUTER);
+	enter(a, 31, 5);
+	det_longjmp(a, (uintptr_t)&env);
+	cr_assert_eq(a->depth, 1);
+	at(a, 1, 10, DET_WRITE, &x[2], 8);
+	at(b, 2, 20, DET_WRITE, &x[2], 8);
+	json_object *r = expect_one_race((want_access){ "write", 2, 20, 2 },
+	                                 (want_access){ "write", 1, 10, 1 });
+	json_object *prev = jget(r, "accesses.1.stack");
+	cr_assert_eq(json_object_array_length(prev), 3, "fn1, fn20, fn30: the jump left fn31's");
+	cr_assert_str_eq(jstr(r, "accesses.1.stack.2.func"), "fn30");
+	json_object_put(r);
+}
+
+/* A loop that jumps out of nested calls (error handling, an interpreter)
+ * keeps its stack and its setjmp points as they are, however long it
+ * runs. */
+Test(access, jumps_in_a_loop_keep_the_stack_and_the_points_bounded)
+{
+	det_thread *a, *b;
+	two_threads(&a, &b);
+	(void)b;
+	enter(a, 30, 1);
+	for (int i = 0; i < 1000; i++) {
+		int env; /* a buffer in the loop's frame: the same address each time */
+		det_setjmp(a, (uintptr_t)&env, SP_OUTER);
+		enter(a, 31, 5);
+		det_longjmp(a, (uintptr_t)&env);
+	}
+	cr_assert_eq(a->depth, 1);
+	cr_assert_eq(a->njmps, 1, "one point per buffer");
+}
+
+/* A longjmp to a buffer whose setjmp's frame has returned, or to one never
+ * set, leaves the stack as it is: the frames cannot be known. */
+Test(access, a_longjmp_to_a_dead_or_unknown_buffer_changes_nothing)
+{
+	det_thread *a, *b;
+	two_threads(&a, &b);
+	(void)b;
+	int outer, inner, later, never;
+	enter(a, 30, 1);
+	det_setjmp(a, (uintptr_t)&outer, SP_OUTER);
+	enter(a, 31, 1);
+	det_setjmp(a, (uintptr_t)&inner, SP_INNER); /* fn31's frame */
+	det_func_exit(a);                           /* fn31 returns */
+	/* a setjmp in a frame above the dead one drops its point */
+	det_setjmp(a, (uintptr_t)&later, SP_INNER + 0x800);
+	enter(a, 32, 3);
+	det_longjmp(a, (uintptr_t)&inner);
+	cr_assert_eq(a->depth, 4, "inner's frame returned: no cut");
+	det_longjmp(a, (uintptr_t)&never);
+	cr_assert_eq(a->depth, 4, "never set: no cut");
+	det_longjmp(a, (uintptr_t)&outer);
+	cr_assert_eq(a->depth, 1, "outer's frame is live: cut to it");
+	cr_assert_eq(a->njmps, 1, "later's point went with the jump past its frame");
+	/* a jump never deepens the stack: outer's point was taken at depth 1 */
+	det_func_exit(a);
+	det_longjmp(a, (uintptr_t)&outer);
+	cr_assert_eq(a->depth, 0);
+}
+
+/* A thread keeps at most 64 points; the oldest goes first. */
+Test(access, the_oldest_of_too_many_setjmp_points_goes)
+{
+	det_thread *a, *b;
+	two_threads(&a, &b);
+	(void)b;
+	static int bufs[65];
+	enter(a, 30, 1);
+	for (int i = 0; i < 65; i++) {
+		det_setjmp(a, (uintptr_t)&bufs[i], SP_OUTER);
+		enter(a, 31, 1);
+	}
+	cr_assert_eq(a->njmps, 64);
+	det_longjmp(a, (uintptr_t)&bufs[0]);
+	cr_assert_eq(a->depth, 66, "bufs[0]'s point went");
+	det_longjmp(a, (uintptr_t)&bufs[1]);
+	cr_assert_eq(a->depth, 2);
+}

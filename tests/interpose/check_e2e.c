@@ -44,6 +44,10 @@
  *   no name.
  *     expect-thread-name: T<n> NAME
  *
+ *   Optional, an access's whole stack, its functions from the top (the
+ *   shadow call stack holds instrumented functions only):
+ *     expect-stack: cur|prev FUNC...
+ *
  * Exit status 0 when everything matched; otherwise one line per mismatch
  * on stdout, then goc-race's stderr, and status 1.
  */
@@ -61,6 +65,7 @@
 
 #define MAX_LINES 8
 #define MAX_NAMES 4
+#define MAX_FRAMES 16
 
 /* A thread (T<n>) or a goroutine (G<n>), as the record's "thread" names it. */
 typedef struct who {
@@ -73,6 +78,8 @@ typedef struct expect_access {
 	who by;
 	bool atomic;
 	char op[8];
+	char frames[MAX_FRAMES][64]; /* expect-stack's functions */
+	int nframes;                 /* 0: no expect-stack */
 } expect_access;
 
 static struct {
@@ -140,16 +147,37 @@ static bool parse_access(const char *s, int line)
 	} else {
 		snprintf(a.op, sizeof a.op, "%s", op1);
 	}
-	if (strcmp(which, "cur") == 0) {
-		want.cur = a;
-		want.have_cur = true;
-	} else if (strcmp(which, "prev") == 0) {
-		want.prev = a;
-		want.have_prev = true;
-	} else {
+	expect_access *w = strcmp(which, "cur") == 0 ? &want.cur
+	                   : strcmp(which, "prev") == 0 ? &want.prev : NULL;
+	if (w == NULL)
 		return false;
-	}
+	/* an expect-stack line may come first */
+	memcpy(a.frames, w->frames, sizeof a.frames);
+	a.nframes = w->nframes;
+	*w = a;
+	*(w == &want.cur ? &want.have_cur : &want.have_prev) = true;
 	return true;
+}
+
+/* "expect-stack: cur main" at s. */
+static bool parse_stack(const char *s)
+{
+	char which[8];
+	int used = 0;
+	if (sscanf(s, "expect-stack: %7[a-z]%n", which, &used) != 1)
+		return false;
+	expect_access *w = strcmp(which, "cur") == 0 ? &want.cur
+	                   : strcmp(which, "prev") == 0 ? &want.prev : NULL;
+	if (w == NULL)
+		return false;
+	w->nframes = 0;
+	s += used;
+	int n;
+	while (w->nframes < MAX_FRAMES && sscanf(s, " %63[A-Za-z0-9_]%n", w->frames[w->nframes], &n) == 1) {
+		w->nframes++;
+		s += n;
+	}
+	return w->nframes > 0;
 }
 
 static void read_source(const char *path)
@@ -184,6 +212,9 @@ static void read_source(const char *path)
 			else
 				want.nnames++;
 		}
+		char *st = strstr(buf, "expect-stack:");
+		if (st != NULL && !parse_stack(st))
+			fail("%s:%d: cannot parse '%s'", path, line, st);
 		char *e = strstr(buf, "expect-location:");
 		if (e != NULL) {
 			char what[64] = "";
@@ -269,6 +300,25 @@ static bool check_who(json_object *th, const who *w, const char *what)
 	return false;
 }
 
+/* The functions of stack, top first, are e's expect-stack. */
+static void check_stack(json_object *stack, const expect_access *e, const char *which)
+{
+	size_t n = stack != NULL ? json_object_array_length(stack) : 0;
+	bool same = n == (size_t)e->nframes;
+	char got[1024] = "";
+	size_t len = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *fn = get_str(json_object_array_get_idx(stack, i), "func");
+		if (same && strcmp(fn, e->frames[i]) != 0)
+			same = false;
+		if (len < sizeof got)
+			len += (size_t)snprintf(got + len, sizeof got - len, " %s", fn);
+	}
+	if (!same)
+		fail("%s access's stack is%s, expected %d frames from %s", which, got, e->nframes,
+			e->frames[0]);
+}
+
 static void check_access(json_object *acc, const expect_access *e, const char *which)
 {
 	if (acc == NULL) {
@@ -289,6 +339,8 @@ static void check_access(json_object *acc, const expect_access *e, const char *w
 		fail("%s access at line %d, expected %d", which, line, e->line);
 	if (!is_marked(line))
 		fail("%s access at line %d, which is not marked /* race */", which, line);
+	if (e->nframes > 0)
+		check_stack(get(acc, "stack"), e, which);
 	if (strcmp(get_str(acc, "op"), e->op) != 0)
 		fail("%s access op %s, expected %s", which, get_str(acc, "op"), e->op);
 	json_object *at = get(acc, "atomic");
