@@ -6,8 +6,9 @@
  * mask. For a granule, the DET_CELLS remembered accesses are compared with
  * the new one (FastTrack's check, with TSan's bounded set of cells instead
  * of read vector clocks):
- *   - an identical cell (same slot, epoch, bytes and kind) means nothing
- *     new: return at once;
+ *   - an identical cell (same slot, epoch, bytes and kind), or for a read
+ *     the thread's write of the same bytes at that epoch (whatever races
+ *     with the read races with it), means nothing new: return at once;
  *   - a cell conflicts if its bytes overlap, it is another slot's, at least
  *     one of the two is a write, they are not both atomic, and the thread's
  *     clock does not cover the cell's epoch (vc[slot] < epoch): a race;
@@ -378,7 +379,7 @@ enum quick_outcome {
  * thread's own weaker accesses, else the first empty cell), and the
  * calling context in the thread's cache. Then it stores as check_granule
  * would and returns QUICK_DONE; also when the cells hold this very
- * access. Otherwise it writes nothing; the caller runs check_granule,
+ * access (for a read, or the same write). Otherwise it writes nothing; the caller runs check_granule,
  * which looks again, or (QUICK_TOP) finds the context of a frame entered
  * since and asks again. It makes no call: a call would need the vector
  * and half the arguments kept across it, and then every quick check

@@ -306,9 +306,12 @@ static inline int det_access_seen_inline(const det_thread *t, uintptr_t addr, si
 		 * does, which a shift tests without a 64-bit mask constant */
 		_Atomic uint64_t *c = cells + 4 * g;
 		int k = 0;
-		while (k < 4 &&
-		       ((atomic_load_explicit(&c[k], memory_order_relaxed) | read) ^ want) << 20 != 0)
+		while (k < 4) {
+			uint64_t v = atomic_load_explicit(&c[k], memory_order_relaxed);
+			if (((v | read) ^ want) << 20 == 0)
+				break;
 			k++;
+		}
 		if (k == 4)
 			return 0;
 	}

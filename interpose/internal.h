@@ -107,6 +107,17 @@ static inline det_thread *gocrace_thr(void)
 	return GOCRACE_LIKELY(t != NULL) ? t : gocrace_thr_slow();
 }
 
+/* The thread whose shadow call stack function entry and exit (and setjmp
+ * and longjmp, jmp.c) keep: as gocrace_thr(), but also inside a mutex
+ * region (only instrumented code calls these, never the runtime itself),
+ * so that a region opened in one function and closed in another leaves the
+ * stack balanced. */
+static inline det_thread *gocrace_stack_thr(void)
+{
+	det_thread *t = GOCRACE_LIKELY(gocrace_ready) ? det_current() : NULL;
+	return GOCRACE_LIKELY(t != NULL) ? t : gocrace_thr();
+}
+
 /* Non-zero while this thread is inside AnnotateIgnoreSyncBegin/End
  * (annotations.c): the clock operations below do nothing, nor do thread
  * and fiber creation and join (pthread.c, annotations.c); its accesses are
@@ -229,6 +240,13 @@ GOCRACE_HIDDEN void gocrace_pthread_init(void);
 GOCRACE_HIDDEN void gocrace_memcpy_checked(void *d, const void *s, size_t n, uintptr_t pc);
 GOCRACE_HIDDEN void gocrace_memmove_checked(void *d, const void *s, size_t n, uintptr_t pc);
 GOCRACE_HIDDEN void gocrace_memset_checked(void *d, int c, size_t n, uintptr_t pc);
+
+/* ---- setjmp and longjmp (jmp.c) ----------------------------------------- */
+
+/* Called by runtime.c at init: finds libc's setjmp and longjmp functions,
+ * so that no lookup runs later inside a signal handler (siglongjmp's
+ * usual caller). */
+GOCRACE_HIDDEN void gocrace_jmp_init(void);
 
 /* ---- real functions ---------------------------------------------------- */
 

@@ -237,6 +237,7 @@ void gocrace_init(void)
 	det_thread_start(main_thread, (uintptr_t)lo, size);
 	home = main_thread;
 	gocrace_pthread_init();
+	gocrace_jmp_init();
 	gocrace_tracer_install();
 	if (gocrace_libgoc_hi != 0)
 		atomic_store_explicit(&watched, true, memory_order_relaxed);

@@ -7,6 +7,10 @@
  * it: libc saves the caller's registers and return address as if called
  * directly, and its second return goes straight back to the caller.
  */
+#if defined(__CET__)
+#include <cet.h> /* the .note.gnu.property of an IBT/SHSTK build */
+#endif
+
 	.text
 
 .macro GOCRACE_SETJMP name, which

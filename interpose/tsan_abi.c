@@ -114,26 +114,16 @@ static inline __attribute__((always_inline)) void access_range(const void *addr,
 
 /* ---- call stack ------------------------------------------------------- */
 
-/* The thread whose call stack entry and exit keep: as gocrace_thr(), but
- * also inside a mutex region (only instrumented code calls these, never
- * the runtime itself), so that a region opened in one function and closed
- * in another leaves the stack balanced. */
-static inline det_thread *stack_thr(void)
-{
-	det_thread *t = GOCRACE_LIKELY(gocrace_ready) ? det_current() : NULL;
-	return GOCRACE_LIKELY(t != NULL) ? t : gocrace_thr();
-}
-
 GOCRACE_EXPORT void __tsan_func_entry(void *call_pc)
 {
-	det_thread *t = stack_thr();
+	det_thread *t = gocrace_stack_thr();
 	if (GOCRACE_LIKELY(t != NULL))
 		det_func_entry(t, (uintptr_t)call_pc);
 }
 
 GOCRACE_EXPORT void __tsan_func_exit(void)
 {
-	det_thread *t = stack_thr();
+	det_thread *t = gocrace_stack_thr();
 	if (GOCRACE_LIKELY(t != NULL))
 		det_func_exit(t);
 }

@@ -618,3 +618,25 @@ Test(access, the_oldest_of_too_many_setjmp_points_goes)
 	det_longjmp(a, (uintptr_t)&bufs[1]);
 	cr_assert_eq(a->depth, 2);
 }
+
+/* Several buffers set in one frame (the same stack pointer) all stay
+ * live: a jump to any of them cuts to its own depth. */
+Test(access, buffers_set_in_one_frame_stay_live)
+{
+	det_thread *a, *b;
+	two_threads(&a, &b);
+	(void)b;
+	int first, second;
+	enter(a, 30, 1);
+	det_setjmp(a, (uintptr_t)&first, SP_OUTER);
+	enter(a, 31, 1); /* a call that returns: fn31 */
+	det_func_exit(a);
+	det_setjmp(a, (uintptr_t)&second, SP_OUTER);
+	enter(a, 32, 4);
+	det_longjmp(a, (uintptr_t)&second);
+	cr_assert_eq(a->depth, 1);
+	enter(a, 33, 2);
+	det_longjmp(a, (uintptr_t)&first);
+	cr_assert_eq(a->depth, 1);
+	cr_assert_eq(a->njmps, 2);
+}

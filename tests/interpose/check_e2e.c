@@ -173,7 +173,8 @@ static bool parse_stack(const char *s)
 	w->nframes = 0;
 	s += used;
 	int n;
-	while (w->nframes < MAX_FRAMES && sscanf(s, " %63[A-Za-z0-9_]%n", w->frames[w->nframes], &n) == 1) {
+	while (w->nframes < MAX_FRAMES &&
+	       sscanf(s, " %63[A-Za-z0-9_.]%n", w->frames[w->nframes], &n) == 1) {
 		w->nframes++;
 		s += n;
 	}
