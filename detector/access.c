@@ -13,9 +13,11 @@
  *     one of the two is a write, they are not both atomic, and the thread's
  *     clock does not cover the cell's epoch (vc[slot] < epoch): a race;
  *   - then the new access is remembered: over the thread's own cell for the
- *     same bytes, else in an empty cell, else over a cell it happens after
- *     and covers, else over a pseudo-randomly chosen one (which may forget
- *     an access: the one imprecision of bounded shadow, shared with TSan);
+ *     same bytes, else in an empty cell, else over a no stronger cell it
+ *     happens after and covers, else over an atomic one when atomic races
+ *     go unreported, else over a pseudo-randomly chosen one (which may
+ *     forget an access: the one imprecision of bounded shadow, shared
+ *     with TSan);
  *   - a plain write empties the other slots' cells it happens after and
  *     covers (forget_subsumed); a write longer than 16 bytes takes its
  *     own path (write_whole_granules), which overwrites a granule whose
@@ -128,7 +130,8 @@ check_granule(det_thread *t, _Atomic det_cell *cells, uintptr_t g, uint32_t mask
 	/* One pass: an identical cell ends the check before anything is
 	 * written; of the others, the new access will replace the best by
 	 * rank (3: the first of the thread's own weaker accesses; 2: the
-	 * first empty cell; 1: the first cell it happens after and covers;
+	 * first empty cell; 1: the first weaker cell it happens after and
+	 * covers; else, with atomic races unreported, the first atomic one,
 	 * else a pseudo-random one) and the first that races is reported.
 	 * The first own access, as in TSan: a granule read and written by
 	 * turns then keeps one read cell and one write cell, each renewed by
@@ -169,8 +172,11 @@ check_granule(det_thread *t, _Atomic det_cell *cells, uintptr_t g, uint32_t mask
 			continue;
 		}
 		if (!cell_unordered(t, c)) {
-			/* ordered before this access */
-			if (!read && (mask & cm) == cm && rank < 1) {
+			/* ordered before this access; taken only by one at least
+			 * as strong (as an own cell above): an atomic write in a
+			 * plain write's cell would hide it from a later plain
+			 * access when atomic races go unreported */
+			if (!read && (mask & cm) == cm && (!atomic || CELL_ATOMIC(c)) && rank < 1) {
 				at = i;
 				rank = 1;
 			}
@@ -190,6 +196,12 @@ check_granule(det_thread *t, _Atomic det_cell *cells, uintptr_t g, uint32_t mask
 
 	if (rank < 3 && empty != 0)
 		at = __builtin_ctz(empty);
+	if (at < 0 && !det__cfg.report_atomic_races) {
+		/* an atomic access is never reported against: its cell goes first */
+		for (int i = 0; i < DET_CELLS && at < 0; i++)
+			if (CELL_ATOMIC(seen[i]))
+				at = i;
+	}
 	if (at < 0)
 		at = (int)((CELL_EPOCH(want) ^ (g >> 3)) % DET_CELLS);
 	atomic_store_explicit(&cells[at], want | (det_cell)*ctx << 44, memory_order_relaxed);

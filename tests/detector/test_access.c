@@ -640,3 +640,38 @@ Test(access, buffers_set_in_one_frame_stay_live)
 	cr_assert_eq(a->depth, 1);
 	cr_assert_eq(a->njmps, 2);
 }
+
+/* ---- with report_atomic_races off ------------------------------------- */
+
+static void init_quiet(void)
+{
+	det_test_init_atomic_races(false);
+}
+
+TestSuite(access_quiet, .init = init_quiet);
+
+/* An atomic write does not take the cell of a plain write it happens
+ * after when every cell is full: with atomic races unreported, that plain
+ * write is the only access a later unordered plain write can be reported
+ * against. When a cell must go, an atomic one goes first (it can never be
+ * reported against). Main's write (line 10) fills the cells with three
+ * unordered atomic reads (20-40); d, created after it, writes atomically
+ * (50); e's plain write (60) still races with main's. */
+Test(access_quiet, an_atomic_write_does_not_push_out_the_plain_write_it_follows)
+{
+	main_t = det_thread_create(NULL, DET_KIND_THREAD, -1, 0);
+	det_thread_start(main_t, 0, 0);
+	det_thread *r[3];
+	for (int i = 0; i < 3; i++)
+		r[i] = det_thread_create(main_t, DET_KIND_THREAD, -1, 0);
+	det_thread *e = det_thread_create(main_t, DET_KIND_THREAD, -1, 0);
+	at(main_t, 1, 10, DET_WRITE, &x[3], 8);
+	for (int i = 0; i < 3; i++)
+		at(r[i], 2 + i, 20 + 10 * i, DET_READ | DET_ATOMIC, &x[3], 8);
+	det_thread *d = det_thread_create(main_t, DET_KIND_THREAD, -1, 0);
+	at(d, 5, 50, DET_WRITE | DET_ATOMIC, &x[3], 8);
+	expect_no_finding();
+	at(e, 6, 60, DET_WRITE, &x[3], 8);
+	json_object_put(expect_one_race((want_access){ "write", 6, 60, 4 },
+	                                (want_access){ "write", 1, 10, 0 }));
+}
