@@ -37,6 +37,16 @@
 #include <immintrin.h>
 
 #define LOW_NO_CTX ((1ull << 44) - 1) /* every cell field but the context */
+#define CELL_READ_BIT (1ull << 8)      /* CELL_READ's bit */
+
+/* Cell c (a cell, or the cells as a vector) already remembers the access
+ * want of a read (is_read) or not: the same slot, epoch, bytes and kind,
+ * or for a read the thread's write of them at that epoch, which races
+ * with whatever the read would (TSan's rule). det_access_seen_inline
+ * tests the same. */
+#define CELL_SEEN(c, want, is_read)                                               \
+	(((((c) | (det_cell)((is_read) ? CELL_READ_BIT : 0)) ^ (want)) & LOW_NO_CTX) == 0)
+_Static_assert(CELL_READ(CELL_READ_BIT) == 1, "CELL_READ_BIT is the read bit");
 
 /* det_access_seen_inline (detector.h) spells the layout out itself. */
 _Static_assert(DET_LEAF_SPAN == 1u << 16 && DET_CELLS == 4 && DET_GRANULE == 8,
@@ -98,6 +108,17 @@ static inline bool cell_unordered(const det_thread *t, det_cell o)
 	return det_vc_get(&t->vc, CELL_SLOT(o)) < CELL_EPOCH(o);
 }
 
+/* An access (a read or not, atomic or not) may take the cell of an
+ * access c that happens before it only if it races with everything c
+ * does: a write with what a read does, a plain access with what an
+ * atomic one does. (An atomic write in a plain write's cell would hide
+ * the plain write from an atomic read, and from a plain access when
+ * atomic races go unreported.) */
+static inline bool at_least_as_strong(bool read, bool atomic, det_cell c)
+{
+	return (!read || CELL_READ(c)) && (!atomic || CELL_ATOMIC(c));
+}
+
 /* cells: g's, or NULL to look them up. *ctx: the access's calling
  * context, looked up by the first granule (0 until then), so an access
  * over two granules looks it up once. Inlined into both callers:
@@ -117,7 +138,6 @@ check_granule(det_thread *t, _Atomic det_cell *cells, uintptr_t g, uint32_t mask
 		det_cell_make(0, false, false, false, t->slot, t->vc.c[t->slot], 0));
 	det_cell want = t->hot.cell_id | det_cell_make(mask, read, atomic, freeing, 0, 0, 0);
 	const det_cell slot_bits = det_cell_make(0, false, false, false, DET_MAX_SLOTS - 1, 0, 0);
-	const det_cell read_bit = det_cell_make(0, true, false, false, 0, 0, 0);
 
 	/* The context first, then the cells: the cells are looked at and
 	 * written without a lock, so the time between the two is a window in
@@ -145,9 +165,7 @@ check_granule(det_thread *t, _Atomic det_cell *cells, uintptr_t g, uint32_t mask
 	for (int i = 0; i < DET_CELLS; i++) {
 		det_cell c = atomic_load_explicit(&cells[i], memory_order_relaxed);
 		seen[i] = c;
-		/* this very access, or for a read the same write (as in
-		 * det_access_seen_inline) */
-		if (((c | (read ? read_bit : 0)) & LOW_NO_CTX) == want)
+		if (CELL_SEEN(c, want, read))
 			return;
 		if (c == 0) {
 			empty |= 1u << i;
@@ -158,25 +176,17 @@ check_granule(det_thread *t, _Atomic det_cell *cells, uintptr_t g, uint32_t mask
 			continue;
 		if (((c ^ want) & slot_bits) == 0) {
 			/* Own earlier access (or a previous owner's, ordered before
-			 * us by the slot reuse rule): replace it if this one is at
-			 * least as strong, that is, races with everything it does:
-			 * a write with what a read does, a plain access with what an
-			 * atomic one does (an atomic write must not take a plain
-			 * write's cell: an atomic read races with the plain write
-			 * only). */
-			if (cm == mask && (!read || CELL_READ(c)) && (!atomic || CELL_ATOMIC(c)) &&
-			    rank < 3) {
+			 * us by the slot reuse rule) of the same bytes */
+			if (cm == mask && at_least_as_strong(read, atomic, c) && rank < 3) {
 				at = i;
 				rank = 3;
 			}
 			continue;
 		}
 		if (!cell_unordered(t, c)) {
-			/* ordered before this access; taken only by one at least
-			 * as strong (as an own cell above): an atomic write in a
-			 * plain write's cell would hide it from a later plain
-			 * access when atomic races go unreported */
-			if (!read && (mask & cm) == cm && (!atomic || CELL_ATOMIC(c)) && rank < 1) {
+			/* ordered before this access */
+			if (!read && (mask & cm) == cm && at_least_as_strong(read, atomic, c) &&
+			    rank < 1) {
 				at = i;
 				rank = 1;
 			}
@@ -235,7 +245,7 @@ bool det_access_seen(det_thread *t, uintptr_t addr, size_t size, unsigned flags)
  * emptied, as forget_subsumed would leave them (the thread's own older
  * accesses too: they happen before it as much). Any other granule goes
  * through check_granule. The cells are looked up once a leaf, not once a
- * granule: an 8 MiB free costs 60 instructions a granule, not 220. */
+ * granule (bench/RESULTS.md has a large free's cost beside TSan's). */
 static void write_whole_granules(det_thread *t, uintptr_t g, uintptr_t end, uintptr_t pc,
                                  unsigned flags, uintptr_t addr, size_t size, det_ctx *ctx)
 {
@@ -390,10 +400,10 @@ enum quick_outcome {
  * it), and a cell the full check would choose too (the first of the
  * thread's own weaker accesses, else the first empty cell), and the
  * calling context in the thread's cache. Then it stores as check_granule
- * would and returns QUICK_DONE; also when the cells hold this very
- * access (for a read, or the same write). Otherwise it writes nothing; the caller runs check_granule,
- * which looks again, or (QUICK_TOP) finds the context of a frame entered
- * since and asks again. It makes no call: a call would need the vector
+ * would and returns QUICK_DONE; also when the cells already remember the
+ * access (CELL_SEEN). Otherwise it writes nothing; the caller runs
+ * check_granule, which looks again, or (QUICK_TOP) finds the context of
+ * a frame entered since and asks again. It makes no call: a call would need the vector
  * and half the arguments kept across it, and then every quick check
  * pays to save and restore the registers they are kept in. */
 static inline __attribute__((always_inline)) enum quick_outcome
@@ -419,8 +429,8 @@ quick_granule(det_thread *t, _Atomic det_cell *cells, uint32_t mask, uintptr_t p
 	 * as the relaxed loads elsewhere do (TSan reads its shadow so too). */
 	det_cellv c = *(const volatile det_cellv *)cells;
 	det_cellv x = c ^ want;
-	if (lanes((((c | (read ? read_bit : 0)) ^ want) & LOW_NO_CTX) == 0) != 0)
-		return QUICK_DONE; /* this very access (for a read, or the same write) */
+	if (lanes(CELL_SEEN(c, want, read)) != 0)
+		return QUICK_DONE;
 	/* an empty cell's mask is 0: it never overlaps */
 	det_maskv conflict = ((c & mask) != 0) & ((x & slot_bits) != 0) & ((c & benign) == 0);
 	unsigned bits = lanes((x & own_bits) == 0) << 4 | lanes(c == 0) << 8 | lanes(conflict) << 12;

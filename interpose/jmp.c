@@ -35,37 +35,29 @@
 /* _FORTIFY_SOURCE's longjmp (declared by <setjmp.h> only with it). */
 void __longjmp_chk(jmp_buf env, int val) __attribute__((noreturn));
 
-typedef void longjmp_fn(struct __jmp_buf_tag *env, int val);
-
-/* libc's functions, by entry point: setjmp_amd64.S numbers the setjmps
- * 0-2 (gocrace_setjmp's `which`), the longjmps follow. Written at init,
- * or by the first call before it, each time with the same value (so
- * relaxed: a thread that reads NULL looks the function up itself). */
-enum { JMP_SETJMPS = 3, JMP_ALL = 7 };
-static const char *const jmp_names[JMP_ALL] = {
-	"setjmp", "_setjmp", "__sigsetjmp", "longjmp", "_longjmp", "siglongjmp", "__longjmp_chk",
-};
-static void *_Atomic jmp_real[JMP_ALL];
-
-static void *real_jmp(unsigned which)
-{
-	void *fn = atomic_load_explicit(&jmp_real[which], memory_order_relaxed);
-	if (GOCRACE_UNLIKELY(fn == NULL)) {
-		fn = gocrace_real(jmp_names[which]);
-		atomic_store_explicit(&jmp_real[which], fn, memory_order_relaxed);
-	}
-	return fn;
-}
+GOCRACE_REAL(int, setjmp, struct __jmp_buf_tag *);
+GOCRACE_REAL(int, _setjmp, struct __jmp_buf_tag *);
+GOCRACE_REAL(int, __sigsetjmp, struct __jmp_buf_tag *, int);
+GOCRACE_REAL(void, longjmp, struct __jmp_buf_tag *, int);
+GOCRACE_REAL(void, _longjmp, struct __jmp_buf_tag *, int);
+GOCRACE_REAL(void, siglongjmp, struct __jmp_buf_tag *, int);
+GOCRACE_REAL(void, __longjmp_chk, struct __jmp_buf_tag *, int);
 
 void gocrace_jmp_init(void)
 {
-	for (unsigned i = 0; i < JMP_ALL; i++)
-		real_jmp(i);
+	GOCRACE_RESOLVE(setjmp);
+	GOCRACE_RESOLVE(_setjmp);
+	GOCRACE_RESOLVE(__sigsetjmp);
+	GOCRACE_RESOLVE(longjmp);
+	GOCRACE_RESOLVE(_longjmp);
+	GOCRACE_RESOLVE(siglongjmp);
+	GOCRACE_RESOLVE(__longjmp_chk);
 }
 
 /* Records a setjmp point of env by the calling thread, whose stack
- * pointer after the call returns is sp; returns libc's function `which`
- * for setjmp_amd64.S to jump to. */
+ * pointer after the call returns is sp; returns libc's function for
+ * setjmp_amd64.S to jump to: setjmp, _setjmp or __sigsetjmp by `which`
+ * (0, 1, 2). */
 GOCRACE_HIDDEN void *gocrace_setjmp(void *env, uintptr_t sp, unsigned which);
 
 void *gocrace_setjmp(void *env, uintptr_t sp, unsigned which)
@@ -76,40 +68,40 @@ void *gocrace_setjmp(void *env, uintptr_t sp, unsigned which)
 		det_setjmp(t, (uintptr_t)env, sp);
 		gocrace_ignore--;
 	}
-	return real_jmp(which < JMP_SETJMPS ? which : 0);
-}
-
-/* The calling thread's shadow stack as at env's setjmp; then libc's
- * longjmp `which` (never returns). */
-static __attribute__((noreturn)) void jump(unsigned which, struct __jmp_buf_tag *env, int val)
-{
-	longjmp_fn *fn = (longjmp_fn *)real_jmp(which);
-	det_thread *t = gocrace_stack_thr();
-	if (t != NULL) {
-		gocrace_ignore++;
-		det_longjmp(t, (uintptr_t)env);
-		gocrace_ignore--;
+	switch (which) {
+	case 0:
+		GOCRACE_RESOLVE(setjmp);
+		return (void *)real_setjmp;
+	case 1:
+		GOCRACE_RESOLVE(_setjmp);
+		return (void *)real__setjmp;
+	default:
+		GOCRACE_RESOLVE(__sigsetjmp);
+		return (void *)real___sigsetjmp;
 	}
-	fn(env, val);
-	__builtin_unreachable();
 }
 
-GOCRACE_EXPORT void longjmp(jmp_buf env, int val)
+/* The calling thread's shadow stack as at env's setjmp (det_longjmp). */
+static void unwind_to(struct __jmp_buf_tag *env)
 {
-	jump(3, env, val);
+	det_thread *t = gocrace_stack_thr();
+	if (t == NULL)
+		return;
+	gocrace_ignore++;
+	det_longjmp(t, (uintptr_t)env);
+	gocrace_ignore--;
 }
 
-GOCRACE_EXPORT void _longjmp(jmp_buf env, int val)
-{
-	jump(4, env, val);
-}
+#define LONGJMP(name, buf)                                                    \
+	GOCRACE_EXPORT void name(buf env, int val)                                \
+	{                                                                         \
+		GOCRACE_RESOLVE(name);                                                \
+		unwind_to(env);                                                       \
+		real_##name(env, val);                                                \
+		__builtin_unreachable();                                              \
+	}
 
-GOCRACE_EXPORT void siglongjmp(sigjmp_buf env, int val)
-{
-	jump(5, env, val);
-}
-
-GOCRACE_EXPORT void __longjmp_chk(jmp_buf env, int val)
-{
-	jump(6, env, val);
-}
+LONGJMP(longjmp, jmp_buf)
+LONGJMP(_longjmp, jmp_buf)
+LONGJMP(siglongjmp, sigjmp_buf)
+LONGJMP(__longjmp_chk, jmp_buf)

@@ -131,6 +131,16 @@ static bool parse_who(const char *s, who *w)
 	return true;
 }
 
+/* The expected access "cur" or "prev" names; NULL for another word. */
+static expect_access *expect_of(const char *which)
+{
+	if (strcmp(which, "cur") == 0)
+		return &want.cur;
+	if (strcmp(which, "prev") == 0)
+		return &want.prev;
+	return NULL;
+}
+
 /* "cur: T1 atomic write" at s (just after the opening comment marker). */
 static bool parse_access(const char *s, int line)
 {
@@ -147,15 +157,17 @@ static bool parse_access(const char *s, int line)
 	} else {
 		snprintf(a.op, sizeof a.op, "%s", op1);
 	}
-	expect_access *w = strcmp(which, "cur") == 0 ? &want.cur
-	                   : strcmp(which, "prev") == 0 ? &want.prev : NULL;
+	expect_access *w = expect_of(which);
 	if (w == NULL)
 		return false;
-	/* an expect-stack line may come first */
+	/* an expect-stack line may come first: its frames stay */
 	memcpy(a.frames, w->frames, sizeof a.frames);
 	a.nframes = w->nframes;
 	*w = a;
-	*(w == &want.cur ? &want.have_cur : &want.have_prev) = true;
+	if (w == &want.cur)
+		want.have_cur = true;
+	else
+		want.have_prev = true;
 	return true;
 }
 
@@ -166,8 +178,7 @@ static bool parse_stack(const char *s)
 	int used = 0;
 	if (sscanf(s, "expect-stack: %7[a-z]%n", which, &used) != 1)
 		return false;
-	expect_access *w = strcmp(which, "cur") == 0 ? &want.cur
-	                   : strcmp(which, "prev") == 0 ? &want.prev : NULL;
+	expect_access *w = expect_of(which);
 	if (w == NULL)
 		return false;
 	w->nframes = 0;
@@ -306,7 +317,7 @@ static void check_stack(json_object *stack, const expect_access *e, const char *
 {
 	size_t n = stack != NULL ? json_object_array_length(stack) : 0;
 	bool same = n == (size_t)e->nframes;
-	char got[1024] = "";
+	char got[1024] = "", expected[1024] = "";
 	size_t len = 0;
 	for (size_t i = 0; i < n; i++) {
 		const char *fn = get_str(json_object_array_get_idx(stack, i), "func");
@@ -315,9 +326,11 @@ static void check_stack(json_object *stack, const expect_access *e, const char *
 		if (len < sizeof got)
 			len += (size_t)snprintf(got + len, sizeof got - len, " %s", fn);
 	}
+	len = 0;
+	for (int i = 0; i < e->nframes && len < sizeof expected; i++)
+		len += (size_t)snprintf(expected + len, sizeof expected - len, " %s", e->frames[i]);
 	if (!same)
-		fail("%s access's stack is%s, expected %d frames from %s", which, got, e->nframes,
-			e->frames[0]);
+		fail("%s access's stack is%s, expected%s", which, got, expected);
 }
 
 static void check_access(json_object *acc, const expect_access *e, const char *which)
