@@ -19,7 +19,10 @@
  */
 #include "internal.h"
 
+#include <stdatomic.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #define TABLE_BITS (DET_CTX_BITS + 1)
 #define TABLE_SIZE (1u << TABLE_BITS)
@@ -142,18 +145,96 @@ size_t det_ctx_pcs(det_ctx ctx, uintptr_t *pcs, size_t max)
 
 /* ---- shadow call stacks ----------------------------------------------- */
 
+/* Function entry runs in signal handlers too, which may have interrupted
+ * malloc, or this thread's own entry or exit. So a stack never grows with
+ * malloc: the first array (DET_STACK_FIRST frames) comes with the thread,
+ * and a deeper stack moves into a mapping of its own (mmap is
+ * async-signal-safe). The arrays it moved from stay until the thread's
+ * stack goes: an entry interrupted between loading t->stack and storing
+ * its frame still writes memory of ours (that one frame is then wrong).
+ * A handler that interrupts a growth cannot grow the stack itself: its
+ * frames beyond the end are only counted (t->lost), and its reports show
+ * the stack up to there. */
+/* A thread keeps at most this many setjmp points; a new one pushes out the
+ * oldest (a longjmp to that one then leaves the stack as it is). Points
+ * whose frames have returned go sooner (jmps_keep_from). */
+#define DET_MAX_JMPS 64
+#define DET_JMPS_BYTES (DET_MAX_JMPS * sizeof(struct det_jmp))
+
+#define DET_STACK_FIRST 64
+#define DET_STACK_MAX (1u << 26) /* frames; a deeper program overflows first */
+
+bool det__stack_init(det_thread *t)
+{
+	t->stack = t->stack_first = det_malloc(DET_STACK_FIRST * sizeof *t->stack);
+	t->stack_cap = t->stack != NULL ? DET_STACK_FIRST : 0;
+	return t->stack != NULL;
+}
+
+void det__stack_free(det_thread *t)
+{
+	while (t->maps != NULL) {
+		struct det_stack_map *m = t->maps;
+		t->maps = m->prev;
+		munmap(m, m->bytes);
+	}
+	det_free_mem(t->stack_first);
+	t->stack = t->stack_first = NULL;
+	t->depth = t->stack_cap = t->lost = 0;
+	if (t->jmps != NULL)
+		munmap(t->jmps, DET_JMPS_BYTES);
+	t->jmps = NULL;
+	t->njmps = 0;
+}
+
+/* Moves t's stack into a mapping twice its size; false when it cannot
+ * (inside another growth on this thread, frames already lost, out of
+ * memory). A handler that interrupted the caller between its test and
+ * setting t->growing may have grown it already: then nothing to do. */
+static __attribute__((noinline, cold)) bool stack_grow(det_thread *t)
+{
+	if (t->growing || t->lost != 0)
+		return false;
+	t->growing = true;
+	atomic_signal_fence(memory_order_seq_cst);
+	bool ok = t->depth < t->stack_cap;
+	uint64_t want = t->stack_cap * 2ull;
+	if (!ok && want <= DET_STACK_MAX) {
+		size_t page = (size_t)sysconf(_SC_PAGESIZE);
+		size_t bytes = sizeof(struct det_stack_map) + want * sizeof(struct det_frame_slot);
+		bytes = (bytes + page - 1) / page * page;
+		struct det_stack_map *m = det__map(bytes);
+		if (m != NULL) {
+			m->prev = t->maps;
+			m->bytes = bytes;
+			/* not memcpy: the program's (ours, intercepted) would
+			 * record the copy as its accesses */
+			const volatile struct det_frame_slot *from = t->stack;
+			for (uint32_t i = 0; i < t->depth; i++)
+				m->frames[i] = (struct det_frame_slot){ from[i].pc, from[i].ctx };
+			t->maps = m;
+			atomic_signal_fence(memory_order_seq_cst);
+			t->stack = m->frames;
+			atomic_signal_fence(memory_order_seq_cst);
+			t->stack_cap = (uint32_t)((bytes - sizeof *m) / sizeof *m->frames);
+			ok = true;
+		}
+	}
+	atomic_signal_fence(memory_order_seq_cst);
+	t->growing = false;
+	return ok;
+}
+
 void det_func_entry(det_thread *t, uintptr_t pc)
 {
-	if (DET_UNLIKELY(t->depth == t->stack_cap)) {
-		uint32_t cap = t->stack_cap != 0 ? t->stack_cap * 2 : 64;
-		struct det_frame_slot *s = det_realloc(t->stack, cap * sizeof *s);
-		DET_CHECK(s != NULL);
-		t->stack = s;
-		t->stack_cap = cap;
+	uint32_t d = t->depth;
+	if (DET_UNLIKELY(d >= t->stack_cap) && !stack_grow(t)) {
+		t->lost++;
+		return;
 	}
-	t->stack[t->depth].pc = pc;
-	t->stack[t->depth].ctx = 0;
-	t->depth++;
+	t->stack[d].pc = pc;
+	t->stack[d].ctx = 0;
+	t->depth = d + 1;
 	t->ctx_memo_pc = DET_NO_MEMO;
 }
 
@@ -161,17 +242,15 @@ void det_func_exit(det_thread *t)
 {
 	/* An unbalanced exit (longjmp out of instrumented code, a thread that
 	 * started mid-stack) must not underflow. */
-	if (DET_LIKELY(t->depth > 0))
+	if (DET_UNLIKELY(t->lost != 0))
+		t->lost--;
+	else if (DET_LIKELY(t->depth > 0))
 		t->depth--;
 	t->ctx_memo_pc = DET_NO_MEMO;
 }
 
 /* ---- setjmp and longjmp ----------------------------------------------- */
 
-/* A thread keeps at most this many setjmp points; a new one pushes out the
- * oldest (a longjmp to that one then leaves the stack as it is). Points
- * whose frames have returned go sooner (jmps_keep_from). */
-#define DET_MAX_JMPS 64
 
 /* Keeps only the points of frames at or above sp: the stack grows down,
  * so a point with a lower stack pointer was made in a frame that has
@@ -202,13 +281,14 @@ void det_setjmp(det_thread *t, uintptr_t env, uintptr_t sp)
 			break;
 		}
 	if (t->jmps == NULL) {
-		t->jmps = det_realloc(NULL, DET_MAX_JMPS * sizeof *t->jmps);
+		/* mapped, not malloc'd: setjmp may run in a signal handler */
+		t->jmps = det__map(DET_JMPS_BYTES);
 		if (t->jmps == NULL)
 			return;
 	}
 	if (t->njmps == DET_MAX_JMPS)
 		jmps_remove(t, 0);
-	t->jmps[t->njmps++] = (struct det_jmp){ env, sp, t->depth };
+	t->jmps[t->njmps++] = (struct det_jmp){ env, sp, t->depth, t->lost };
 }
 
 void det_longjmp(det_thread *t, uintptr_t env)
@@ -219,7 +299,10 @@ void det_longjmp(det_thread *t, uintptr_t env)
 			/* never deeper: frames cannot be re-entered by a jump */
 			if (j.depth < t->depth) {
 				t->depth = j.depth;
+				t->lost = j.lost;
 				t->ctx_memo_pc = DET_NO_MEMO;
+			} else if (j.depth == t->depth && j.lost < t->lost) {
+				t->lost = j.lost;
 			}
 			/* the frames below the setjmp's are gone */
 			jmps_keep_from(t, j.sp);

@@ -127,6 +127,18 @@ struct det_frame_slot {
 	det_ctx ctx;    /* context up to and including this frame; 0: not yet */
 };
 
+/* A mapping a shadow call stack grew into (ctx.c). */
+struct det_stack_map {
+	struct det_stack_map *prev; /* the mapping it grew from, or NULL */
+	size_t bytes;
+	struct det_frame_slot frames[];
+};
+
+/* Shadow call stacks (ctx.c): t's first array, allocated with it (false:
+ * out of memory); everything its stack and setjmp points hold, freed. */
+bool det__stack_init(det_thread *t);
+void det__stack_free(det_thread *t);
+
 struct det_thread {
 	det_thread_hot hot;     /* first: detector.h's inline fast path reads it */
 	det_thread_kind kind;
@@ -139,13 +151,21 @@ struct det_thread {
 	uint32_t slot;          /* DET_NO_SLOT: not checked (out of slots) */
 	bool dirty;             /* accessed memory since its last release */
 	det_vclock vc;          /* vc.c[slot] is its own current epoch */
-	struct det_frame_slot *stack;
-	uint32_t depth, stack_cap;
+	/* The shadow call stack (ctx.c): stack[0, depth) of stack_cap. The
+	 * first array (stack_first) comes with the thread; a deeper stack
+	 * moves into a mapping of its own (maps, newest first), and the
+	 * arrays it moved from stay until the thread's stack goes. Frames
+	 * entered when it could not grow are only counted (lost), above
+	 * depth. */
+	struct det_frame_slot *stack, *stack_first;
+	uint32_t depth, stack_cap, lost;
+	bool growing;                   /* stack_grow is running on this thread */
+	struct det_stack_map *maps;
 	/* The live setjmp points (det_setjmp), oldest first, at most
 	 * DET_MAX_JMPS. */
 	struct det_jmp {
 		uintptr_t env, sp;
-		uint32_t depth;
+		uint32_t depth, lost;
 	} *jmps;
 	uint32_t njmps;
 	/* The leaf context of the last access probed (ctx_memo_pc, ctx_memo),

@@ -43,6 +43,7 @@ det_thread *det_thread_create(det_thread *parent, det_thread_kind kind, int64_t 
 		t->id = (int64_t)atomic_fetch_add_explicit(&next_thread_number, 1,
 			memory_order_relaxed);
 	t->created_at = created_at;
+	DET_CHECK(det__stack_init(t));
 	t->slot = DET_NO_SLOT;
 	t->ctx_memo_pc = DET_NO_MEMO;
 	if (parent != NULL) {
@@ -87,12 +88,7 @@ void det_thread_release_ref(det_thread *t)
 	if (!atomic_load_explicit(&t->finished, memory_order_acquire))
 		return;
 	det__vc_free(&t->vc);
-	det_free_mem(t->stack);
-	t->stack = NULL;
-	t->depth = t->stack_cap = 0;
-	det_free_mem(t->jmps);
-	t->jmps = NULL;
-	t->njmps = 0;
+	det__stack_free(t);
 }
 
 det_thread_kind det_thread_kind_of(const det_thread *t)

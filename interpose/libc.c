@@ -136,6 +136,18 @@ static bool alloc_resolve(void)
 	return true;
 }
 
+/* The real allocator's call, with the guard raised: a signal handler
+ * that interrupts it must not reach the detector, whose own allocations
+ * would then re-enter a malloc that holds its lock. The handler's events
+ * are not seen; docs/detector.md, "Signal handlers". */
+#define REAL_ALLOC(call)                                                      \
+	({                                                                        \
+		gocrace_ignore++;                                                     \
+		__auto_type r_ = (call);                                              \
+		gocrace_ignore--;                                                     \
+		r_;                                                                   \
+	})
+
 /* The caller's stack: skip this interceptor's frame (the helpers that call
  * it are always inlined into the interceptor). */
 ALWAYS_INLINE void note_alloc(det_thread *t, void *p, size_t n)
@@ -159,7 +171,7 @@ GOCRACE_EXPORT void *malloc(size_t n)
 	if (GOCRACE_UNLIKELY(!alloc_resolve()))
 		return arena_alloc(n);
 	det_thread *t = gocrace_thr();
-	void *p = real_malloc(n);
+	void *p = REAL_ALLOC(real_malloc(n));
 	if (t != NULL && p != NULL)
 		note_alloc(t, p, n);
 	return p;
@@ -174,7 +186,7 @@ GOCRACE_EXPORT void *calloc(size_t nmemb, size_t size)
 		return arena_alloc(n);
 	}
 	det_thread *t = gocrace_thr();
-	void *p = real_calloc(nmemb, size);
+	void *p = REAL_ALLOC(real_calloc(nmemb, size));
 	if (t != NULL && p != NULL)
 		note_alloc(t, p, nmemb * size);
 	return p;
@@ -189,7 +201,9 @@ GOCRACE_EXPORT void free(void *p)
 	det_thread *t = gocrace_thr();
 	if (t != NULL)
 		note_free(t, p, GOCRACE_CALLER_PC());
+	gocrace_ignore++;
 	real_free(p);
+	gocrace_ignore--;
 }
 
 ALWAYS_INLINE void *realloc_common(void *p, size_t n, uintptr_t pc)
@@ -210,9 +224,9 @@ ALWAYS_INLINE void *realloc_common(void *p, size_t n, uintptr_t pc)
 		return arena_alloc(n); /* p is a real block: it cannot be here */
 	det_thread *t = gocrace_thr();
 	if (t == NULL)
-		return real_realloc(p, n);
+		return REAL_ALLOC(real_realloc(p, n));
 	size_t old = p != NULL ? note_free(t, p, pc) : 0;
-	void *q = real_realloc(p, n);
+	void *q = REAL_ALLOC(real_realloc(p, n));
 	if (q != NULL)
 		note_alloc(t, q, n);
 	else if (p != NULL && n != 0 && old != 0)
@@ -240,7 +254,7 @@ GOCRACE_EXPORT int posix_memalign(void **out, size_t align, size_t n)
 	if (GOCRACE_UNLIKELY(!alloc_resolve()))
 		return ENOMEM; /* not asked for inside the lookup */
 	det_thread *t = gocrace_thr();
-	int r = real_posix_memalign(out, align, n);
+	int r = REAL_ALLOC(real_posix_memalign(out, align, n));
 	if (t != NULL && r == 0)
 		note_alloc(t, *out, n);
 	return r;
@@ -252,7 +266,7 @@ GOCRACE_EXPORT int posix_memalign(void **out, size_t align, size_t n)
 		if (GOCRACE_UNLIKELY(!alloc_resolve()))                               \
 			return NULL;                                                      \
 		det_thread *t = gocrace_thr();                                        \
-		void *p = real_##name args;                                           \
+		void *p = REAL_ALLOC(real_##name args);                               \
 		if (t != NULL && p != NULL)                                           \
 			note_alloc(t, p, (size));                                         \
 		return p;                                                             \

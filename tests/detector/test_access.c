@@ -641,6 +641,66 @@ Test(access, buffers_set_in_one_frame_stay_live)
 	cr_assert_eq(a->njmps, 2);
 }
 
+/* A stack deeper than the first array moves into mappings, each twice
+ * the last, and keeps every frame: a report from 1000 frames down names
+ * the innermost ones, and the frames are in order after every move. */
+Test(access, a_deep_stack_moves_and_keeps_every_frame)
+{
+	det_thread *a, *b;
+	two_threads(&a, &b);
+	enter(a, 30, 1000);
+	cr_assert_geq(a->stack_cap, 1000);
+	cr_assert_not_null(a->maps, "grown into a mapping");
+	cr_assert_not_null(a->maps->prev, "and grown again");
+	for (uint32_t i = 0; i < a->depth; i++)
+		cr_assert_eq(a->stack[i].pc, FAKE_PC(30, i + 1), "frame %u", i);
+	at(a, 1, 10, DET_WRITE, &x[2], 8);
+	at(b, 2, 20, DET_WRITE, &x[2], 8);
+	json_object *r = expect_one_race((want_access){ "write", 2, 20, 2 },
+	                                 (want_access){ "write", 1, 10, 1 });
+	cr_assert_eq(jint(r, "accesses.1.stack.2.line"), 1000, "the innermost fn30 frame");
+	json_object_put(r);
+}
+
+/* A signal handler that interrupts the growth of its thread's stack
+ * cannot grow it: its frames beyond the end are only counted, its exits
+ * drop them first, and the thread's own frames are untouched. Its
+ * accesses have the stack up to there. A jump out of the handler drops
+ * them too. */
+Test(access, frames_entered_inside_a_growth_are_counted_not_stored)
+{
+	det_thread *a, *b;
+	two_threads(&a, &b);
+	int env;
+	enter(a, 30, a->stack_cap); /* full: the next entry grows */
+	uint32_t cap = a->stack_cap;
+	det_setjmp(a, (uintptr_t)&env, SP_OUTER);
+	a->growing = true;          /* as if interrupted inside stack_grow */
+	enter(a, 31, 3);            /* the handler's frames */
+	cr_assert_eq(a->depth, cap);
+	cr_assert_eq(a->lost, 3);
+	cr_assert_eq(a->stack_cap, cap, "no growth inside a growth");
+	det_access(a, (uintptr_t)&x[2], 8, FAKE_PC(1, 10), DET_WRITE);
+	det_func_exit(a);
+	cr_assert_eq(a->lost, 2);
+	det_longjmp(a, (uintptr_t)&env); /* siglongjmp out of the handler */
+	cr_assert_eq(a->lost, 0);
+	cr_assert_eq(a->depth, cap);
+	a->growing = false;
+	enter(a, 32, 1);
+	cr_assert_eq(a->depth, cap + 1, "grows once the growth is over");
+	cr_assert_eq(a->stack[cap - 1].pc, FAKE_PC(30, cap));
+	cr_assert_eq(a->stack[cap].pc, FAKE_PC(32, 1));
+	at(b, 2, 20, DET_WRITE, &x[2], 8);
+	json_object *r[4];
+	expect_findings(r, 1);
+	cr_assert_str_eq(jstr(r[0], "accesses.1.stack.0.func"), "fn1");
+	cr_assert_str_eq(jstr(r[0], "accesses.1.stack.1.func"), "fn30",
+	                 "the handler's frames are not there; the thread's are");
+	cr_assert_eq(jint(r[0], "accesses.1.stack.1.line"), (int)cap);
+	json_object_put(r[0]);
+}
+
 /* ---- with report_atomic_races off ------------------------------------- */
 
 static void init_quiet(void)
