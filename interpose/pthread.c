@@ -97,6 +97,7 @@
 #include <limits.h>
 #include <sched.h>
 #include <semaphore.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -142,6 +143,8 @@ struct thr_entry {
 	bool finished;           /* table_lock */
 	bool joined;             /* table_lock */
 	int pins;                /* table_lock: joins/detaches in progress */
+	bool unblock;            /* the child unblocks sigmask; immutable */
+	sigset_t sigmask;        /* the creator's signal mask; immutable */
 };
 
 #define TABLE_SIZE 256
@@ -265,6 +268,10 @@ static void *trampoline(void *p)
 	table_insert(e, pthread_self());
 	table_lock_drop();
 	gocrace_ignore--;
+	/* the signals that came meanwhile run their handlers now, as this
+	 * thread's code */
+	if (e->unblock)
+		pthread_sigmask(SIG_SETMASK, &e->sigmask, NULL);
 	return e->fn(e->arg);
 }
 
@@ -274,6 +281,14 @@ void gocrace_pthread_init(void)
 }
 
 GOCRACE_REAL(int, pthread_create, pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
+
+/* attr gives the new thread a signal mask of its own
+ * (pthread_attr_setsigmask_np). */
+static bool attr_has_sigmask(const pthread_attr_t *attr)
+{
+	sigset_t set;
+	return attr != NULL && pthread_attr_getsigmask_np(attr, &set) == 0;
+}
 
 GOCRACE_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr,
                                   void *(*fn)(void *), void *arg)
@@ -299,7 +314,19 @@ GOCRACE_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr,
 	e->dt = det_thread_create(parent, DET_KIND_THREAD, -1, gocrace_stack_here(t, 1));
 	gocrace_ignore--;
 
+	/* The child starts with every signal blocked, and the trampoline
+	 * unblocks them once the thread is known: a handler that ran before
+	 * would be a thread of its own, ordered with nothing (false races;
+	 * TSan blocks them too). A mask in attr is the child's own: then
+	 * not. */
+	sigset_t all, mine;
+	sigfillset(&all);
+	e->unblock = !attr_has_sigmask(attr) && pthread_sigmask(SIG_SETMASK, &all, &mine) == 0;
+	if (e->unblock)
+		e->sigmask = mine;
 	int r = real_pthread_create(th, attr, trampoline, e);
+	if (e->unblock)
+		pthread_sigmask(SIG_SETMASK, &mine, NULL);
 
 	gocrace_ignore++;
 	if (r != 0) {
