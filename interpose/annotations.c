@@ -107,14 +107,14 @@ static TLS int mutex_regions; /* counts of gocrace_ignore the open mutex regions
 static void mutex_region_begin(void)
 {
 	mutex_regions++;
-	gocrace_ignore++;
+	gocrace_guard();
 }
 
 static void mutex_region_end(void)
 {
 	if (mutex_regions > 0) {
 		mutex_regions--;
-		gocrace_ignore--;
+		gocrace_unguard();
 	}
 }
 
@@ -163,7 +163,7 @@ static size_t mutex_bucket(uintptr_t addr)
 static amutex *table_take(uintptr_t addr, bool create)
 {
 	size_t b = mutex_bucket(addr);
-	gocrace_ignore++;
+	gocrace_guard();
 	pthread_mutex_lock(&mutexes[b].lock);
 	amutex *e = mutexes[b].head;
 	while (e != NULL && e->addr != addr)
@@ -180,7 +180,7 @@ static amutex *table_take(uintptr_t addr, bool create)
 static void table_drop(uintptr_t addr)
 {
 	pthread_mutex_unlock(&mutexes[mutex_bucket(addr)].lock);
-	gocrace_ignore--;
+	gocrace_unguard();
 }
 
 /* The read side's key: the entry's own address, which no program object
@@ -369,12 +369,12 @@ GOCRACE_EXPORT void *__tsan_create_fiber(unsigned flags)
 	(void)flags; /* must be 0 */
 	gocrace_init();
 	det_thread *parent = current();
-	gocrace_ignore++;
+	gocrace_guard();
 	det_ctx at = gocrace_stack_here(parent, 1);
 	/* inside an ignore-sync region the creation orders nothing, as TSan */
 	det_thread *f = det_thread_create(gocrace_ignore_sync == 0 ? parent : NULL,
 		DET_KIND_THREAD, -1, at);
-	gocrace_ignore--;
+	gocrace_unguard();
 	return f;
 }
 
@@ -383,7 +383,7 @@ GOCRACE_EXPORT void __tsan_destroy_fiber(void *fiber)
 	det_thread *f = fiber;
 	if (!gocrace_ready || f == NULL)
 		return;
-	gocrace_ignore++;
+	gocrace_guard();
 	bool was_current = det_current() == f;
 	det_thread_finish(f);
 	/* Destroying the running fiber is misuse; the OS thread goes on as
@@ -392,7 +392,7 @@ GOCRACE_EXPORT void __tsan_destroy_fiber(void *fiber)
 		det_set_current(gocrace_home());
 	det_sync_forget((uintptr_t)f, 1);
 	det_thread_release_ref(f);
-	gocrace_ignore--;
+	gocrace_unguard();
 }
 
 GOCRACE_EXPORT void __tsan_switch_to_fiber(void *fiber, unsigned flags)

@@ -59,10 +59,10 @@ GOCRACE_HIDDEN void gocrace_options_parse(const char *env);
 /* ---- the runtime (runtime.c) ------------------------------------------- */
 
 /* Two counts in one word, so that the access hooks test both at once:
- *  - the guard, bits 0-15 (gocrace_ignore++ / --): non-zero while the
- *    runtime's own code runs on this thread, or while the program is
- *    inside a custom mutex's pre_X...post_X (annotations.c): every hook
- *    passes through;
+ *  - the guard, bits 0-15 (gocrace_guard / gocrace_unguard): non-zero
+ *    while the runtime's own code runs on this thread, or while the
+ *    program is inside a custom mutex's pre_X...post_X (annotations.c):
+ *    every hook passes through, and signal handlers wait (signal.c);
  *  - the program's open access-ignore regions, GOCRACE_REGION each
  *    (AnnotateIgnoreReads/Writes, __tsan_ignore_thread_begin; annotations.c):
  *    its accesses are neither checked nor remembered, and a free is no
@@ -78,6 +78,29 @@ extern GOCRACE_HIDDEN bool gocrace_ready; /* set once, at the end of init */
 static inline bool gocrace_in_region(void)
 {
 	return GOCRACE_UNLIKELY(gocrace_ignore >= GOCRACE_REGION);
+}
+
+/* Signals whose handlers were deferred because they came while the
+ * guard was raised: non-zero when there are some (signal.c). */
+extern GOCRACE_HIDDEN __thread int gocrace_sig_pending __attribute__((tls_model("initial-exec")));
+/* Runs the deferred handlers; the guard is down. */
+GOCRACE_HIDDEN void gocrace_signal_deliver(void);
+
+/* The guard goes up around the runtime's own code; when it comes down
+ * the handlers of the signals that came meanwhile run, as TSan runs them
+ * at the end of its interceptors. */
+static inline void gocrace_guard(void)
+{
+	gocrace_ignore++;
+}
+
+static inline void gocrace_unguard(void)
+{
+	gocrace_ignore--;
+	/* a signal before the decrement was deferred: look after it */
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	if (GOCRACE_UNLIKELY(gocrace_sig_pending != 0) && (gocrace_ignore & GOCRACE_GUARD) == 0)
+		gocrace_signal_deliver();
 }
 
 /* An access-ignore region begins; one ends (an end without a begin
@@ -132,9 +155,9 @@ static inline void gocrace_access(det_thread *t, const volatile void *addr, size
 {
 	if (gocrace_in_region())
 		return;
-	gocrace_ignore++;
+	gocrace_guard();
 	det_access(t, (uintptr_t)addr, size, pc, flags);
-	gocrace_ignore--;
+	gocrace_unguard();
 }
 
 /* Names t (det_thread_set_name), with the guard raised; a NULL name
@@ -143,9 +166,9 @@ static inline void gocrace_name_thread(det_thread *t, const char *name)
 {
 	if (name == NULL)
 		return;
-	gocrace_ignore++;
+	gocrace_guard();
 	det_thread_set_name(t, name);
-	gocrace_ignore--;
+	gocrace_unguard();
 }
 
 /* Clock operations on the object at addr (detector.h), with the guard
@@ -155,27 +178,27 @@ static inline void gocrace_acquire(det_thread *t, const volatile void *addr)
 {
 	if (GOCRACE_UNLIKELY(gocrace_ignore_sync != 0))
 		return;
-	gocrace_ignore++;
+	gocrace_guard();
 	det_acquire(t, (uintptr_t)addr);
-	gocrace_ignore--;
+	gocrace_unguard();
 }
 
 static inline void gocrace_release(det_thread *t, const volatile void *addr)
 {
 	if (GOCRACE_UNLIKELY(gocrace_ignore_sync != 0))
 		return;
-	gocrace_ignore++;
+	gocrace_guard();
 	det_release(t, (uintptr_t)addr);
-	gocrace_ignore--;
+	gocrace_unguard();
 }
 
 static inline void gocrace_release_merge(det_thread *t, const volatile void *addr)
 {
 	if (GOCRACE_UNLIKELY(gocrace_ignore_sync != 0))
 		return;
-	gocrace_ignore++;
+	gocrace_guard();
 	det_release_merge(t, (uintptr_t)addr);
-	gocrace_ignore--;
+	gocrace_unguard();
 }
 
 /* The calling OS thread's own det_thread (not the goroutine it runs). */
@@ -188,6 +211,11 @@ GOCRACE_HIDDEN void gocrace_set_home(det_thread *t);
 GOCRACE_HIDDEN det_ctx gocrace_stack_here(det_thread *t, int skip);
 
 GOCRACE_HIDDEN void gocrace_init(void);
+/* A fork child's signal table lock, free (signal.c). */
+GOCRACE_HIDDEN void gocrace_signal_fork_child(void);
+/* The calling thread is ending: its signals no longer wait for the guard
+ * (signal.c), which stays raised from now on. */
+GOCRACE_HIDDEN void gocrace_signal_thread_end(void);
 /* A fork child's own text log file (log_path.PID). */
 GOCRACE_HIDDEN void gocrace_fork_child_sinks(void);
 

@@ -64,9 +64,9 @@ void *gocrace_setjmp(void *env, uintptr_t sp, unsigned which)
 {
 	det_thread *t = gocrace_stack_thr();
 	if (t != NULL) {
-		gocrace_ignore++;
+		gocrace_guard();
 		det_setjmp(t, (uintptr_t)env, sp);
-		gocrace_ignore--;
+		gocrace_unguard();
 	}
 	switch (which) {
 	case 0:
@@ -87,9 +87,9 @@ static void unwind_to(struct __jmp_buf_tag *env)
 	det_thread *t = gocrace_stack_thr();
 	if (t == NULL)
 		return;
-	gocrace_ignore++;
+	gocrace_guard();
 	det_longjmp(t, (uintptr_t)env);
-	gocrace_ignore--;
+	gocrace_unguard();
 }
 
 #define LONGJMP(name, buf)                                                    \

@@ -142,9 +142,9 @@ static bool alloc_resolve(void)
  * are not seen; docs/detector.md, "Signal handlers". */
 #define REAL_ALLOC(call)                                                      \
 	({                                                                        \
-		gocrace_ignore++;                                                     \
+		gocrace_guard();                                                     \
 		__auto_type r_ = (call);                                              \
-		gocrace_ignore--;                                                     \
+		gocrace_unguard();                                                     \
 		r_;                                                                   \
 	})
 
@@ -152,17 +152,17 @@ static bool alloc_resolve(void)
  * it are always inlined into the interceptor). */
 ALWAYS_INLINE void note_alloc(det_thread *t, void *p, size_t n)
 {
-	gocrace_ignore++;
+	gocrace_guard();
 	det_alloc(t, (uintptr_t)p, n, gocrace_stack_here(t, 1));
-	gocrace_ignore--;
+	gocrace_unguard();
 }
 
 ALWAYS_INLINE size_t note_free(det_thread *t, void *p, uintptr_t pc)
 {
-	gocrace_ignore++;
+	gocrace_guard();
 	/* in an access-ignore region a free is no write, as in TSan */
 	size_t n = det_free(t, (uintptr_t)p, pc, !gocrace_in_region());
-	gocrace_ignore--;
+	gocrace_unguard();
 	return n;
 }
 
@@ -201,9 +201,9 @@ GOCRACE_EXPORT void free(void *p)
 	det_thread *t = gocrace_thr();
 	if (t != NULL)
 		note_free(t, p, GOCRACE_CALLER_PC());
-	gocrace_ignore++;
+	gocrace_guard();
 	real_free(p);
-	gocrace_ignore--;
+	gocrace_unguard();
 }
 
 ALWAYS_INLINE void *realloc_common(void *p, size_t n, uintptr_t pc)
@@ -676,9 +676,9 @@ GOCRACE_EXPORT char *strrchr(const char *s, int c)
  * once, here, at the program's call. */
 static void *program_malloc(size_t n)
 {
-	gocrace_ignore++;
+	gocrace_guard();
 	void *p = malloc(n);
-	gocrace_ignore--;
+	gocrace_unguard();
 	return p;
 }
 
@@ -731,18 +731,18 @@ static size_t page_round(size_t n)
 /* A range mapped afresh: no access to it happened yet. */
 static void fresh_range(void *p, size_t n)
 {
-	gocrace_ignore++;
+	gocrace_guard();
 	det_reset_range((uintptr_t)p, page_round(n));
-	gocrace_ignore--;
+	gocrace_unguard();
 }
 
 /* A range unmapped: its accesses and sync objects are gone. */
 static void forget_range(void *p, size_t n)
 {
-	gocrace_ignore++;
+	gocrace_guard();
 	det_reset_range((uintptr_t)p, page_round(n));
 	det_sync_forget((uintptr_t)p, page_round(n));
-	gocrace_ignore--;
+	gocrace_unguard();
 }
 
 GOCRACE_REAL(void *, mmap, void *, size_t, int, int, int, off_t);

@@ -114,9 +114,9 @@ extern void *__libc_calloc(size_t, size_t);
 
 static inline void guard_forget(const volatile void *addr, size_t size)
 {
-	gocrace_ignore++;
+	gocrace_guard();
 	det_sync_forget((uintptr_t)addr, size);
-	gocrace_ignore--;
+	gocrace_unguard();
 }
 
 /* ---- the thread table ------------------------------------------------- */
@@ -225,7 +225,8 @@ static void thread_end(void)
 		return;
 	self = NULL;
 	/* Raised for good: the rest of this thread's life is glibc's. */
-	gocrace_ignore++;
+	gocrace_signal_thread_end();
+	gocrace_guard();
 	det_thread_finish(e->dt);
 	table_lock_take();
 	e->finished = true;
@@ -251,7 +252,7 @@ static void *trampoline(void *p)
 	thr_entry *e = p;
 	gocrace_set_home(e->dt);
 	det_set_current(e->dt);
-	gocrace_ignore++; /* getattr_np allocates; setspecific may */
+	gocrace_guard(); /* getattr_np allocates; setspecific may */
 	pthread_attr_t attr;
 	void *lo = NULL;
 	size_t size = 0;
@@ -267,7 +268,7 @@ static void *trampoline(void *p)
 	table_lock_take();
 	table_insert(e, pthread_self());
 	table_lock_drop();
-	gocrace_ignore--;
+	gocrace_unguard();
 	/* the signals that came meanwhile run their handlers now, as this
 	 * thread's code */
 	if (e->unblock)
@@ -297,10 +298,10 @@ GOCRACE_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr,
 	det_thread *t = gocrace_thr();
 	if (t == NULL)
 		return real_pthread_create(th, attr, fn, arg);
-	gocrace_ignore++;
+	gocrace_guard();
 	thr_entry *e = __libc_calloc(1, sizeof *e);
 	if (e == NULL) {
-		gocrace_ignore--;
+		gocrace_unguard();
 		return EAGAIN;
 	}
 	e->fn = fn;
@@ -312,7 +313,7 @@ GOCRACE_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr,
 	/* inside an ignore-sync region the creation orders nothing, as TSan */
 	det_thread *parent = gocrace_ignore_sync == 0 ? t : NULL;
 	e->dt = det_thread_create(parent, DET_KIND_THREAD, -1, gocrace_stack_here(t, 1));
-	gocrace_ignore--;
+	gocrace_unguard();
 
 	/* The child starts with every signal blocked, and the trampoline
 	 * unblocks them once the thread is known: a handler that ran before
@@ -328,7 +329,7 @@ GOCRACE_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr,
 	if (e->unblock)
 		pthread_sigmask(SIG_SETMASK, &mine, NULL);
 
-	gocrace_ignore++;
+	gocrace_guard();
 	if (r != 0) {
 		det_thread_finish(e->dt);
 		det_thread_release_ref(e->dt);
@@ -342,7 +343,7 @@ GOCRACE_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr,
 		if (gone)
 			__libc_free(e);
 	}
-	gocrace_ignore--;
+	gocrace_unguard();
 	return r;
 }
 
@@ -350,13 +351,13 @@ GOCRACE_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr,
  * thread (or it is already joined). */
 static thr_entry *pin(pthread_t tid)
 {
-	gocrace_ignore++;
+	gocrace_guard();
 	table_lock_take();
 	thr_entry *e = table_find(tid);
 	if (e != NULL)
 		e->pins++;
 	table_lock_drop();
-	gocrace_ignore--;
+	gocrace_unguard();
 	return e;
 }
 
@@ -366,7 +367,7 @@ enum { UNPIN_ONLY, UNPIN_JOINED, UNPIN_DETACHED };
  * happens before t's next event. */
 static void unpin(det_thread *t, thr_entry *e, int outcome)
 {
-	gocrace_ignore++;
+	gocrace_guard();
 	table_lock_take();
 	e->pins--;
 	if (outcome == UNPIN_JOINED) {
@@ -380,7 +381,7 @@ static void unpin(det_thread *t, thr_entry *e, int outcome)
 	table_lock_drop();
 	if (gone)
 		__libc_free(e);
-	gocrace_ignore--;
+	gocrace_unguard();
 }
 
 #define JOIN_WRAPPER(name, params, args)                                      \
@@ -425,7 +426,7 @@ GOCRACE_EXPORT void pthread_exit(void *ret)
 		 * began before init): finish its own det_thread now. Raised for
 		 * good, as in thread_end. */
 		det_thread *h = gocrace_home();
-		gocrace_ignore++;
+		gocrace_guard();
 		if (h != NULL)
 			det_thread_finish(h);
 	}
@@ -442,12 +443,12 @@ static det_thread *thread_of(pthread_t tid)
 {
 	if (pthread_equal(tid, pthread_self()))
 		return gocrace_home();
-	gocrace_ignore++;
+	gocrace_guard();
 	table_lock_take();
 	thr_entry *e = table_find(tid);
 	det_thread *dt = e != NULL ? e->dt : NULL;
 	table_lock_drop();
-	gocrace_ignore--;
+	gocrace_unguard();
 	return dt;
 }
 
@@ -512,10 +513,11 @@ static pid_t fork_common(pid_t (*real)(void))
 	pid_t pid = real();
 	table_lock_drop();
 	if (pid == 0) {
-		gocrace_ignore++;
+		gocrace_guard();
 		det_fork_child(t);
+		gocrace_signal_fork_child();
 		gocrace_fork_child_sinks();
-		gocrace_ignore--;
+		gocrace_unguard();
 	}
 	return pid;
 }

@@ -69,11 +69,11 @@ det_thread *gocrace_thr_slow(void)
 {
 	/* A thread that started before init or without pthread_create. It has
 	 * no known creator: it starts unordered with everything. */
-	gocrace_ignore++;
+	gocrace_guard();
 	det_thread *t = det_thread_create(NULL, DET_KIND_THREAD, -1, 0);
 	det_set_current(t);
 	home = t;
-	gocrace_ignore--;
+	gocrace_unguard();
 	return t;
 }
 
@@ -109,9 +109,9 @@ static void summary_and_exit(void)
 
 static void at_exit(void)
 {
-	gocrace_ignore++;
+	gocrace_guard();
 	summary_and_exit();
-	gocrace_ignore--;
+	gocrace_unguard();
 }
 
 static void on_report(const char *kind)
@@ -191,16 +191,16 @@ static bool suppressed(const char *kind, const det_frame *const *stacks, const s
  * wrapper keeps that true if the detector ever calls it elsewhere. */
 static void symbolize(uintptr_t pc, bool ret, det_frame *f)
 {
-	gocrace_ignore++;
+	gocrace_guard();
 	gocrace_symbolize(pc, ret, f);
-	gocrace_ignore--;
+	gocrace_unguard();
 }
 
 void gocrace_init(void)
 {
 	if (gocrace_ready)
 		return;
-	gocrace_ignore++;
+	gocrace_guard();
 	gocrace_options_parse(getenv("GOC_RACE_OPTIONS"));
 	if (gocrace_opt.suppressions[0] != '\0' &&
 	    !gocrace_suppressions_load(gocrace_opt.suppressions)) {
@@ -243,7 +243,7 @@ void gocrace_init(void)
 		atomic_store_explicit(&watched, true, memory_order_relaxed);
 	atexit(at_exit);
 	gocrace_ready = true;
-	gocrace_ignore--;
+	gocrace_unguard();
 }
 
 __attribute__((constructor(101))) static void gocrace_constructor(void)

@@ -108,8 +108,8 @@ static det_thread *thread_of(int64_t id)
 #define HOOK_BEGIN                                                           \
 	if (!gocrace_ready || (gocrace_ignore & GOCRACE_GUARD) != 0)             \
 		return;                                                              \
-	gocrace_ignore++
-#define HOOK_END gocrace_ignore--
+	gocrace_guard()
+#define HOOK_END gocrace_unguard()
 
 static void on_go_create(int64_t parent, int64_t child, const void *pc)
 {

@@ -47,12 +47,12 @@ static __attribute__((noinline)) void access_small_slow(det_thread *t, uintptr_t
 	unsigned flags = DET_HOW_FLAGS(how);
 	if ((how & SLOW_ASK) && det_access_seen(t, addr, size, flags))
 		return;
-	gocrace_ignore++;
+	gocrace_guard();
 	if (cells != NULL)
 		det_access_granule(t, cells, addr, size, pc, flags);
 	else
 		det_access(t, addr, size, pc, flags);
-	gocrace_ignore--;
+	gocrace_unguard();
 }
 
 static inline __attribute__((always_inline)) void check_small(det_thread *t, const volatile void *addr,
