@@ -61,10 +61,12 @@ typedef struct det_config {
 	 * json_fd; -1 disables a sink. */
 	int text_fd;
 	int json_fd;
-	/* Symbolize pc (exact: pc is a return address's caller, so look up
-	 * pc - 1; false: pc itself). Fill *f; may be NULL (frames print as
+	/* Symbolize pc (is_return_address: the instruction is the one before
+	 * pc, so look up pc - 1; false: pc itself) into f[max], innermost
+	 * first: several frames when the code at pc was inlined (each with
+	 * pc). Returns how many (0: unknown). May be NULL (frames print as
 	 * addresses). */
-	void (*symbolize)(uintptr_t pc, bool is_return_address, det_frame *f);
+	size_t (*symbolize)(uintptr_t pc, bool is_return_address, det_frame *f, size_t max);
 	/* Describe a global at addr: its name, start and size. May be NULL. */
 	bool (*describe_global)(uintptr_t addr, const char **name, uintptr_t *start,
 	                        size_t *size, const char **module);

@@ -12,8 +12,9 @@
  * previous access's thread from the cell's slot and epoch, expand both
  * calling contexts into stacks, symbolize, compute the fingerprint
  * (function and file names of the two top frames, unordered) and drop it
- * if that was reported already (the same race seen through other call
- * paths), ask the suppression callback, describe the memory (global, heap
+ * if the same fingerprint at the same two lines was reported already (the
+ * same race seen through other call paths; another race in the same two
+ * functions is reported), ask the suppression callback, describe the memory (global, heap
  * block, stack), render both forms and write each with one write(2).
  *
  * Locks: report_lock serialises all of it, so reports never interleave and
@@ -88,7 +89,7 @@ static bool keyset_add(keyset *s, uint64_t key)
 /* seen_expected: the context pairs of races dropped as expected, apart
  * from seen_ctx_pairs, so that the same code racing on memory nobody
  * declared benign is still reported. */
-static keyset seen_ctx_pairs, seen_fingerprints, seen_expected;
+static keyset seen_ctx_pairs, seen_races, seen_expected;
 
 static uint64_t fnv(uint64_t h, const char *s)
 {
@@ -183,18 +184,24 @@ static const char *strip(const char *file)
 static void expand(det_ctx ctx, stack *s)
 {
 	uintptr_t pcs[MAX_DEPTH];
-	size_t n = det_ctx_pcs(ctx, pcs, MAX_DEPTH);
-	size_t shown = 0;
-	for (size_t i = 0; i < n; i++) {
-		det_frame *f = &s->f[i];
-		memset(f, 0, sizeof *f);
-		f->pc = pcs[i];
+	size_t npcs = det_ctx_pcs(ctx, pcs, MAX_DEPTH);
+	size_t n = 0, shown = 0;
+	for (size_t i = 0; i < npcs && n < MAX_DEPTH; i++) {
+		det_frame *f = &s->f[n];
 		/* every pc the detector keeps is a return address (or an access
 		 * hook's), so the instruction is the one before it */
-		if (det__cfg.symbolize != NULL)
-			det__cfg.symbolize(pcs[i], true, f);
-		f->file = strip(f->file);
-		shown += !f->hidden;
+		size_t k = det__cfg.symbolize != NULL
+			? det__cfg.symbolize(pcs[i], true, f, MAX_DEPTH - n) : 0;
+		if (k == 0) {
+			memset(f, 0, sizeof *f);
+			f->pc = pcs[i];
+			k = 1;
+		}
+		for (size_t j = 0; j < k; j++) {
+			f[j].file = strip(f[j].file);
+			shown += !f[j].hidden;
+		}
+		n += k;
 	}
 	/* Leave out the runtime's plumbing frames, unless nothing would be
 	 * left. */
@@ -471,6 +478,19 @@ static uint64_t fingerprint_of(const char *kind, const stack *a, const stack *b)
 	return h;
 }
 
+/* What makes a race the same race within a run: its fingerprint and the
+ * two top frames' lines, unordered. The fingerprint leaves lines out to
+ * stay stable across rebuilds, so alone it would merge two races in the
+ * same two functions (two variables, two lines), and the second would go
+ * unreported. */
+static uint64_t race_key(uint64_t fp, const stack *a, const stack *b)
+{
+	uint64_t la = a->n > 0 ? (uint32_t)a->f[0].line : 0;
+	uint64_t lb = b->n > 0 ? (uint32_t)b->f[0].line : 0;
+	uint64_t lines = la < lb ? (la << 32 | lb) : (lb << 32 | la);
+	return fp ^ det__hash64(lines + 1);
+}
+
 /* The embedder's verdict on the span of both accesses (TSan's
  * IsExpectedReport). */
 static bool race_expected(const det_race *r)
@@ -504,7 +524,7 @@ void det__report_race(const det_race *r)
 	expand(r->cur_ctx, &sc.cur);
 	expand(CELL_CTX(r->prev), &sc.prev);
 	uint64_t fp = fingerprint_of("data-race", &sc.cur, &sc.prev);
-	if (keyset_add(&seen_fingerprints, fp)) {
+	if (keyset_add(&seen_races, race_key(fp, &sc.cur, &sc.prev))) {
 		det__unlock(&report_lock);
 		atomic_fetch_add_explicit(&n_duplicate, 1, memory_order_relaxed);
 		return;

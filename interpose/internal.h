@@ -201,6 +201,23 @@ static inline void gocrace_release_merge(det_thread *t, const volatile void *add
 	gocrace_unguard();
 }
 
+/* A libc function about to call back into the program (pthread_once's
+ * routine, qsort's comparator): its call site becomes a frame of the
+ * shadow stack until it returns, so that the callback's stack goes on
+ * into the caller, as TSan's interceptors make it. t is
+ * gocrace_stack_thr()'s. */
+static inline void gocrace_call_begin(det_thread *t, uintptr_t call_pc)
+{
+	if (t != NULL)
+		det_func_entry(t, call_pc);
+}
+
+static inline void gocrace_call_end(det_thread *t)
+{
+	if (t != NULL)
+		det_func_exit(t);
+}
+
 /* The calling OS thread's own det_thread (not the goroutine it runs). */
 GOCRACE_HIDDEN det_thread *gocrace_home(void);
 GOCRACE_HIDDEN void gocrace_set_home(det_thread *t);
@@ -221,7 +238,10 @@ GOCRACE_HIDDEN void gocrace_fork_child_sinks(void);
 
 /* ---- symbols (symbolize.c) --------------------------------------------- */
 
-GOCRACE_HIDDEN void gocrace_symbolize(uintptr_t pc, bool is_return_address, det_frame *f);
+/* pc's frames into f[max], innermost first (several when its code was
+ * inlined); returns how many (at least 1 when max is). */
+GOCRACE_HIDDEN size_t gocrace_symbolize(uintptr_t pc, bool is_return_address, det_frame *f,
+                                        size_t max);
 GOCRACE_HIDDEN bool gocrace_describe_global(uintptr_t addr, const char **name,
                                             uintptr_t *start, size_t *size,
                                             const char **module);

@@ -871,3 +871,45 @@ static void note_strv(det_thread *t, char *const *v, uintptr_t pc)
 
 SPAWN_WRAPPER(posix_spawn)
 SPAWN_WRAPPER(posix_spawnp)
+
+/* ---- functions that call the program back ----------------------------- */
+
+/* The comparator's frames go on into the caller (gocrace_call_begin).
+ * qsort also writes the whole array (it moves the elements: a reader in
+ * another thread races with it), checked at the call. bsearch is not
+ * intercepted: <stdlib.h> defines it inline in optimized builds. */
+GOCRACE_REAL(void, qsort, void *, size_t, size_t, int (*)(const void *, const void *));
+GOCRACE_REAL(void, qsort_r, void *, size_t, size_t, int (*)(const void *, const void *, void *),
+             void *);
+
+/* qsort's write over base[n * size], unless the product overflows. */
+ALWAYS_INLINE void note_sort(det_thread *t, void *base, size_t n, size_t size, uintptr_t pc)
+{
+	size_t bytes;
+	if (t != NULL && !__builtin_mul_overflow(n, size, &bytes) && bytes != 0)
+		wr(t, base, bytes, pc);
+}
+
+GOCRACE_EXPORT void qsort(void *base, size_t n, size_t size,
+                          int (*cmp)(const void *, const void *))
+{
+	GOCRACE_RESOLVE(qsort);
+	uintptr_t pc = GOCRACE_CALLER_PC();
+	note_sort(gocrace_thr(), base, n, size, pc);
+	det_thread *st = gocrace_stack_thr();
+	gocrace_call_begin(st, pc);
+	real_qsort(base, n, size, cmp);
+	gocrace_call_end(st);
+}
+
+GOCRACE_EXPORT void qsort_r(void *base, size_t n, size_t size,
+                            int (*cmp)(const void *, const void *, void *), void *arg)
+{
+	GOCRACE_RESOLVE(qsort_r);
+	uintptr_t pc = GOCRACE_CALLER_PC();
+	note_sort(gocrace_thr(), base, n, size, pc);
+	det_thread *st = gocrace_stack_thr();
+	gocrace_call_begin(st, pc);
+	real_qsort_r(base, n, size, cmp, arg);
+	gocrace_call_end(st);
+}

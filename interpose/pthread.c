@@ -797,7 +797,10 @@ GOCRACE_EXPORT int pthread_once(pthread_once_t *once, void (*routine)(void))
 	struct once_frame f = {routine, once};
 	struct once_frame *saved = once_cur;
 	once_cur = &f;
+	det_thread *st = gocrace_stack_thr();
+	gocrace_call_begin(st, GOCRACE_CALLER_PC());
 	int r = real_pthread_once(once, once_trampoline);
+	gocrace_call_end(st);
 	once_cur = saved;
 	gocrace_acquire(t, once);
 	return r;

@@ -189,11 +189,12 @@ static bool suppressed(const char *kind, const det_frame *const *stacks, const s
 
 /* The symbolizer runs inside the report path, already ignored; the
  * wrapper keeps that true if the detector ever calls it elsewhere. */
-static void symbolize(uintptr_t pc, bool ret, det_frame *f)
+static size_t symbolize(uintptr_t pc, bool ret, det_frame *f, size_t max)
 {
 	gocrace_guard();
-	gocrace_symbolize(pc, ret, f);
+	size_t n = gocrace_symbolize(pc, ret, f, max);
 	gocrace_unguard();
+	return n;
 }
 
 void gocrace_init(void)

@@ -80,11 +80,13 @@ static bool symbolize_addr(uintptr_t addr, goc_sym *out, bool (*lines)(const cha
 	return sym_call.ok;
 }
 
+/* A pc's frames: more than one when the code at pc was inlined. */
 static struct entry {
 	uintptr_t pc;
 	bool used;
 	bool ret;
-	det_frame f;
+	uint8_t n;
+	det_frame *f;   /* n frames, innermost first; kept copies */
 } cache[CACHE_SIZE];
 
 static const char *keep(const char *s)
@@ -134,32 +136,56 @@ static const char *clean(const char *path)
 	return keep(out);
 }
 
-void gocrace_symbolize(uintptr_t pc, bool is_return_address, det_frame *f)
+/* The frames of a pc symbolized as s (looked up at look), into f[max]. */
+static size_t frames_of(uintptr_t pc, uintptr_t look, const goc_sym *s, det_frame *f, size_t max)
 {
+	det_frame base = { .pc = pc };
+	base.module = keep(s->module);
+	base.module_off = pc - s->module_start;
+	base.func_off = s->func != NULL ? s->func_off + (pc - look) : 0;
+	base.hidden = plumbing(s->module) || (s->func != NULL && strcmp(s->func, "_start") == 0);
+	size_t n = 0;
+	for (int i = 0; i < s->ninlined && n + 1 < max; i++) {
+		f[n] = base;
+		f[n].func = keep(s->inlined[i].func);
+		f[n].file = clean(s->inlined[i].file);
+		f[n].line = s->inlined[i].line;
+		n++;
+	}
+	f[n] = base;
+	f[n].func = keep(s->func);
+	f[n].file = clean(s->outer_file);
+	f[n].line = s->outer_line;
+	return n + 1;
+}
+
+size_t gocrace_symbolize(uintptr_t pc, bool is_return_address, det_frame *f, size_t max)
+{
+	if (max == 0)
+		return 0;
 	size_t h = (size_t)((pc >> 1) * 0x9e3779b97f4a7c15ull >> 52) & (CACHE_SIZE - 1);
 	struct entry *e = &cache[h];
-	if (e->used && e->pc == pc && e->ret == is_return_address) {
-		*f = e->f;
-		return;
+	if (!(e->used && e->pc == pc && e->ret == is_return_address)) {
+		uintptr_t look = is_return_address ? pc - 1 : pc;
+		det_frame got[GOC_SYM_MAX_INLINED + 1];
+		goc_sym s;
+		size_t n = 1;
+		memset(got, 0, sizeof got);
+		got[0].pc = pc;
+		if (symbolize_addr(look, &s, wants_lines))
+			n = frames_of(pc, look, &s, got, sizeof got / sizeof got[0]);
+		det_frame *kept = __libc_malloc(n * sizeof *kept);
+		if (kept == NULL) {
+			*f = got[0];
+			return 1;
+		}
+		memcpy(kept, got, n * sizeof *kept);
+		__libc_free(e->f);
+		*e = (struct entry){ pc, true, is_return_address, (uint8_t)n, kept };
 	}
-	uintptr_t look = is_return_address ? pc - 1 : pc;
-	goc_sym s;
-	memset(f, 0, sizeof *f);
-	f->pc = pc;
-	if (symbolize_addr(look, &s, wants_lines)) {
-		f->func = keep(s.func);
-		f->file = clean(s.file);
-		f->line = s.line;
-		f->module = keep(s.module);
-		f->module_off = pc - s.module_start;
-		f->func_off = s.func != NULL ? s.func_off + (pc - look) : 0;
-		f->hidden = plumbing(s.module) ||
-			(s.func != NULL && strcmp(s.func, "_start") == 0);
-	}
-	e->pc = pc;
-	e->ret = is_return_address;
-	e->f = *f;
-	e->used = true;
+	size_t n = e->n < max ? e->n : max;
+	memcpy(f, e->f, n * sizeof *f);
+	return n;
 }
 
 bool gocrace_describe_global(uintptr_t addr, const char **name, uintptr_t *start,

@@ -74,39 +74,80 @@ static void line_in_cu(Dwarf_Die *cu, Dwarf_Addr pc, goc_sym *out)
 	}
 }
 
-/* An instruction inlined from an `artificial` function — glibc's
- * _FORTIFY_SOURCE wrappers of memcpy, strcpy and the rest — belongs to the
- * wrapper's call site, as the attribute asks of a debugger. clang's line
- * table names the wrapper's line in string_fortified.h instead, which
- * tells the reader nothing about their program. Nested wrappers are
- * unwound to the outermost call. pc is a module address (addr - bias). */
-static void artificial_call_site(Dwarf_Die *cu, Dwarf_Addr pc, goc_sym *out)
+/* The name of a subprogram or inlined subroutine DIE (an inlined one
+ * names its abstract origin). */
+static const char *die_name(Dwarf_Die *die)
+{
+	Dwarf_Attribute a;
+	return dwarf_formstring(dwarf_attr_integrate(die, DW_AT_name, &a));
+}
+
+/* The call site of an inlined subroutine DIE; false if it has none. */
+static bool call_site(Dwarf_Die *cu, Dwarf_Die *die, const char **file, int *line)
+{
+	Dwarf_Attribute a;
+	Dwarf_Word f = 0, l = 0;
+	Dwarf_Files *files;
+	size_t nfiles;
+	if (dwarf_formudata(dwarf_attr(die, DW_AT_call_file, &a), &f) != 0 ||
+	    dwarf_formudata(dwarf_attr(die, DW_AT_call_line, &a), &l) != 0 ||
+	    dwarf_getsrcfiles(cu, &files, &nfiles) != 0 || f >= nfiles)
+		return false;
+	*file = dwarf_filesrc(files, f, NULL, NULL);
+	*line = (int)l;
+	return *file != NULL;
+}
+
+static bool is_artificial(Dwarf_Die *die)
+{
+	Dwarf_Attribute a;
+	bool artificial = false;
+	return dwarf_attr_integrate(die, DW_AT_artificial, &a) != NULL &&
+	       dwarf_formflag(&a, &artificial) == 0 && artificial;
+}
+
+/* The inlined frames at pc (a module address, addr - bias), from the
+ * scopes that hold it, innermost first: each inlined subroutine is a
+ * frame at the current location, which then moves to its call site. An
+ * `artificial` one (glibc's _FORTIFY_SOURCE wrappers of memcpy, strcpy
+ * and the rest) is no frame: only the location moves, as the attribute
+ * asks of a debugger. clang's line table names the wrapper's line in
+ * string_fortified.h, which tells the reader nothing about their program;
+ * out->file and out->line are therefore the location after the wrappers
+ * innermost in the chain. */
+static void inlined_frames(Dwarf_Die *cu, Dwarf_Addr pc, goc_sym *out)
 {
 	Dwarf_Die *scopes = NULL;
 	int n = dwarf_getscopes(cu, pc, &scopes);
+	const char *file = out->file;
+	int line = out->line;
 	for (int i = 0; i < n; i++) {
 		int tag = dwarf_tag(&scopes[i]);
 		if (tag == DW_TAG_lexical_block)
 			continue;
-		Dwarf_Attribute a;
-		bool artificial = false;
-		if (tag != DW_TAG_inlined_subroutine ||
-		    dwarf_attr_integrate(&scopes[i], DW_AT_artificial, &a) == NULL ||
-		    dwarf_formflag(&a, &artificial) != 0 || !artificial)
+		if (tag != DW_TAG_inlined_subroutine)
 			break;
-		Dwarf_Word file = 0, line = 0;
-		Dwarf_Files *files;
-		size_t nfiles;
-		if (dwarf_formudata(dwarf_attr(&scopes[i], DW_AT_call_file, &a), &file) != 0 ||
-		    dwarf_formudata(dwarf_attr(&scopes[i], DW_AT_call_line, &a), &line) != 0 ||
-		    dwarf_getsrcfiles(cu, &files, &nfiles) != 0 || file >= nfiles)
+		const char *cfile;
+		int cline;
+		if (!call_site(cu, &scopes[i], &cfile, &cline))
 			break;
-		const char *name = dwarf_filesrc(files, file, NULL, NULL);
-		if (name == NULL)
-			break;
-		out->file = name;
-		out->line = (int)line;
+		if (is_artificial(&scopes[i])) {
+			if (out->ninlined == 0) {
+				out->file = cfile;
+				out->line = cline;
+			}
+		} else if (out->ninlined < GOC_SYM_MAX_INLINED) {
+			const char *name = die_name(&scopes[i]);
+			struct goc_sym_inlined *f = &out->inlined[out->ninlined++];
+			f->func = name != NULL ? name : "??";
+			f->file = file;
+			f->line = line;
+		}
+		file = cfile;
+		line = cline;
 	}
+	out->outer_file = file;
+	out->outer_line = line;
 	free(scopes);
 }
 
@@ -148,8 +189,10 @@ bool goc_symbolize_addr_if(uintptr_t addr, goc_sym *out, bool (*lines)(const cha
 	} else if ((have_cu = cu_of(mod, addr, &cu, &bias))) {
 		line_in_cu(&cu, addr - bias, out);
 	}
+	out->outer_file = out->file;
+	out->outer_line = out->line;
 	if (out->file != NULL && (have_cu || cu_of(mod, addr, &cu, &bias)))
-		artificial_call_site(&cu, addr - bias, out);
+		inlined_frames(&cu, addr - bias, out);
 	return true;
 }
 

@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#define GOC_SYM_MAX_INLINED 8
+
 typedef struct goc_sym {
 	const char *func;       /* NULL if unknown; owned by libdwfl */
 	const char *file;       /* NULL if unknown; owned by libdwfl */
@@ -19,6 +21,20 @@ typedef struct goc_sym {
 	uintptr_t func_off;     /* addr - symbol start (0 if no symbol) */
 	uintptr_t sym_size;     /* the symbol's size (st_size) */
 	bool is_object;         /* the symbol is data (STT_OBJECT/STT_TLS), not code */
+	/* When addr is in code inlined into func: the inlined functions,
+	 * innermost first, each at the line it is executing (the first at
+	 * file:line); func itself is then at outer_file:outer_line, the call
+	 * site of the outermost. Otherwise ninlined is 0 and outer_* are file
+	 * and line. Inlined `artificial` wrappers (glibc's _FORTIFY_SOURCE
+	 * functions) are no frames: their code belongs to their call site. */
+	int ninlined;
+	struct goc_sym_inlined {
+		const char *func;
+		const char *file;
+		int line;
+	} inlined[GOC_SYM_MAX_INLINED];
+	const char *outer_file;
+	int outer_line;
 } goc_sym;
 
 /* Describes the instruction (or, for data, the variable) at addr (pass pc - 1 for a return address).

@@ -84,16 +84,55 @@ Test(report, fingerprint_ignores_lines_and_order)
 	snprintf(fp1, sizeof fp1, "%s", jstr(r[0], "fingerprint"));
 	cr_assert_eq(strlen(fp1), 16);
 	/* the same two functions at other lines, in the other order, on other
-	 * memory: a duplicate by fingerprint, so not reported again */
+	 * memory: the same fingerprint, but another race, so reported */
 	det_access(b, (uintptr_t)&z, 8, FAKE_PC(2, 29), DET_WRITE);
 	det_access(a, (uintptr_t)&z, 8, FAKE_PC(1, 17), DET_WRITE);
-	cr_assert_eq(json_records(r, 4), 1);
+	cr_assert_eq(json_records(r, 4), 2);
+	cr_assert_str_eq(jstr(r[1], "fingerprint"), fp1);
+	cr_assert_eq(jint(r[1], "accesses.0.stack.0.line"), 17);
 	/* another function pair: a new fingerprint */
 	static uint64_t w;
 	det_access(a, (uintptr_t)&w, 8, FAKE_PC(3, 5), DET_WRITE);
 	det_access(b, (uintptr_t)&w, 8, FAKE_PC(2, 23), DET_WRITE);
-	cr_assert_eq(json_records(r, 4), 2);
-	cr_assert_str_neq(jstr(r[1], "fingerprint"), fp1);
+	cr_assert_eq(json_records(r, 4), 3);
+	cr_assert_str_neq(jstr(r[2], "fingerprint"), fp1);
+}
+
+/* The same two lines reached through other callers (other calling
+ * contexts): the same race, reported once. */
+Test(report, the_same_lines_through_other_callers_are_one_race)
+{
+	setup();
+	det_access(a, (uintptr_t)&x, 8, FAKE_PC(1, 12), DET_WRITE);
+	det_access(b, (uintptr_t)&x, 8, FAKE_PC(2, 23), DET_WRITE);
+	det_func_entry(a, FAKE_PC(7, 3));
+	det_access(a, (uintptr_t)&z, 8, FAKE_PC(1, 12), DET_WRITE);
+	det_func_exit(a);
+	det_func_entry(b, FAKE_PC(8, 4));
+	det_access(b, (uintptr_t)&z, 8, FAKE_PC(2, 23), DET_WRITE);
+	det_func_exit(b);
+	json_object *r[4];
+	cr_assert_eq(json_records(r, 4), 1);
+	det_stats s;
+	det_read_stats(&s);
+	cr_assert_geq(s.races_duplicate, 1);
+}
+
+/* Code inlined into one function: the symbolizer's frames for one pc
+ * name the inlined function on top, so two races in the same outer pair
+ * but in other inlined functions have other fingerprints. */
+Test(report, inlined_frames_are_frames_of_their_own)
+{
+	setup();
+	det_access(a, (uintptr_t)&x, 8, FAKE_PC(FAKE_INLINED_FIRST, 12), DET_WRITE);
+	det_access(b, (uintptr_t)&x, 8, FAKE_PC(2, 23), DET_READ);
+	json_object *r[4];
+	cr_assert_eq(json_records(r, 4), 1);
+	cr_assert_str_eq(jstr(r[0], "accesses.1.stack.0.func"), "inl56");
+	cr_assert_eq(jint(r[0], "accesses.1.stack.0.line"), 12);
+	cr_assert_str_eq(jstr(r[0], "accesses.1.stack.1.func"), "fn56");
+	cr_assert_eq(jint(r[0], "accesses.1.stack.1.line"), 512);
+	cr_assert_eq(json_object_array_length(jget(r[0], "accesses.1.stack")), 2);
 }
 
 static bool suppress_fn2(const char *kind, const det_frame *const *stacks, const size_t *depths,
