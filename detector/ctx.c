@@ -207,11 +207,14 @@ static __attribute__((noinline, cold)) bool stack_grow(det_thread *t)
 		if (m != NULL) {
 			m->prev = t->maps;
 			m->bytes = bytes;
-			/* not memcpy: the program's (ours, intercepted) would
-			 * record the copy as its accesses */
+			/* field by field, not memcpy (nor a struct copy, which an
+			 * unoptimized build makes one): the runtime intercepts
+			 * memcpy, and would record the copy as the program's */
 			const volatile struct det_frame_slot *from = t->stack;
-			for (uint32_t i = 0; i < t->depth; i++)
-				m->frames[i] = (struct det_frame_slot){ from[i].pc, from[i].ctx };
+			for (uint32_t i = 0; i < t->depth; i++) {
+				m->frames[i].pc = from[i].pc;
+				m->frames[i].ctx = from[i].ctx;
+			}
 			t->maps = m;
 			atomic_signal_fence(memory_order_seq_cst);
 			t->stack = m->frames;

@@ -313,18 +313,18 @@ GOCRACE_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr,
 	/* inside an ignore-sync region the creation orders nothing, as TSan */
 	det_thread *parent = gocrace_ignore_sync == 0 ? t : NULL;
 	e->dt = det_thread_create(parent, DET_KIND_THREAD, -1, gocrace_stack_here(t, 1));
-	gocrace_unguard();
-
 	/* The child starts with every signal blocked, and the trampoline
 	 * unblocks them once the thread is known: a handler that ran before
 	 * would be a thread of its own, ordered with nothing (false races;
 	 * TSan blocks them too). A mask in attr is the child's own: then
-	 * not. */
+	 * not. (Under the guard: the copy is the runtime's own.) */
 	sigset_t all, mine;
 	sigfillset(&all);
 	e->unblock = !attr_has_sigmask(attr) && pthread_sigmask(SIG_SETMASK, &all, &mine) == 0;
 	if (e->unblock)
 		e->sigmask = mine;
+	gocrace_unguard();
+
 	int r = real_pthread_create(th, attr, trampoline, e);
 	if (e->unblock)
 		pthread_sigmask(SIG_SETMASK, &mine, NULL);

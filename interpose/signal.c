@@ -146,11 +146,13 @@ void gocrace_signal_deliver(void)
 		for (int sig = 1; sig < NSIG; sig++) {
 			if (!(set & (1ull << (sig - 1))))
 				continue;
+			gocrace_guard(); /* copies of the runtime's own */
 			struct deferred d = deferred[sig];
 			sigset_t block, saved;
 			lock_actions(&saved);
 			block = actions[sig].act.sa_mask;
 			unlock_actions(&saved);
+			gocrace_unguard();
 			if (!(d.flags & SA_NODEFER))
 				sigaddset(&block, sig);
 			pthread_sigmask(SIG_BLOCK, &block, &saved);
@@ -204,6 +206,11 @@ GOCRACE_EXPORT int sigaction(int sig, const struct sigaction *act, struct sigact
 	GOCRACE_RESOLVE(sigaction);
 	if (sig <= 0 || sig >= NSIG || sig == SIGKILL || sig == SIGSTOP)
 		return real_sigaction(sig, act, old); /* the kernel's answer */
+	det_thread *t = act != NULL ? gocrace_thr() : NULL;
+	/* the copies below are the runtime's own, not the program's accesses
+	 * (an unoptimized build makes them memcpy calls, which the runtime
+	 * intercepts) */
+	gocrace_guard();
 	struct sigaction mine;
 	const struct sigaction *give = act;
 	uintptr_t fn = 0;
@@ -215,7 +222,6 @@ GOCRACE_EXPORT int sigaction(int sig, const struct sigaction *act, struct sigact
 			mine.sa_sigaction = on_signal;
 			give = &mine;
 		}
-		det_thread *t = gocrace_thr();
 		if (t != NULL)
 			gocrace_release(t, &actions[sig]);
 	}
@@ -236,6 +242,7 @@ GOCRACE_EXPORT int sigaction(int sig, const struct sigaction *act, struct sigact
 	if (r == 0 && old != NULL && (old->sa_flags & SA_SIGINFO) &&
 	    old->sa_sigaction == on_signal && before_set)
 		*old = before;
+	gocrace_unguard();
 	errno = err;
 	return r;
 }
@@ -246,7 +253,9 @@ GOCRACE_EXPORT int sigaction(int sig, const struct sigaction *act, struct sigact
 static __sighandler_t install(int sig, __sighandler_t h, bool sysv)
 {
 	struct sigaction act, old;
+	gocrace_guard(); /* the runtime's own memset */
 	memset(&act, 0, sizeof act);
+	gocrace_unguard();
 	act.sa_handler = h;
 	sigemptyset(&act.sa_mask);
 	if (sysv) {
