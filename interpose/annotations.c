@@ -104,6 +104,11 @@ GOCRACE_ANNOTATIONS_NOOP(DECLARE_API)
 
 static TLS int mutex_regions; /* counts of gocrace_ignore the open mutex regions hold */
 
+int gocrace_mutex_region_guard(void)
+{
+	return mutex_regions;
+}
+
 static void mutex_region_begin(void)
 {
 	mutex_regions++;

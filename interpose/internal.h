@@ -201,6 +201,11 @@ static inline void gocrace_release_merge(det_thread *t, const volatile void *add
 	gocrace_unguard();
 }
 
+/* The counts of the guard that the program's open custom-mutex regions
+ * hold on this thread (annotations.c): the guard is no more than these
+ * while no runtime code runs. */
+GOCRACE_HIDDEN int gocrace_mutex_region_guard(void);
+
 /* A libc function about to call back into the program (pthread_once's
  * routine, qsort's comparator): its call site becomes a frame of the
  * shadow stack until it returns, so that the callback's stack goes on
@@ -216,6 +221,14 @@ static inline void gocrace_call_end(det_thread *t)
 {
 	if (t != NULL)
 		det_func_exit(t);
+}
+
+/* gocrace_call_end as a cleanup (__attribute__((cleanup))): it also runs
+ * when a C++ exception from the callback unwinds through the interceptor
+ * (the runtime is built with -fexceptions for it). */
+static inline void gocrace_call_cleanup(det_thread **t)
+{
+	gocrace_call_end(*t);
 }
 
 /* The calling OS thread's own det_thread (not the goroutine it runs). */

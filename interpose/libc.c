@@ -896,10 +896,9 @@ GOCRACE_EXPORT void qsort(void *base, size_t n, size_t size,
 	GOCRACE_RESOLVE(qsort);
 	uintptr_t pc = GOCRACE_CALLER_PC();
 	note_sort(gocrace_thr(), base, n, size, pc);
-	det_thread *st = gocrace_stack_thr();
+	det_thread *st __attribute__((cleanup(gocrace_call_cleanup))) = gocrace_stack_thr();
 	gocrace_call_begin(st, pc);
 	real_qsort(base, n, size, cmp);
-	gocrace_call_end(st);
 }
 
 GOCRACE_EXPORT void qsort_r(void *base, size_t n, size_t size,
@@ -908,8 +907,7 @@ GOCRACE_EXPORT void qsort_r(void *base, size_t n, size_t size,
 	GOCRACE_RESOLVE(qsort_r);
 	uintptr_t pc = GOCRACE_CALLER_PC();
 	note_sort(gocrace_thr(), base, n, size, pc);
-	det_thread *st = gocrace_stack_thr();
+	det_thread *st __attribute__((cleanup(gocrace_call_cleanup))) = gocrace_stack_thr();
 	gocrace_call_begin(st, pc);
 	real_qsort_r(base, n, size, cmp, arg);
-	gocrace_call_end(st);
 }

@@ -313,21 +313,21 @@ GOCRACE_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr,
 	/* inside an ignore-sync region the creation orders nothing, as TSan */
 	det_thread *parent = gocrace_ignore_sync == 0 ? t : NULL;
 	e->dt = det_thread_create(parent, DET_KIND_THREAD, -1, gocrace_stack_here(t, 1));
+	gocrace_unguard();
+
 	/* The child starts with every signal blocked, and the trampoline
 	 * unblocks them once the thread is known: a handler that ran before
 	 * would be a thread of its own, ordered with nothing (false races;
 	 * TSan blocks them too). A mask in attr is the child's own: then
-	 * not. (Under the guard: the copy is the runtime's own.) */
-	sigset_t all, mine;
+	 * not. The creator's mask goes straight into e (no copy the runtime
+	 * would see as the program's). */
+	sigset_t all;
 	sigfillset(&all);
-	e->unblock = !attr_has_sigmask(attr) && pthread_sigmask(SIG_SETMASK, &all, &mine) == 0;
-	if (e->unblock)
-		e->sigmask = mine;
-	gocrace_unguard();
-
+	e->unblock = !attr_has_sigmask(attr) &&
+	             pthread_sigmask(SIG_SETMASK, &all, &e->sigmask) == 0;
 	int r = real_pthread_create(th, attr, trampoline, e);
 	if (e->unblock)
-		pthread_sigmask(SIG_SETMASK, &mine, NULL);
+		pthread_sigmask(SIG_SETMASK, &e->sigmask, NULL);
 
 	gocrace_guard();
 	if (r != 0) {
@@ -426,6 +426,7 @@ GOCRACE_EXPORT void pthread_exit(void *ret)
 		 * began before init): finish its own det_thread now. Raised for
 		 * good, as in thread_end. */
 		det_thread *h = gocrace_home();
+		gocrace_signal_thread_end();
 		gocrace_guard();
 		if (h != NULL)
 			det_thread_finish(h);
@@ -797,10 +798,12 @@ GOCRACE_EXPORT int pthread_once(pthread_once_t *once, void (*routine)(void))
 	struct once_frame f = {routine, once};
 	struct once_frame *saved = once_cur;
 	once_cur = &f;
-	det_thread *st = gocrace_stack_thr();
-	gocrace_call_begin(st, GOCRACE_CALLER_PC());
-	int r = real_pthread_once(once, once_trampoline);
-	gocrace_call_end(st);
+	int r;
+	{
+		det_thread *st __attribute__((cleanup(gocrace_call_cleanup))) = gocrace_stack_thr();
+		gocrace_call_begin(st, GOCRACE_CALLER_PC());
+		r = real_pthread_once(once, once_trampoline);
+	}
 	once_cur = saved;
 	gocrace_acquire(t, once);
 	return r;

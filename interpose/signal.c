@@ -16,10 +16,11 @@
  *    the handler's events are seen and the detector is never re-entered.
  *
  * The program sees only its own handlers: sigaction's old action, and a
- * query, give back what it installed. SA_RESETHAND resets the table as the
- * kernel resets on_signal. signal(), bsd_signal, ssignal and sysv_signal
- * are glibc's semantics over this sigaction (glibc's call its own
- * internally, which the preload would not see). sigset() and handlers
+ * query, give back what it installed. SA_RESETHAND is done by the runtime
+ * when the handler runs (run_handler), not by the kernel. signal(),
+ * bsd_signal, ssignal and sysv_signal are glibc's semantics over this
+ * sigaction (glibc's call its own internally, which the preload would not
+ * see), siginterrupt included. sigset() and handlers
  * installed by a raw rt_sigaction system call are not seen: they run at
  * once, without the edge, and unseen if they interrupt the runtime.
  */
@@ -30,20 +31,33 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <ucontext.h>
+#include <unistd.h>
 
 GOCRACE_REAL(int, sigaction, int, const struct sigaction *, struct sigaction *);
+GOCRACE_REAL(int, siginterrupt, int, int);
 
-/* What the program installed for each signal (its handler behind
- * on_signal: SIG_DFL and SIG_IGN go to the kernel as they are). fn and
- * flags are read by on_signal without the lock; act is the whole action
- * as installed, under actions_lock. */
+/* What on_signal reads of the program's action, in one atomic word: the
+ * handler's address, with SA_SIGINFO and SA_RESETHAND in the top bits
+ * (user-space code addresses leave them clear). */
+#define W_SIGINFO (1ull << 63)
+#define W_RESETHAND (1ull << 62)
+#define W_FN(w) ((uintptr_t)((w) & ~(W_SIGINFO | W_RESETHAND)))
+
+/* What the program installed for each signal: its handler behind
+ * on_signal (SIG_DFL and SIG_IGN go to the kernel as they are). act is
+ * the whole action as installed and set whether there is one, under
+ * actions_lock; word is act's, for on_signal. */
 static struct action {
-	_Atomic(uintptr_t) fn;
-	atomic_int flags;
+	_Atomic uint64_t word;
 	struct sigaction act;
-	bool set;               /* act holds the program's action */
+	bool set;
 } actions[NSIG];
+
+/* The signals siginterrupt(sig, 1) made interrupting: signal() then
+ * installs them without SA_RESTART, as glibc's does. */
+static _Atomic uint64_t interrupting;
 
 /* Taken with every signal blocked, so a handler never interrupts its
  * holder on the same thread. */
@@ -77,27 +91,84 @@ void gocrace_signal_fork_child(void)
 	atomic_store_explicit(&actions_lock, 0, memory_order_relaxed);
 }
 
+/* A copy of a siginfo_t made word by word: a struct copy is a memcpy
+ * call in an unoptimized build, which the runtime intercepts. */
+static void copy_info(siginfo_t *to, const siginfo_t *from)
+{
+	const volatile uint64_t *f = (const volatile uint64_t *)(const void *)from;
+	uint64_t *t = (uint64_t *)(void *)to;
+	for (size_t i = 0; i < sizeof *to / sizeof *t; i++)
+		t[i] = f[i];
+}
+
+/* ---- running the program's handler ------------------------------------ */
+
+/* SA_RESETHAND, done here rather than by the kernel (which would reset
+ * on_signal before a deferred handler ran): the program's action w
+ * becomes SIG_DFL, unless it was replaced meanwhile. */
+static void reset_to_default(int sig, uint64_t w)
+{
+	sigset_t saved;
+	gocrace_guard(); /* the runtime's own memset */
+	struct sigaction dfl;
+	memset(&dfl, 0, sizeof dfl);
+	dfl.sa_handler = SIG_DFL;
+	lock_actions(&saved);
+	if (atomic_load_explicit(&actions[sig].word, memory_order_relaxed) == w) {
+		real_sigaction(sig, &dfl, NULL);
+		actions[sig].act.sa_handler = SIG_DFL;
+		actions[sig].act.sa_flags &= ~(SA_SIGINFO | SA_RESETHAND);
+		atomic_store_explicit(&actions[sig].word, (uint64_t)(uintptr_t)SIG_DFL,
+		                      memory_order_relaxed);
+	}
+	unlock_actions(&saved);
+	gocrace_ignore--; /* no delivery from here: the caller runs one */
+}
+
+/* The program's handler (w: its action's word) for sig, after the edge
+ * from sigaction; errno as it was. */
+static void run_handler(int sig, siginfo_t *info, void *uc, uint64_t w)
+{
+	uintptr_t fn = W_FN(w);
+	if (fn == (uintptr_t)SIG_DFL || fn == (uintptr_t)SIG_IGN)
+		return; /* replaced since the kernel chose on_signal */
+	if (w & W_RESETHAND)
+		reset_to_default(sig, w);
+	int saved_errno = errno;
+	det_thread *t = gocrace_thr();
+	if (t != NULL)
+		gocrace_acquire(t, &actions[sig]);
+	errno = saved_errno;
+	if (w & W_SIGINFO)
+		((void (*)(int, siginfo_t *, void *))fn)(sig, info, uc);
+	else
+		((void (*)(int))fn)(sig);
+}
+
 /* ---- deferred handlers ------------------------------------------------ */
 
 /* A signal that comes while the guard is raised (the runtime's own code is
  * running on the thread) waits: the detector is not reentrant, so its
  * handler would have to run unseen. It runs when the guard comes down
- * (gocrace_unguard), with the signal mask the kernel would have given it
- * and the siginfo it came with; its ucontext is then the delivery point's
- * (getcontext), not the interrupted one. One of each signal waits, as the
- * kernel keeps one of each pending. Not deferred: the synchronous signals
- * (faults, abort, SIGPIPE, SIGSYS; TSan's list), whose handler must run
- * before the faulting instruction is retried, and every signal once the
- * thread is ending (its guard stays up: gocrace_signal_thread_end). */
+ * (gocrace_unguard), as the kernel would run it: with the action's mask
+ * blocked and its siginfo, or, if the program has blocked the signal
+ * since, left pending for the kernel (sent to the thread again, as from
+ * tgkill). Its ucontext is then the delivery point's (getcontext), and it
+ * runs on the current stack even with SA_ONSTACK. One of each signal
+ * waits, as the kernel keeps one of each pending.
+ *
+ * Not deferred: the synchronous signals (faults, abort, SIGPIPE, SIGSYS;
+ * TSan's list), whose handler must run before the faulting instruction is
+ * retried; every signal once the thread is ending (its guard stays up:
+ * gocrace_signal_thread_end); and signals that come while only the
+ * program's own custom-mutex regions hold the guard (no runtime code is
+ * running then, and the program may be waiting inside its lock for what
+ * the handler does): those run at once, with the regions' counts taken
+ * off the guard meanwhile, so that the handler's events are seen. */
 __thread int gocrace_sig_pending __attribute__((tls_model("initial-exec")));
 
-static __thread struct deferred {
-	siginfo_t info;
-	uintptr_t fn;
-	int flags;
-} deferred[NSIG] __attribute__((tls_model("initial-exec")));
+static __thread siginfo_t deferred[NSIG] __attribute__((tls_model("initial-exec")));
 static __thread _Atomic uint64_t deferred_set __attribute__((tls_model("initial-exec")));
-static __thread bool delivering __attribute__((tls_model("initial-exec")));
 static __thread bool ending __attribute__((tls_model("initial-exec")));
 
 void gocrace_signal_thread_end(void)
@@ -118,81 +189,80 @@ static bool synchronous(int sig, const siginfo_t *info)
 	}
 }
 
-/* The program's handler fn (flags: its sa_flags) for sig, after the edge
- * from sigaction; errno as it was. */
-static void run_handler(int sig, siginfo_t *info, void *uc, uintptr_t fn, int flags)
+/* One deferred signal, now that the guard is down. */
+static void deliver_one(int sig, siginfo_t *info)
 {
-	int saved_errno = errno;
-	det_thread *t = gocrace_thr();
-	if (t != NULL)
-		gocrace_acquire(t, &actions[sig]);
-	errno = saved_errno;
-	if (fn == (uintptr_t)SIG_DFL || fn == (uintptr_t)SIG_IGN)
-		return; /* replaced since the kernel chose on_signal */
-	if (flags & SA_SIGINFO)
-		((void (*)(int, siginfo_t *, void *))fn)(sig, info, uc);
-	else
-		((void (*)(int))fn)(sig);
+	sigset_t block, saved;
+	pthread_sigmask(SIG_BLOCK, NULL, &block);
+	if (sigismember(&block, sig)) {
+		syscall(SYS_tgkill, (pid_t)syscall(SYS_getpid), (pid_t)syscall(SYS_gettid), sig);
+		return;
+	}
+	gocrace_guard(); /* the runtime's own copies */
+	lock_actions(&saved);
+	uint64_t w = atomic_load_explicit(&actions[sig].word, memory_order_relaxed);
+	block = actions[sig].act.sa_mask;
+	bool nodefer = (actions[sig].act.sa_flags & SA_NODEFER) != 0;
+	unlock_actions(&saved);
+	gocrace_ignore--; /* gocrace_signal_deliver looks at what came meanwhile */
+	if (!nodefer)
+		sigaddset(&block, sig);
+	pthread_sigmask(SIG_BLOCK, &block, &saved);
+	ucontext_t uc;
+	getcontext(&uc);
+	run_handler(sig, info, &uc, w);
+	pthread_sigmask(SIG_SETMASK, &saved, NULL);
 }
 
 void gocrace_signal_deliver(void)
 {
-	if (delivering)
-		return; /* the loop below takes what came meanwhile */
-	delivering = true;
-	while (gocrace_sig_pending != 0) {
-		gocrace_sig_pending = 0;
-		uint64_t set = atomic_exchange_explicit(&deferred_set, 0, memory_order_relaxed);
-		for (int sig = 1; sig < NSIG; sig++) {
-			if (!(set & (1ull << (sig - 1))))
-				continue;
-			gocrace_guard(); /* copies of the runtime's own */
-			struct deferred d = deferred[sig];
-			sigset_t block, saved;
-			lock_actions(&saved);
-			block = actions[sig].act.sa_mask;
-			unlock_actions(&saved);
-			gocrace_unguard();
-			if (!(d.flags & SA_NODEFER))
-				sigaddset(&block, sig);
-			pthread_sigmask(SIG_BLOCK, &block, &saved);
-			ucontext_t uc;
-			getcontext(&uc);
-			run_handler(sig, &d.info, &uc, d.fn, d.flags);
-			pthread_sigmask(SIG_SETMASK, &saved, NULL);
+	/* Each signal's siginfo is copied before its bit goes: one that comes
+	 * again meanwhile joins the waiting one, as the kernel coalesces.
+	 * gocrace_sig_pending is cleared only once none waits, so a handler
+	 * that does not return (siglongjmp) leaves the others for the next
+	 * time the guard comes down. */
+	for (;;) {
+		uint64_t set = atomic_load_explicit(&deferred_set, memory_order_relaxed);
+		if (set == 0) {
+			gocrace_sig_pending = 0;
+			__atomic_signal_fence(__ATOMIC_SEQ_CST);
+			if (atomic_load_explicit(&deferred_set, memory_order_relaxed) == 0)
+				return;
+			gocrace_sig_pending = 1;
+			continue;
 		}
+		int sig = __builtin_ctzll(set) + 1;
+		siginfo_t info;
+		copy_info(&info, &deferred[sig]);
+		atomic_fetch_and_explicit(&deferred_set, ~(1ull << (sig - 1)), memory_order_relaxed);
+		deliver_one(sig, &info);
 	}
-	delivering = false;
 }
 
 static void on_signal(int sig, siginfo_t *info, void *uc)
 {
-	uintptr_t fn = atomic_load_explicit(&actions[sig].fn, memory_order_relaxed);
-	int flags = atomic_load_explicit(&actions[sig].flags, memory_order_relaxed);
-	if (flags & SA_RESETHAND) {
-		/* the kernel reset on_signal to SIG_DFL on this delivery */
-		sigset_t saved;
-		lock_actions(&saved);
-		if (actions[sig].set && actions[sig].act.sa_handler != SIG_DFL &&
-		    actions[sig].act.sa_handler != SIG_IGN) {
-			actions[sig].act.sa_handler = SIG_DFL;
-			actions[sig].act.sa_flags &= ~SA_SIGINFO;
-			atomic_store_explicit(&actions[sig].fn, (uintptr_t)SIG_DFL,
-			                      memory_order_relaxed);
-		}
-		unlock_actions(&saved);
-	}
-	if ((gocrace_ignore & GOCRACE_GUARD) != 0 && !ending && !synchronous(sig, info)) {
+	uint64_t w = atomic_load_explicit(&actions[sig].word, memory_order_relaxed);
+	int guard = gocrace_ignore & GOCRACE_GUARD;
+	int regions = gocrace_mutex_region_guard();
+	if (guard != 0 && guard != regions && !ending && !synchronous(sig, info)) {
 		uint64_t bit = 1ull << (sig - 1);
 		if (!(atomic_load_explicit(&deferred_set, memory_order_relaxed) & bit)) {
-			deferred[sig] = (struct deferred){ *info, fn, flags };
+			copy_info(&deferred[sig], info);
 			atomic_fetch_or_explicit(&deferred_set, bit, memory_order_relaxed);
 		}
 		gocrace_sig_pending = 1;
 		return;
 	}
-	run_handler(sig, info, uc, fn, flags);
+	if (guard != 0 && guard == regions && !ending) {
+		gocrace_ignore -= regions;
+		run_handler(sig, info, uc, w);
+		gocrace_ignore += regions;
+		return;
+	}
+	run_handler(sig, info, uc, w);
 }
+
+/* ---- installing ------------------------------------------------------- */
 
 /* The handler an action names: sa_sigaction with SA_SIGINFO. */
 static uintptr_t handler_of(const struct sigaction *act)
@@ -211,17 +281,23 @@ GOCRACE_EXPORT int sigaction(int sig, const struct sigaction *act, struct sigact
 	 * (an unoptimized build makes them memcpy calls, which the runtime
 	 * intercepts) */
 	gocrace_guard();
-	struct sigaction mine;
-	const struct sigaction *give = act;
-	uintptr_t fn = 0;
+	struct sigaction want, give; /* *act, copied first: old may be act */
+	const struct sigaction *kernel = NULL;
+	uint64_t word = 0;
 	if (act != NULL) {
-		fn = handler_of(act);
+		want = *act;
+		give = want;
+		uintptr_t fn = handler_of(&want);
+		word = fn;
 		if (fn != (uintptr_t)SIG_DFL && fn != (uintptr_t)SIG_IGN) {
-			mine = *act;
-			mine.sa_flags |= SA_SIGINFO;
-			mine.sa_sigaction = on_signal;
-			give = &mine;
+			/* SA_RESETHAND is run_handler's: the kernel would reset
+			 * on_signal before a deferred handler ran */
+			give.sa_flags = (want.sa_flags | SA_SIGINFO) & ~SA_RESETHAND;
+			give.sa_sigaction = on_signal;
+			word |= ((want.sa_flags & SA_SIGINFO) ? W_SIGINFO : 0) |
+			        ((want.sa_flags & SA_RESETHAND) ? W_RESETHAND : 0);
 		}
+		kernel = &give;
 		if (t != NULL)
 			gocrace_release(t, &actions[sig]);
 	}
@@ -229,13 +305,12 @@ GOCRACE_EXPORT int sigaction(int sig, const struct sigaction *act, struct sigact
 	lock_actions(&saved);
 	struct sigaction before = actions[sig].act;
 	bool before_set = actions[sig].set;
-	int r = real_sigaction(sig, give, old);
+	int r = real_sigaction(sig, kernel, old);
 	int err = errno;
 	if (r == 0 && act != NULL) {
-		actions[sig].act = *act;
+		actions[sig].act = want;
 		actions[sig].set = true;
-		atomic_store_explicit(&actions[sig].flags, act->sa_flags, memory_order_relaxed);
-		atomic_store_explicit(&actions[sig].fn, fn, memory_order_relaxed);
+		atomic_store_explicit(&actions[sig].word, word, memory_order_relaxed);
 	}
 	unlock_actions(&saved);
 	/* the program's own action, where the kernel has on_signal */
@@ -247,9 +322,37 @@ GOCRACE_EXPORT int sigaction(int sig, const struct sigaction *act, struct sigact
 	return r;
 }
 
+GOCRACE_EXPORT int siginterrupt(int sig, int flag)
+{
+	GOCRACE_RESOLVE(siginterrupt);
+	if (sig > 0 && sig < NSIG) {
+		uint64_t bit = 1ull << (sig - 1);
+		if (flag)
+			atomic_fetch_or_explicit(&interrupting, bit, memory_order_relaxed);
+		else
+			atomic_fetch_and_explicit(&interrupting, ~bit, memory_order_relaxed);
+	}
+	/* glibc's changes SA_RESTART of the kernel's action (on_signal's);
+	 * the program's own, which queries give back, changes too */
+	int r = real_siginterrupt(sig, flag);
+	if (r == 0) {
+		sigset_t saved;
+		lock_actions(&saved);
+		if (actions[sig].set) {
+			if (flag)
+				actions[sig].act.sa_flags &= ~SA_RESTART;
+			else
+				actions[sig].act.sa_flags |= SA_RESTART;
+		}
+		unlock_actions(&saved);
+	}
+	return r;
+}
+
 /* signal() as glibc's: BSD semantics (the handler stays, the signal is
- * blocked while it runs, system calls restart), or System V's (reset to
- * SIG_DFL on delivery, not blocked, not restarted). */
+ * blocked while it runs, system calls restart unless siginterrupt said
+ * otherwise), or System V's (reset to SIG_DFL on delivery, not blocked,
+ * not restarted). */
 static __sighandler_t install(int sig, __sighandler_t h, bool sysv)
 {
 	struct sigaction act, old;
@@ -261,9 +364,13 @@ static __sighandler_t install(int sig, __sighandler_t h, bool sysv)
 	if (sysv) {
 		act.sa_flags = SA_RESETHAND | SA_NODEFER;
 	} else {
-		if (sig > 0 && sig < NSIG)
+		bool intr = false;
+		if (sig > 0 && sig < NSIG) {
 			sigaddset(&act.sa_mask, sig);
-		act.sa_flags = SA_RESTART;
+			intr = (atomic_load_explicit(&interrupting, memory_order_relaxed) >>
+			        (sig - 1)) & 1;
+		}
+		act.sa_flags = intr ? 0 : SA_RESTART;
 	}
 	if (h == SIG_ERR) {
 		errno = EINVAL;

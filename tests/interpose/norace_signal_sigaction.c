@@ -3,8 +3,9 @@
  * is created first; main then sets up `config` and installs handlers,
  * with sigaction (SA_SIGINFO) and with signal(); each handler runs on the
  * worker and reads config. The program also sees its own handlers, not
- * the runtime's: sigaction's old action, a query, and SA_RESETHAND's reset
- * to SIG_DFL. Exits 1 when libc's behaviour is not kept. */
+ * the runtime's: sigaction's old action (also in the struct it gave), a
+ * query, SA_RESETHAND's reset to SIG_DFL and siginterrupt's SA_RESTART.
+ * Exits 1 when libc's behaviour is not kept. */
 #include "e2e.h"
 
 #include <pthread.h>
@@ -92,6 +93,29 @@ int main(void)
 	if (!(old.sa_flags & SA_SIGINFO) || old.sa_sigaction != on_usr1)
 		return 1;
 	if (signal(SIGUSR2, SIG_DFL) != on_usr2)
+		return 1;
+	/* the action given and the old one in the same struct */
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = on_usr1;
+	sa.sa_flags = SA_SIGINFO;
+	if (sigaction(SIGUSR1, &sa, &sa) != 0 || sa.sa_handler != SIG_IGN)
+		return 1;
+	if (installed(SIGUSR1) != (void *)on_usr1)
+		return 1;
+	sigaction(SIGUSR1, NULL, &old);
+	if (!(old.sa_flags & SA_SIGINFO))
+		return 1;
+	raise(SIGUSR1); /* on_usr1 needs its siginfo */
+	if (atomic_load(&got) != 322)
+		return 1;
+	/* siginterrupt: signal() then installs without SA_RESTART */
+#pragma clang diagnostic push
+#pragma clang diagnostic ignored "-Wdeprecated-declarations"
+	siginterrupt(SIGUSR2, 1); /* deprecated, still used */
+#pragma clang diagnostic pop
+	signal(SIGUSR2, on_usr2);
+	sigaction(SIGUSR2, NULL, &old);
+	if (old.sa_flags & SA_RESTART)
 		return 1;
 	return 0;
 }
