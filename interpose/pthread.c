@@ -435,6 +435,41 @@ GOCRACE_EXPORT void pthread_exit(void *ret)
 	__builtin_unreachable();
 }
 
+/* ---- C++ function-local statics --------------------------------------- */
+
+/* A function-local static with a dynamic initialiser is guarded by libstdc++
+ * (the Itanium C++ ABI's __cxa_guard_*), whose own atomics the detector
+ * does not see: without these, every thread that uses the static after
+ * the one that initialised it is a false race with the initialiser. The
+ * compiler inlines the check of the guard's first byte (an acquire load,
+ * instrumented: an acquire on the guard's address) and calls
+ * __cxa_guard_acquire only when it is clear. So, as in TSan: the
+ * initialiser's release (release: everything it did, before the real
+ * __cxa_guard_release publishes the byte), and an acquire by a thread
+ * whose __cxa_guard_acquire found the static initialised meanwhile (it
+ * returns 0). __cxa_guard_abort (the initialiser threw) orders nothing. */
+GOCRACE_REAL(int, __cxa_guard_acquire, uint64_t *);
+GOCRACE_REAL(void, __cxa_guard_release, uint64_t *);
+
+GOCRACE_EXPORT int __cxa_guard_acquire(uint64_t *guard)
+{
+	GOCRACE_RESOLVE(__cxa_guard_acquire);
+	int r = real___cxa_guard_acquire(guard);
+	det_thread *t = gocrace_thr();
+	if (r == 0 && t != NULL)
+		gocrace_acquire(t, guard);
+	return r;
+}
+
+GOCRACE_EXPORT void __cxa_guard_release(uint64_t *guard)
+{
+	GOCRACE_RESOLVE(__cxa_guard_release);
+	det_thread *t = gocrace_thr();
+	if (t != NULL)
+		gocrace_release(t, guard);
+	real___cxa_guard_release(guard);
+}
+
 /* ---- thread names ------------------------------------------------------ */
 
 /* The det_thread of the OS thread tid names, or NULL if the runtime does

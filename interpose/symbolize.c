@@ -11,6 +11,8 @@
 #include "internal.h"
 #include "symbolize.h"
 
+#include <dlfcn.h>
+#include <stdlib.h>
 #include <string.h>
 #include <ucontext.h>
 
@@ -100,6 +102,67 @@ static const char *keep(const char *s)
 	return c;
 }
 
+/* ---- C++ names ---------------------------------------------------------- */
+
+typedef char *demangler(const char *, char *, size_t *, int *);
+
+/* Drops the parameter list of a demangled function name, and the
+ * qualifiers after it ("ns::C::f(int) const" -> "ns::C::f"): reports add
+ * "()" to every function, as Go's do. Not a function (no closing ")"):
+ * left as it is. */
+static void drop_parameters(char *d)
+{
+	static const char *const quals[] = {" const", " volatile", " &&", " &", " noexcept"};
+	size_t n = strlen(d);
+	for (bool again = true; again;) {
+		again = false;
+		for (size_t q = 0; q < sizeof quals / sizeof quals[0]; q++) {
+			size_t k = strlen(quals[q]);
+			if (n > k && strcmp(d + n - k, quals[q]) == 0) {
+				n -= k;
+				d[n] = '\0';
+				again = true;
+			}
+		}
+	}
+	if (n == 0 || d[n - 1] != ')')
+		return;
+	int depth = 0;
+	for (size_t i = n; i-- > 0;) {
+		if (d[i] == ')') {
+			depth++;
+		} else if (d[i] == '(' && --depth == 0) {
+			if (i > 0)
+				d[i] = '\0';
+			return;
+		}
+	}
+}
+
+/* A kept copy of name, demangled when it is a C++ one ("_Z..."), with
+ * the C++ runtime's own demangler if the program has it loaded (a C
+ * program has no mangled names); functions lose their parameter lists. */
+static const char *plain_name(const char *name, bool function)
+{
+	static demangler *demangle;
+	static bool looked;
+	if (name == NULL || name[0] != '_' || name[1] != 'Z')
+		return keep(name);
+	if (!looked) {
+		demangle = (demangler *)dlsym(RTLD_DEFAULT, "__cxa_demangle");
+		looked = true;
+	}
+	int status = -1;
+	char *d = demangle != NULL ? demangle(name, NULL, NULL, &status) : NULL;
+	if (d == NULL || status != 0)
+		return keep(name);
+	if (function)
+		drop_parameters(d);
+	const char *k = keep(d);
+	free(d); /* the demangler's malloc; the guard is raised */
+	return k;
+}
+
 /* Collapse "dir/../" and "./" segments, as compilers record paths relative
  * to the build directory. Returns a kept copy. */
 static const char *clean(const char *path)
@@ -147,13 +210,13 @@ static size_t frames_of(uintptr_t pc, uintptr_t look, const goc_sym *s, det_fram
 	size_t n = 0;
 	for (int i = 0; i < s->ninlined && n + 1 < max; i++) {
 		f[n] = base;
-		f[n].func = keep(s->inlined[i].func);
+		f[n].func = plain_name(s->inlined[i].func, true);
 		f[n].file = clean(s->inlined[i].file);
 		f[n].line = s->inlined[i].line;
 		n++;
 	}
 	f[n] = base;
-	f[n].func = keep(s->func);
+	f[n].func = plain_name(s->func, true);
 	f[n].file = clean(s->outer_file);
 	f[n].line = s->outer_line;
 	return n + 1;
@@ -196,7 +259,7 @@ bool gocrace_describe_global(uintptr_t addr, const char **name, uintptr_t *start
 		return false;
 	if (s.sym_size != 0 && s.func_off >= s.sym_size)
 		return false;
-	*name = keep(s.func);
+	*name = plain_name(s.func, false);
 	*start = addr - s.func_off;
 	*size = s.sym_size;
 	*module = keep(s.module);

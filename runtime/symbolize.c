@@ -75,11 +75,16 @@ static void line_in_cu(Dwarf_Die *cu, Dwarf_Addr pc, goc_sym *out)
 }
 
 /* The name of a subprogram or inlined subroutine DIE (an inlined one
- * names its abstract origin). */
+ * names its abstract origin): its linkage name where it has one (C++:
+ * mangled, with its class and namespace, for the caller to demangle),
+ * else its name. */
 static const char *die_name(Dwarf_Die *die)
 {
 	Dwarf_Attribute a;
-	return dwarf_formstring(dwarf_attr_integrate(die, DW_AT_name, &a));
+	const char *linkage = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_linkage_name, &a));
+	if (linkage == NULL)
+		linkage = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name, &a));
+	return linkage != NULL ? linkage : dwarf_formstring(dwarf_attr_integrate(die, DW_AT_name, &a));
 }
 
 /* The call site of an inlined subroutine DIE; false if it has none. */
@@ -121,10 +126,13 @@ static void inlined_frames(Dwarf_Die *cu, Dwarf_Addr pc, goc_sym *out)
 	int n = dwarf_getscopes(cu, pc, &scopes);
 	const char *file = out->file;
 	int line = out->line;
-	for (int i = 0; i < n; i++) {
+	int i = 0;
+	while (i < n) {
 		int tag = dwarf_tag(&scopes[i]);
-		if (tag == DW_TAG_lexical_block)
+		if (tag == DW_TAG_lexical_block) {
+			i++;
 			continue;
+		}
 		if (tag != DW_TAG_inlined_subroutine)
 			break;
 		const char *cfile;
@@ -145,6 +153,15 @@ static void inlined_frames(Dwarf_Die *cu, Dwarf_Addr pc, goc_sym *out)
 		}
 		file = cfile;
 		line = cline;
+		/* dwarf_getscopes goes on past an inlined subroutine with the
+		 * scopes of the inlined function's own definition; the caller's
+		 * are the ones above this instance in the tree */
+		Dwarf_Die *up = NULL;
+		int m = dwarf_getscopes_die(&scopes[i], &up);
+		free(scopes);
+		scopes = up;
+		n = m;
+		i = 1;
 	}
 	out->outer_file = file;
 	out->outer_line = line;

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define GOC_SYM_MAX_INLINED 8
+#define GOC_SYM_MAX_INLINED 16
 
 typedef struct goc_sym {
 	const char *func;       /* NULL if unknown; owned by libdwfl */
@@ -21,8 +21,9 @@ typedef struct goc_sym {
 	uintptr_t func_off;     /* addr - symbol start (0 if no symbol) */
 	uintptr_t sym_size;     /* the symbol's size (st_size) */
 	bool is_object;         /* the symbol is data (STT_OBJECT/STT_TLS), not code */
-	/* When addr is in code inlined into func: the inlined functions,
-	 * innermost first, each at the line it is executing (the first at
+	/* When addr is in code inlined into func: the inlined functions
+	 * (C++: by linkage name, mangled as func is), innermost first, each
+	 * at the line it is executing (the first at
 	 * file:line); func itself is then at outer_file:outer_line, the call
 	 * site of the outermost. Otherwise ninlined is 0 and outer_* are file
 	 * and line. Inlined `artificial` wrappers (glibc's _FORTIFY_SOURCE

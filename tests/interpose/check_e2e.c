@@ -45,7 +45,8 @@
  *     expect-thread-name: T<n> NAME
  *
  *   Optional, an access's whole stack, its functions from the top (the
- *   shadow call stack holds instrumented functions only):
+ *   shadow call stack holds instrumented functions only; C++ names as
+ *   reports print them, Class::method, without spaces):
  *     expect-stack: cur|prev FUNC...
  *
  * Exit status 0 when everything matched; otherwise one line per mismatch
@@ -185,7 +186,7 @@ static bool parse_stack(const char *s)
 	s += used;
 	int n;
 	while (w->nframes < MAX_FRAMES &&
-	       sscanf(s, " %63[A-Za-z0-9_.]%n", w->frames[w->nframes], &n) == 1) {
+	       sscanf(s, " %63[A-Za-z0-9_.:$~]%n", w->frames[w->nframes], &n) == 1) {
 		w->nframes++;
 		s += n;
 	}

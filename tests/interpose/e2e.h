@@ -12,9 +12,17 @@
 #ifndef GOC_TESTS_E2E_H
 #define GOC_TESTS_E2E_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Step n is reached (steps only grow). */
 void e2e_post(int n);
 /* Waits until step n (or a later one) was reached. */
 void e2e_wait(int n);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

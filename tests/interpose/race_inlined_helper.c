@@ -1,11 +1,12 @@
 /* race_inlined_helper: the racing accesses are in helpers inlined into
- * their callers. Each report's top frame is the inlined helper at its own
- * line, and its caller follows at the call's line, as TSan shows them.
+ * their callers (one into another into main). Each report's top frame is
+ * the inlined helper at its own line, and its callers follow, each at its
+ * call's line, as TSan shows them.
  * Regression: the symbolizer named the caller at the helper's line; two
  * races in other helpers of the same two callers then had one
  * fingerprint, and only one was reported.
  * expect-location: global hits
- * expect-stack: cur get_hits main
+ * expect-stack: cur peek_hits get_hits main
  * expect-stack: prev add_hit worker
  */
 #include "e2e.h"
@@ -19,9 +20,14 @@ static inline __attribute__((always_inline)) void add_hit(void)
 	hits++; /* race */ /* prev: T1 write */
 }
 
-static inline __attribute__((always_inline)) long get_hits(void)
+static inline __attribute__((always_inline)) long peek_hits(void)
 {
 	return hits; /* race */ /* cur: T0 read */
+}
+
+static inline __attribute__((always_inline)) long get_hits(void)
+{
+	return peek_hits();
 }
 
 static void *worker(void *arg)
