@@ -23,9 +23,12 @@
 #include "detector.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #define GOCRACE_HIDDEN __attribute__((visibility("hidden")))
 #define GOCRACE_EXPORT __attribute__((visibility("default")))
@@ -122,6 +125,9 @@ static inline void gocrace_region_end(void)
  * on its first event. Not NULL inside an access-ignore region: callers
  * that access memory ask gocrace_in_region (gocrace_access does). */
 GOCRACE_HIDDEN det_thread *gocrace_thr_slow(void);
+/* The same for a thread that libc started for the program (a SIGEV_THREAD
+ * timer's), created where the program asked for it (created_at). */
+GOCRACE_HIDDEN det_thread *gocrace_thr_adopt(det_ctx created_at);
 static inline det_thread *gocrace_thr(void)
 {
 	if (GOCRACE_UNLIKELY(!gocrace_ready || (gocrace_ignore & GOCRACE_GUARD) != 0))
@@ -229,6 +235,17 @@ static inline void gocrace_call_end(det_thread *t)
 static inline void gocrace_call_cleanup(det_thread **t)
 {
 	gocrace_call_end(*t);
+}
+
+/* The calling thread's signal mask, set and read with the system call
+ * itself: glibc's pthread_sigmask leaves its own signals (32 and 33:
+ * thread cancellation, setxid, SIGEV_THREAD's timer helper) out of every
+ * mask it sets, so a save and restore through it would unblock signal 32
+ * in glibc's timer thread, which waits for it blocked, and the next timer
+ * signal would kill the process. */
+static inline int gocrace_sigmask(int how, const sigset_t *set, sigset_t *old)
+{
+	return (int)syscall(SYS_rt_sigprocmask, how, set, old, (size_t)(_NSIG / 8));
 }
 
 /* The calling OS thread's own det_thread (not the goroutine it runs). */

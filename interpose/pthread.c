@@ -272,7 +272,7 @@ static void *trampoline(void *p)
 	/* the signals that came meanwhile run their handlers now, as this
 	 * thread's code */
 	if (e->unblock)
-		pthread_sigmask(SIG_SETMASK, &e->sigmask, NULL);
+		gocrace_sigmask(SIG_SETMASK, &e->sigmask, NULL);
 	return e->fn(e->arg);
 }
 
@@ -324,10 +324,10 @@ GOCRACE_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr,
 	sigset_t all;
 	sigfillset(&all);
 	e->unblock = !attr_has_sigmask(attr) &&
-	             pthread_sigmask(SIG_SETMASK, &all, &e->sigmask) == 0;
+	             gocrace_sigmask(SIG_SETMASK, &all, &e->sigmask) == 0;
 	int r = real_pthread_create(th, attr, trampoline, e);
 	if (e->unblock)
-		pthread_sigmask(SIG_SETMASK, &e->sigmask, NULL);
+		gocrace_sigmask(SIG_SETMASK, &e->sigmask, NULL);
 
 	gocrace_guard();
 	if (r != 0) {
@@ -433,6 +433,142 @@ GOCRACE_EXPORT void pthread_exit(void *ret)
 	}
 	real_pthread_exit(ret);
 	__builtin_unreachable();
+}
+
+/* ---- SIGEV_THREAD timers ----------------------------------------------- */
+
+/* timer_create with SIGEV_THREAD: glibc runs the notify function on a
+ * thread it creates itself, without the pthread_create the runtime sees.
+ * So the runtime puts its own function in between (timer_thunk_run): the
+ * notify thread is a thread of the runtime's, created at timer_create's
+ * call, and it acquires what timer_create and every timer_settime of the
+ * timer released (the arming happens before the expiry it arms); it
+ * finishes when the notify function returns, so that its slot comes back.
+ * The thunks live until timer_delete. */
+typedef struct timer_thunk timer_thunk;
+struct timer_thunk {
+	void (*fn)(union sigval);
+	union sigval value;
+	det_ctx created_at;
+	timer_t id;          /* thunks_lock */
+	timer_thunk *next;   /* thunks_lock */
+};
+
+static timer_thunk *thunks;     /* thunks_lock */
+static atomic_int thunks_lock;
+
+static void thunks_take(void)
+{
+	int free_ = 0;
+	while (!atomic_compare_exchange_weak_explicit(&thunks_lock, &free_, 1,
+	                                              memory_order_acquire,
+	                                              memory_order_relaxed)) {
+		free_ = 0;
+		sched_yield();
+	}
+}
+
+static void thunks_drop(void)
+{
+	atomic_store_explicit(&thunks_lock, 0, memory_order_release);
+}
+
+static timer_thunk *thunk_of(timer_t id, bool unlink)
+{
+	thunks_take();
+	timer_thunk **pp = &thunks;
+	while (*pp != NULL && (*pp)->id != id)
+		pp = &(*pp)->next;
+	timer_thunk *k = *pp;
+	if (k != NULL && unlink)
+		*pp = k->next;
+	thunks_drop();
+	return k;
+}
+
+static void timer_thunk_run(union sigval v)
+{
+	timer_thunk *k = v.sival_ptr;
+	if (!gocrace_ready || self != NULL || (gocrace_ignore & GOCRACE_GUARD) != 0) {
+		k->fn(k->value);
+		return;
+	}
+	/* glibc's own calls on this thread (its free, say) may have made it a
+	 * thread of the runtime's already, with no creator: that one ends
+	 * here too */
+	det_thread *before = det_current();
+	det_thread *t = gocrace_thr_adopt(k->created_at);
+	gocrace_acquire(t, k);
+	k->fn(k->value);
+	/* the thread ends when this returns: its slots come back, and glibc's
+	 * own code after it is not the program's */
+	gocrace_signal_thread_end();
+	gocrace_guard();
+	det_thread_finish(t);
+	det_thread_release_ref(t);
+	if (before != NULL && before != t) {
+		det_thread_finish(before);
+		det_thread_release_ref(before);
+	}
+}
+
+GOCRACE_REAL(int, timer_create, clockid_t, struct sigevent *, timer_t *);
+GOCRACE_REAL(int, timer_settime, timer_t, int, const struct itimerspec *, struct itimerspec *);
+GOCRACE_REAL(int, timer_delete, timer_t);
+
+GOCRACE_EXPORT int timer_create(clockid_t clock, struct sigevent *ev, timer_t *id)
+{
+	GOCRACE_RESOLVE(timer_create);
+	det_thread *t = gocrace_thr();
+	if (t == NULL || ev == NULL || ev->sigev_notify != SIGEV_THREAD)
+		return real_timer_create(clock, ev, id);
+	gocrace_guard(); /* the copies are the runtime's own */
+	timer_thunk *k = __libc_calloc(1, sizeof *k);
+	if (k == NULL) {
+		gocrace_unguard();
+		return real_timer_create(clock, ev, id);
+	}
+	k->fn = ev->sigev_notify_function;
+	k->value = ev->sigev_value;
+	k->created_at = gocrace_stack_here(t, 1);
+	struct sigevent mine = *ev;
+	mine.sigev_notify_function = timer_thunk_run;
+	mine.sigev_value.sival_ptr = k;
+	gocrace_unguard();
+	gocrace_release(t, k);
+	int r = real_timer_create(clock, &mine, id);
+	if (r != 0) {
+		__libc_free(k);
+		return r;
+	}
+	k->id = *id;
+	thunks_take();
+	k->next = thunks;
+	thunks = k;
+	thunks_drop();
+	return r;
+}
+
+GOCRACE_EXPORT int timer_settime(timer_t id, int flags, const struct itimerspec *value,
+                                 struct itimerspec *old)
+{
+	GOCRACE_RESOLVE(timer_settime);
+	det_thread *t = gocrace_thr();
+	timer_thunk *k = t != NULL ? thunk_of(id, false) : NULL;
+	if (k != NULL)
+		gocrace_release_merge(t, k);
+	return real_timer_settime(id, flags, value, old);
+}
+
+GOCRACE_EXPORT int timer_delete(timer_t id)
+{
+	GOCRACE_RESOLVE(timer_delete);
+	timer_thunk *k = thunk_of(id, true);
+	int r = real_timer_delete(id);
+	/* a notify function already running keeps its thunk: left, as glibc
+	 * gives no way to wait for it */
+	(void)k;
+	return r;
 }
 
 /* ---- C++ function-local statics --------------------------------------- */

@@ -77,10 +77,45 @@ det_thread *gocrace_thr_slow(void)
 	return t;
 }
 
+det_thread *gocrace_thr_adopt(det_ctx created_at)
+{
+	gocrace_guard();
+	det_thread *t = det_thread_create(NULL, DET_KIND_THREAD, -1, created_at);
+	det_set_current(t);
+	home = t;
+	gocrace_unguard();
+	return t;
+}
+
+/* libunwind saves and restores the signal mask around its caches with
+ * glibc's sigprocmask, which unblocks glibc's own signals 32 and 33 on the
+ * way back (internal.h, gocrace_sigmask). glibc's timer thread for
+ * SIGEV_THREAD waits for signal 32 blocked: unblocked, the next timer
+ * signal kills the process. On a thread that has 32 blocked (looked up
+ * once a thread), the runtime puts its mask back itself. */
+static __thread signed char sig32_blocked = -1;
+
+static int backtrace_keeping_mask(void **pcs, int max)
+{
+	if (GOCRACE_UNLIKELY(sig32_blocked < 0)) {
+		sigset_t cur;
+		sigemptyset(&cur);
+		gocrace_sigmask(SIG_BLOCK, NULL, &cur);
+		sig32_blocked = sigismember(&cur, 32) == 1;
+	}
+	if (GOCRACE_LIKELY(!sig32_blocked))
+		return unw_backtrace(pcs, max);
+	sigset_t saved;
+	gocrace_sigmask(SIG_BLOCK, NULL, &saved);
+	int n = unw_backtrace(pcs, max);
+	gocrace_sigmask(SIG_SETMASK, &saved, NULL);
+	return n;
+}
+
 det_ctx gocrace_stack_here(det_thread *t, int skip)
 {
 	void *pcs[64];
-	int n = unw_backtrace(pcs, 64);
+	int n = backtrace_keeping_mask(pcs, 64);
 	int first = skip + 1; /* and this function's own frame */
 	if (n <= first)
 		return t != NULL ? det_ctx_current(t, 0) : 0;

@@ -67,7 +67,7 @@ static void lock_actions(sigset_t *saved)
 {
 	sigset_t all;
 	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, saved);
+	gocrace_sigmask(SIG_SETMASK, &all, saved);
 	int free_ = 0;
 	/* acquire: pairs with the release in unlock_actions */
 	while (!atomic_compare_exchange_weak_explicit(&actions_lock, &free_, 1,
@@ -82,7 +82,7 @@ static void unlock_actions(const sigset_t *saved)
 {
 	/* release: pairs with the acquire in lock_actions */
 	atomic_store_explicit(&actions_lock, 0, memory_order_release);
-	pthread_sigmask(SIG_SETMASK, saved, NULL);
+	gocrace_sigmask(SIG_SETMASK, saved, NULL);
 }
 
 void gocrace_signal_fork_child(void)
@@ -193,7 +193,7 @@ static bool synchronous(int sig, const siginfo_t *info)
 static void deliver_one(int sig, siginfo_t *info)
 {
 	sigset_t block, saved;
-	pthread_sigmask(SIG_BLOCK, NULL, &block);
+	gocrace_sigmask(SIG_BLOCK, NULL, &block);
 	if (sigismember(&block, sig)) {
 		syscall(SYS_tgkill, (pid_t)syscall(SYS_getpid), (pid_t)syscall(SYS_gettid), sig);
 		return;
@@ -207,11 +207,11 @@ static void deliver_one(int sig, siginfo_t *info)
 	gocrace_ignore--; /* gocrace_signal_deliver looks at what came meanwhile */
 	if (!nodefer)
 		sigaddset(&block, sig);
-	pthread_sigmask(SIG_BLOCK, &block, &saved);
+	gocrace_sigmask(SIG_BLOCK, &block, &saved);
 	ucontext_t uc;
 	getcontext(&uc);
 	run_handler(sig, info, &uc, w);
-	pthread_sigmask(SIG_SETMASK, &saved, NULL);
+	gocrace_sigmask(SIG_SETMASK, &saved, NULL);
 }
 
 void gocrace_signal_deliver(void)
