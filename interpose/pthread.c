@@ -444,7 +444,9 @@ GOCRACE_EXPORT void pthread_exit(void *ret)
  * call, and it acquires what timer_create and every timer_settime of the
  * timer released (the arming happens before the expiry it arms); it
  * finishes when the notify function returns, so that its slot comes back.
- * The thunks live until timer_delete. */
+ * timer_delete unlinks the timer's thunk but does not free it: a notify
+ * call may still be running, and glibc gives no way to wait for it (one
+ * small block per timer). */
 typedef struct timer_thunk timer_thunk;
 struct timer_thunk {
 	void (*fn)(union sigval);
@@ -563,12 +565,8 @@ GOCRACE_EXPORT int timer_settime(timer_t id, int flags, const struct itimerspec 
 GOCRACE_EXPORT int timer_delete(timer_t id)
 {
 	GOCRACE_RESOLVE(timer_delete);
-	timer_thunk *k = thunk_of(id, true);
-	int r = real_timer_delete(id);
-	/* a notify function already running keeps its thunk: left, as glibc
-	 * gives no way to wait for it */
-	(void)k;
-	return r;
+	(void)thunk_of(id, true);
+	return real_timer_delete(id);
 }
 
 /* ---- C++ function-local statics --------------------------------------- */
