@@ -23,7 +23,9 @@
 #include "detector.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -246,6 +248,19 @@ static inline void gocrace_call_cleanup(det_thread **t)
 static inline int gocrace_sigmask(int how, const sigset_t *set, sigset_t *old)
 {
 	return (int)syscall(SYS_rt_sigprocmask, how, set, old, (size_t)(_NSIG / 8));
+}
+
+/* The runtime's own spin locks (a table's, held for a few instructions;
+ * a waiter yields): acquire on take, release on drop. */
+static inline void gocrace_spin_take(atomic_int *l)
+{
+	while (atomic_exchange_explicit(l, 1, memory_order_acquire) != 0)
+		sched_yield();
+}
+
+static inline void gocrace_spin_drop(atomic_int *l)
+{
+	atomic_store_explicit(l, 0, memory_order_release);
 }
 
 /* The calling OS thread's own det_thread (not the goroutine it runs). */

@@ -154,15 +154,12 @@ static atomic_int table_lock;
 
 static void table_lock_take(void)
 {
-	/* acquire: pairs with the release in table_lock_drop */
-	while (atomic_exchange_explicit(&table_lock, 1, memory_order_acquire) != 0)
-		sched_yield();
+	gocrace_spin_take(&table_lock);
 }
 
 static void table_lock_drop(void)
 {
-	/* release: pairs with the acquire in table_lock_take */
-	atomic_store_explicit(&table_lock, 0, memory_order_release);
+	gocrace_spin_drop(&table_lock);
 }
 
 static size_t tid_hash(pthread_t tid)
@@ -459,32 +456,16 @@ struct timer_thunk {
 static timer_thunk *thunks;     /* thunks_lock */
 static atomic_int thunks_lock;
 
-static void thunks_take(void)
-{
-	int free_ = 0;
-	while (!atomic_compare_exchange_weak_explicit(&thunks_lock, &free_, 1,
-	                                              memory_order_acquire,
-	                                              memory_order_relaxed)) {
-		free_ = 0;
-		sched_yield();
-	}
-}
-
-static void thunks_drop(void)
-{
-	atomic_store_explicit(&thunks_lock, 0, memory_order_release);
-}
-
 static timer_thunk *thunk_of(timer_t id, bool unlink)
 {
-	thunks_take();
+	gocrace_spin_take(&thunks_lock);
 	timer_thunk **pp = &thunks;
 	while (*pp != NULL && (*pp)->id != id)
 		pp = &(*pp)->next;
 	timer_thunk *k = *pp;
 	if (k != NULL && unlink)
 		*pp = k->next;
-	thunks_drop();
+	gocrace_spin_drop(&thunks_lock);
 	return k;
 }
 
@@ -544,10 +525,10 @@ GOCRACE_EXPORT int timer_create(clockid_t clock, struct sigevent *ev, timer_t *i
 		return r;
 	}
 	k->id = *id;
-	thunks_take();
+	gocrace_spin_take(&thunks_lock);
 	k->next = thunks;
 	thunks = k;
-	thunks_drop();
+	gocrace_spin_drop(&thunks_lock);
 	return r;
 }
 

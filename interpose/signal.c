@@ -68,20 +68,12 @@ static void lock_actions(sigset_t *saved)
 	sigset_t all;
 	sigfillset(&all);
 	gocrace_sigmask(SIG_SETMASK, &all, saved);
-	int free_ = 0;
-	/* acquire: pairs with the release in unlock_actions */
-	while (!atomic_compare_exchange_weak_explicit(&actions_lock, &free_, 1,
-	                                              memory_order_acquire,
-	                                              memory_order_relaxed)) {
-		free_ = 0;
-		sched_yield();
-	}
+	gocrace_spin_take(&actions_lock);
 }
 
 static void unlock_actions(const sigset_t *saved)
 {
-	/* release: pairs with the acquire in lock_actions */
-	atomic_store_explicit(&actions_lock, 0, memory_order_release);
+	gocrace_spin_drop(&actions_lock);
 	gocrace_sigmask(SIG_SETMASK, saved, NULL);
 }
 
