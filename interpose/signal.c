@@ -245,13 +245,22 @@ static void on_signal(int sig, siginfo_t *info, void *uc)
 		gocrace_sig_pending = 1;
 		return;
 	}
+	/* The interrupted instruction is a frame under the handler's (as a
+	 * return address: one past it), so that the handler's stack shows
+	 * where the signal came, not only the caller of the function it
+	 * interrupted: the shadow stack keeps call sites, and this is none.
+	 * A jump out of the handler drops it with the handler's frames. */
+	det_thread *st = gocrace_stack_thr();
+	uintptr_t at = (uintptr_t)((const ucontext_t *)uc)->uc_mcontext.gregs[REG_RIP];
+	gocrace_call_begin(st, at + 1);
 	if (guard != 0 && guard == regions && !ending) {
 		gocrace_ignore -= regions;
 		run_handler(sig, info, uc, w);
 		gocrace_ignore += regions;
-		return;
+	} else {
+		run_handler(sig, info, uc, w);
 	}
-	run_handler(sig, info, uc, w);
+	gocrace_call_end(st);
 }
 
 /* ---- installing ------------------------------------------------------- */
