@@ -145,6 +145,13 @@ size_t det_ctx_pcs(det_ctx ctx, uintptr_t *pcs, size_t max)
 
 /* ---- shadow call stacks ----------------------------------------------- */
 
+/* A thread keeps at most this many setjmp points (det_setjmp, below); a
+ * new one pushes out the oldest (a longjmp to that one then leaves the
+ * stack as it is). Points whose frames have returned go sooner
+ * (jmps_keep_from). The table is freed with the stack. */
+#define DET_MAX_JMPS 64
+#define DET_JMPS_BYTES (DET_MAX_JMPS * sizeof(struct det_jmp))
+
 /* Function entry runs in signal handlers too, which may have interrupted
  * malloc, or this thread's own entry or exit. So a stack never grows with
  * malloc: the first array (DET_STACK_FIRST frames) comes with the thread,
@@ -155,12 +162,6 @@ size_t det_ctx_pcs(det_ctx ctx, uintptr_t *pcs, size_t max)
  * A handler that interrupts a growth cannot grow the stack itself: its
  * frames beyond the end are only counted (t->lost), and its reports show
  * the stack up to there. */
-/* A thread keeps at most this many setjmp points; a new one pushes out the
- * oldest (a longjmp to that one then leaves the stack as it is). Points
- * whose frames have returned go sooner (jmps_keep_from). */
-#define DET_MAX_JMPS 64
-#define DET_JMPS_BYTES (DET_MAX_JMPS * sizeof(struct det_jmp))
-
 #define DET_STACK_FIRST 64
 #define DET_STACK_MAX (1u << 26) /* frames; a deeper program overflows first */
 
@@ -253,7 +254,6 @@ void det_func_exit(det_thread *t)
 }
 
 /* ---- setjmp and longjmp ----------------------------------------------- */
-
 
 /* Keeps only the points of frames at or above sp: the stack grows down,
  * so a point with a lower stack pointer was made in a frame that has

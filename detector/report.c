@@ -14,8 +14,9 @@
  * (function and file names of the two top frames, unordered) and drop it
  * if the same fingerprint at the same two lines was reported already (the
  * same race seen through other call paths; another race in the same two
- * functions is reported), ask the suppression callback, describe the memory (global, heap
- * block, stack), render both forms and write each with one write(2).
+ * functions is reported), ask the suppression callback, describe the
+ * memory (global, heap block, stack), render both forms and write each
+ * with one write(2).
  *
  * Locks: report_lock serialises all of it, so reports never interleave and
  * the dedup sets are consistent. It is taken with no other detector lock

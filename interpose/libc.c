@@ -137,9 +137,9 @@ static bool alloc_resolve(void)
 }
 
 /* The real allocator's call, with the guard raised: a signal handler
- * that interrupts it must not reach the detector, whose own allocations
- * would then re-enter a malloc that holds its lock. The handler's events
- * are not seen; docs/detector.md, "Signal handlers". */
+ * that interrupts it then waits until it returns (signal.c), instead of
+ * reaching the detector, whose own allocations would re-enter a malloc
+ * that holds its lock (docs/detector.md, "Signal handlers"). */
 #define REAL_ALLOC(call)                                                      \
 	({                                                                        \
 		gocrace_guard();                                                     \

@@ -215,16 +215,24 @@ static pthread_key_t end_key;
 static bool end_key_ok;
 static TLS thr_entry *self; /* this OS thread's entry, until it finishes */
 
+/* The calling OS thread ends: t (if any) finishes, and the guard is
+ * raised for good, since the rest of the thread's life is glibc's (its
+ * signals then no longer wait for the guard to come down). */
+static void finish_for_good(det_thread *t)
+{
+	gocrace_signal_thread_end();
+	gocrace_guard();
+	if (t != NULL)
+		det_thread_finish(t);
+}
+
 static void thread_end(void)
 {
 	thr_entry *e = self;
 	if (e == NULL)
 		return;
 	self = NULL;
-	/* Raised for good: the rest of this thread's life is glibc's. */
-	gocrace_signal_thread_end();
-	gocrace_guard();
-	det_thread_finish(e->dt);
+	finish_for_good(e->dt);
 	table_lock_take();
 	e->finished = true;
 	bool gone = table_maybe_remove(e);
@@ -420,13 +428,9 @@ GOCRACE_EXPORT void pthread_exit(void *ret)
 	det_thread *t = gocrace_thr();
 	if (t != NULL && self == NULL) {
 		/* Not started by our trampoline (the main thread, or one that
-		 * began before init): finish its own det_thread now. Raised for
-		 * good, as in thread_end. */
-		det_thread *h = gocrace_home();
-		gocrace_signal_thread_end();
-		gocrace_guard();
-		if (h != NULL)
-			det_thread_finish(h);
+		 * began before init): finish its own det_thread now, as
+		 * thread_end does. */
+		finish_for_good(gocrace_home());
 	}
 	real_pthread_exit(ret);
 	__builtin_unreachable();
@@ -485,9 +489,7 @@ static void timer_thunk_run(union sigval v)
 	k->fn(k->value);
 	/* the thread ends when this returns: its slots come back, and glibc's
 	 * own code after it is not the program's */
-	gocrace_signal_thread_end();
-	gocrace_guard();
-	det_thread_finish(t);
+	finish_for_good(t);
 	det_thread_release_ref(t);
 	if (before != NULL && before != t) {
 		det_thread_finish(before);

@@ -69,12 +69,7 @@ det_thread *gocrace_thr_slow(void)
 {
 	/* A thread that started before init or without pthread_create. It has
 	 * no known creator: it starts unordered with everything. */
-	gocrace_guard();
-	det_thread *t = det_thread_create(NULL, DET_KIND_THREAD, -1, 0);
-	det_set_current(t);
-	home = t;
-	gocrace_unguard();
-	return t;
+	return gocrace_thr_adopt(0);
 }
 
 det_thread *gocrace_thr_adopt(det_ctx created_at)
