@@ -8,7 +8,8 @@
  * current on whatever worker runs them: go_stack/go_start when they first
  * run (forgetting the reused stack's old shadow), go_switch each time a
  * worker resumes one, and back to the worker's own det_thread when the
- * goroutine blocks or exits. So a goroutine moving between workers is just
+ * goroutine parks or exits (not in goc_blocking_begin/end, where it goes
+ * on running on its thread). So a goroutine moving between workers is just
  * a switch of the current det_thread.
  *
  * Edges: libgoc reports them as Go's race annotations (acquire, release,
@@ -162,8 +163,12 @@ static void on_go_switch(int64_t from, int64_t to)
 
 static void on_block(int64_t g, goc_wait_reason why, const void *obj)
 {
-	(void)why;
 	(void)obj;
+	/* goc_blocking_begin: the goroutine goes on running on this thread
+	 * (its worker is handed off), so its events stay its own, as Go's
+	 * race context stays with a goroutine in a system call. */
+	if (why == GOC_WAIT_BLOCKING)
+		return;
 	HOOK_BEGIN;
 	det_thread *t = thread_of(g);
 	/* A goroutine parks: its worker runs the scheduler next. */
