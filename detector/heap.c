@@ -4,7 +4,8 @@
  *
  * Allocation forgets the old shadow of the range (reused memory starts
  * fresh). Free is checked as a write over the whole block (a free racing
- * with a use is a race), and its cells stay behind, so a use after the free
+ * with a use is a race; checked before the block leaves the table, so its
+ * report names the block), and its cells stay behind, so a use after the free
  * by a thread not ordered after it is reported as racing with the free; the
  * next allocation of that memory resets them. Sync objects inside a freed
  * block are forgotten.
@@ -55,6 +56,22 @@ void det_alloc(det_thread *t, uintptr_t addr, size_t size, det_ctx ctx)
 size_t det_free(det_thread *t, uintptr_t addr, uintptr_t pc, bool write)
 {
 	struct bucket *k = bucket_of(addr);
+	size_t size = 0;
+	bool known = false;
+	det__lock(&k->lock);
+	for (block *b = k->head; b != NULL && !known; b = b->next)
+		if (b->info.start == addr) {
+			size = b->info.size;
+			known = true;
+		}
+	det__unlock(&k->lock);
+	if (!known)
+		return 0;
+	/* The free's write is checked while the block is still in the table,
+	 * so that a report of it says which block. Not under the bucket's
+	 * lock: a report looks the block up. */
+	if (write)
+		det_access(t, addr, size, pc, DET_WRITE | DET_FREE);
 	block *found = NULL;
 	det__lock(&k->lock);
 	for (block **pp = &k->head; *pp != NULL; pp = &(*pp)->next)
@@ -64,13 +81,10 @@ size_t det_free(det_thread *t, uintptr_t addr, uintptr_t pc, bool write)
 			break;
 		}
 	det__unlock(&k->lock);
-	if (found == NULL)
+	if (found == NULL) /* never allocated here, or freed twice at once */
 		return 0;
-	size_t size = found->info.size;
 	det_free_mem(found);
-	if (write)
-		det_access(t, addr, size, pc, DET_WRITE | DET_FREE);
-	else
+	if (!write)
 		det__shadow_reset(addr, size);
 	det_sync_forget(addr, size);
 	return size;

@@ -1,6 +1,9 @@
 /* race_free_use: a thread reads a heap block that main then frees with no
  * synchronisation: the free (a write over the whole block) races with the
- * read. */
+ * read. The report names the block (the free is checked before the block
+ * is forgotten).
+ * expect-location: heap T0
+ */
 #include "e2e.h"
 
 #include <pthread.h>
@@ -20,7 +23,7 @@ static void *worker(void *arg)
 
 int main(void)
 {
-	block = calloc(8, sizeof *block);
+	block = calloc(8, sizeof *block); /* alloc */
 	pthread_t t;
 	pthread_create(&t, NULL, worker, NULL);
 	e2e_wait(1);
