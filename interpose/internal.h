@@ -168,6 +168,37 @@ static inline void gocrace_access(det_thread *t, const volatile void *addr, size
 	gocrace_unguard();
 }
 
+/* A fixed-size access (1 to 16 bytes) by t: det_access_seen_inline, then
+ * (not seen, the thread's leaf cache has the cells) the quick check, both
+ * without a reentry guard; the full check only when neither decides
+ * (gocrace_access_small_slow, tsan_abi.c). The slow half takes the quick
+ * check's arguments (how: DET_HOW, plus GOCRACE_SLOW_ASK), so that both
+ * are reached by a jump and the hook itself saves no registers. t is
+ * gocrace_thr()'s or det_current(), not NULL; the caller has tested the
+ * access-ignore regions (gocrace_ignore). */
+enum { GOCRACE_SLOW_ASK = 1u << 16 };
+GOCRACE_HIDDEN void gocrace_access_small_slow(det_thread *t, uintptr_t addr, uintptr_t pc,
+                                              unsigned how, _Atomic uint64_t *cells);
+
+static inline __attribute__((always_inline)) void
+gocrace_check_small(det_thread *t, const volatile void *addr, size_t size, uintptr_t pc,
+                    unsigned flags)
+{
+	/* "seen" inline first: most accesses in a loop end there, and the
+	 * quick check costs a call */
+	_Atomic uint64_t *cells;
+	int seen = det_access_seen_inline(t, (uintptr_t)addr, size, flags, &cells);
+	if (GOCRACE_LIKELY(seen > 0))
+		return;
+	if (GOCRACE_LIKELY(cells != NULL))
+		det_access_quick_for(size, flags)(t, (uintptr_t)addr, pc, DET_HOW(size, flags), cells,
+		                                  gocrace_access_small_slow);
+	else
+		gocrace_access_small_slow(t, (uintptr_t)addr, pc,
+		                          DET_HOW(size, flags) | (seen < 0 ? GOCRACE_SLOW_ASK : 0),
+		                          NULL);
+}
+
 /* Names t (det_thread_set_name), with the guard raised; a NULL name
  * changes nothing. */
 static inline void gocrace_name_thread(det_thread *t, const char *name)

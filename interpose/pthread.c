@@ -52,7 +52,8 @@
  * Sync objects (S is the detector's clock at the address):
  *   mutex (every type)  lock/trylock/timedlock/clocklock success (and a
  *                       robust mutex's EOWNERDEAD): acquire(m); unlock:
- *                       release(m) before the real unlock; destroy forgets m.
+ *                       release(m) before the real unlock; init and destroy
+ *                       forget m.
  *   rwlock              Go's RWMutex (tsan-abi.md §4.3): a read lock
  *                       acquires m; a write lock acquires m and m+1; a
  *                       writer's unlock releases m (S := t); a reader's
@@ -65,10 +66,11 @@
  *   cond                wait/timedwait/clockwait: release(mutex) before the
  *                       real wait, acquire(mutex) after it returns, whatever
  *                       it returns (it re-locked the mutex). signal and
- *                       broadcast are not intercepted: the edge a waiter
- *                       needs comes through the mutex (as Go's sync.Cond).
- *                       The real wait is the GLIBC_2.3.2 version (dlvsym):
- *                       the unversioned lookup may find the 2.2.5 one.
+ *                       broadcast are no edge, only a read of the cond
+ *                       (below): the edge a waiter needs comes through the
+ *                       mutex (as Go's sync.Cond).
+ *                       The real calls are the GLIBC_2.3.2 versions
+ *                       (dlvsym): the unversioned lookup may find 2.2.5's.
  *   barrier             wait: release-merge(b) before, acquire(b) after:
  *                       every arrival happens before every departure.
  *   spinlock            as a mutex.
@@ -79,6 +81,18 @@
  *                       takes no argument, so it is passed through a
  *                       thread-local frame (saved and restored: an init
  *                       routine may itself call pthread_once).
+ *
+ * The objects' own bytes (TSan's model of them): each init and destroy
+ * writes the object's first byte; every other operation on it reads that
+ * byte atomically (atomic reads never race with each other) — a lock or
+ * wait before the real call (so its check is outside the critical
+ * section), an unlock, post, signal or barrier arrival before its release.
+ * The read takes the instrumented hooks' quick path (gocrace_check_small):
+ * through the full check, two reads per lock and unlock doubled the cost
+ * of a contended mutex. So destroying, freeing or
+ * initialising an object that another thread uses without an order is a
+ * race with that use, reported at both calls' lines. A cond wait reads the
+ * cond before it unlocks, and the mutex at its unlock and its re-lock.
  *
  * Known gaps (as TSan): a barrier reused at once, before a slow thread has
  * left the previous round, may order that thread after the next round's
@@ -704,6 +718,41 @@ GOCRACE_EXPORT pid_t vfork(void)
 
 /* ---- mutexes and spinlocks -------------------------------------------- */
 
+/* An operation's read of the object's first byte, at pc (the header). */
+static inline void obj_use(det_thread *t, const volatile void *obj, uintptr_t pc)
+{
+	if (!gocrace_in_region())
+		gocrace_check_small(t, obj, 1, pc, DET_READ | DET_ATOMIC);
+}
+
+/* An init's or destroy's write of it. */
+static inline void obj_write(det_thread *t, const volatile void *obj, uintptr_t pc)
+{
+	gocrace_access(t, obj, 1, pc, DET_WRITE);
+}
+
+/* An init: on success the object is written, and is new: no clock. */
+#define INIT_WRAPPER(name, obj_t, params, args)                               \
+	GOCRACE_REAL(int, name, obj_t * params);                                  \
+	GOCRACE_EXPORT int name(obj_t *m params)                                  \
+	{                                                                         \
+		GOCRACE_RESOLVE(name);                                                \
+		det_thread *t = gocrace_thr();                                        \
+		int r = real_##name(m args);                                          \
+		if (t != NULL && r == 0) {                                            \
+			obj_write(t, m, GOCRACE_CALLER_PC());                             \
+			guard_forget(m, sizeof *m);                                       \
+		}                                                                     \
+		return r;                                                             \
+	}
+
+INIT_WRAPPER(pthread_mutex_init, pthread_mutex_t, P_(const pthread_mutexattr_t *a), P_(a))
+INIT_WRAPPER(pthread_spin_init, pthread_spinlock_t, P_(int pshared), P_(pshared))
+INIT_WRAPPER(pthread_rwlock_init, pthread_rwlock_t, P_(const pthread_rwlockattr_t *a), P_(a))
+INIT_WRAPPER(pthread_barrier_init, pthread_barrier_t,
+             P_(const pthread_barrierattr_t *a, unsigned count), P_(a, count))
+INIT_WRAPPER(sem_init, sem_t, P_(int pshared, unsigned value), P_(pshared, value))
+
 /* A lock or wait that, when ok holds of its result r, acquires the
  * object's clock: mutex and spinlock locks, read locks, semaphore waits. */
 #define ACQUIRE_WRAPPER(name, obj_t, ok, params, args)                       \
@@ -712,6 +761,8 @@ GOCRACE_EXPORT pid_t vfork(void)
 	{                                                                        \
 		GOCRACE_RESOLVE(name);                                               \
 		det_thread *t = gocrace_thr();                                       \
+		if (t != NULL)                                                       \
+			obj_use(t, m, GOCRACE_CALLER_PC());                              \
 		int r = real_##name(m args);                                         \
 		if (t != NULL && (ok))                                               \
 			gocrace_acquire(t, m);                                           \
@@ -735,20 +786,26 @@ ACQUIRE_WRAPPER(pthread_spin_trylock, pthread_spinlock_t, r == 0, , )
 	{                                                                        \
 		GOCRACE_RESOLVE(name);                                               \
 		det_thread *t = gocrace_thr();                                       \
-		if (t != NULL)                                                       \
+		if (t != NULL) {                                                     \
+			obj_use(t, m, GOCRACE_CALLER_PC());                              \
 			release(t, m);                                                   \
+		}                                                                    \
 		return real_##name(m);                                               \
 	}
 
 RELEASE_WRAPPER(pthread_mutex_unlock, pthread_mutex_t, gocrace_release)
 RELEASE_WRAPPER(pthread_spin_unlock, pthread_spinlock_t, gocrace_release)
 
+/* A destroy writes the object, failed or not (TSan's rule: it was
+ * attempted); on success its clock is forgotten. */
 #define DESTROY_WRAPPER(name, obj_t)                                         \
 	GOCRACE_REAL(int, name, obj_t *);                                        \
 	GOCRACE_EXPORT int name(obj_t *m)                                        \
 	{                                                                        \
 		GOCRACE_RESOLVE(name);                                               \
 		det_thread *t = gocrace_thr();                                       \
+		if (t != NULL)                                                       \
+			obj_write(t, m, GOCRACE_CALLER_PC());                            \
 		int r = real_##name(m);                                              \
 		if (t != NULL && r == 0)                                             \
 			guard_forget(m, sizeof *m);                                      \
@@ -813,6 +870,8 @@ ACQUIRE_WRAPPER(pthread_rwlock_clockrdlock, pthread_rwlock_t, r == 0,
 		int r = real_##name(rw args);                                         \
 		if (r == 0)                                                           \
 			wheld_push(rw);                                                   \
+		if (t != NULL)                                                        \
+			obj_use(t, rw, GOCRACE_CALLER_PC());                              \
 		if (t != NULL && r == 0) {                                            \
 			gocrace_acquire(t, rw);                                           \
 			gocrace_acquire(t, (const char *)rw + 1);                         \
@@ -833,6 +892,8 @@ GOCRACE_EXPORT int pthread_rwlock_destroy(pthread_rwlock_t *rw)
 {
 	GOCRACE_RESOLVE(pthread_rwlock_destroy);
 	det_thread *t = gocrace_thr();
+	if (t != NULL)
+		obj_write(t, rw, GOCRACE_CALLER_PC());
 	int r = real_pthread_rwlock_destroy(rw);
 	if (r == 0) {
 		/* a stale entry would make the next rwlock here a writer's */
@@ -850,6 +911,7 @@ GOCRACE_EXPORT int pthread_rwlock_unlock(pthread_rwlock_t *rw)
 	det_thread *t = gocrace_thr();
 	bool writer = wheld_pop(rw); /* always: an ignored lock is still held */
 	if (t != NULL) {
+		obj_use(t, rw, GOCRACE_CALLER_PC());
 		if (writer)
 			gocrace_release(t, rw);
 		else
@@ -881,11 +943,17 @@ static void *real_versioned(const char *name)
 	{                                                                        \
 		resolve(name);                                                       \
 		det_thread *t = gocrace_thr();                                       \
-		if (t != NULL)                                                       \
+		uintptr_t pc = GOCRACE_CALLER_PC();                                  \
+		if (t != NULL) {                                                     \
+			obj_use(t, c, pc);                                               \
+			obj_use(t, m, pc);                                               \
 			gocrace_release(t, m);                                           \
+		}                                                                    \
 		int r = real_##name(c, m args);                                      \
-		if (t != NULL)                                                       \
+		if (t != NULL) {                                                     \
+			obj_use(t, m, pc);                                               \
 			gocrace_acquire(t, m);                                           \
+		}                                                                    \
 		return r;                                                            \
 	}
 
@@ -895,6 +963,44 @@ COND_WAIT_WRAPPER(pthread_cond_timedwait, RESOLVE_VERSIONED, P_(const struct tim
 COND_WAIT_WRAPPER(pthread_cond_clockwait, GOCRACE_RESOLVE,
                   P_(clockid_t clk, const struct timespec *abs), P_(clk, abs))
 
+/* signal and broadcast only read the cond (the header): the edge a
+ * waiter needs comes through the mutex. */
+#define COND_USE_WRAPPER(name)                                               \
+	GOCRACE_REAL(int, name, pthread_cond_t *);                               \
+	GOCRACE_EXPORT int name(pthread_cond_t *c)                               \
+	{                                                                        \
+		RESOLVE_VERSIONED(name);                                             \
+		det_thread *t = gocrace_thr();                                       \
+		if (t != NULL)                                                       \
+			obj_use(t, c, GOCRACE_CALLER_PC());                              \
+		return real_##name(c);                                               \
+	}
+
+COND_USE_WRAPPER(pthread_cond_signal)
+COND_USE_WRAPPER(pthread_cond_broadcast)
+
+GOCRACE_REAL(int, pthread_cond_init, pthread_cond_t *, const pthread_condattr_t *);
+GOCRACE_REAL(int, pthread_cond_destroy, pthread_cond_t *);
+
+GOCRACE_EXPORT int pthread_cond_init(pthread_cond_t *c, const pthread_condattr_t *a)
+{
+	RESOLVE_VERSIONED(pthread_cond_init);
+	det_thread *t = gocrace_thr();
+	int r = real_pthread_cond_init(c, a);
+	if (t != NULL && r == 0)
+		obj_write(t, c, GOCRACE_CALLER_PC());
+	return r;
+}
+
+GOCRACE_EXPORT int pthread_cond_destroy(pthread_cond_t *c)
+{
+	RESOLVE_VERSIONED(pthread_cond_destroy);
+	det_thread *t = gocrace_thr();
+	if (t != NULL)
+		obj_write(t, c, GOCRACE_CALLER_PC());
+	return real_pthread_cond_destroy(c);
+}
+
 /* ---- barriers --------------------------------------------------------- */
 
 GOCRACE_REAL(int, pthread_barrier_wait, pthread_barrier_t *);
@@ -903,8 +1009,10 @@ GOCRACE_EXPORT int pthread_barrier_wait(pthread_barrier_t *b)
 {
 	GOCRACE_RESOLVE(pthread_barrier_wait);
 	det_thread *t = gocrace_thr();
-	if (t != NULL)
+	if (t != NULL) {
+		obj_use(t, b, GOCRACE_CALLER_PC());
 		gocrace_release_merge(t, b);
+	}
 	int r = real_pthread_barrier_wait(b);
 	if (t != NULL && (r == 0 || r == PTHREAD_BARRIER_SERIAL_THREAD))
 		gocrace_acquire(t, b);

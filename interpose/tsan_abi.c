@@ -31,21 +31,13 @@
 #include "internal.h"
 #include "tsan_atomics.h"
 
-/* A fixed-size access (1 to 16 bytes) by t: det_access_seen_inline, then
- * (not seen, the thread's leaf cache has the cells) the quick check, both
- * without a reentry guard; the full check only when neither decides. The
- * slow half takes the quick check's arguments (how: DET_HOW, plus
- * SLOW_ASK), so that both are reached by a jump and the hook itself saves
- * no registers. */
-enum { SLOW_ASK = 1u << 16 };
-
-static __attribute__((noinline)) void access_small_slow(det_thread *t, uintptr_t addr,
-                                                       uintptr_t pc, unsigned how,
-                                                       _Atomic uint64_t *cells)
+__attribute__((noinline)) void gocrace_access_small_slow(det_thread *t, uintptr_t addr,
+                                                         uintptr_t pc, unsigned how,
+                                                         _Atomic uint64_t *cells)
 {
 	size_t size = DET_HOW_SIZE(how);
 	unsigned flags = DET_HOW_FLAGS(how);
-	if ((how & SLOW_ASK) && det_access_seen(t, addr, size, flags))
+	if ((how & GOCRACE_SLOW_ASK) && det_access_seen(t, addr, size, flags))
 		return;
 	gocrace_guard();
 	if (cells != NULL)
@@ -55,27 +47,9 @@ static __attribute__((noinline)) void access_small_slow(det_thread *t, uintptr_t
 	gocrace_unguard();
 }
 
-static inline __attribute__((always_inline)) void check_small(det_thread *t, const volatile void *addr,
-                                                              size_t size, uintptr_t pc,
-                                                              unsigned flags)
-{
-	/* "seen" inline first: most accesses in a loop end there, and the
-	 * quick check costs a call */
-	_Atomic uint64_t *cells;
-	int seen = det_access_seen_inline(t, (uintptr_t)addr, size, flags, &cells);
-	if (GOCRACE_LIKELY(seen > 0))
-		return;
-	if (GOCRACE_LIKELY(cells != NULL))
-		det_access_quick_for(size, flags)(t, (uintptr_t)addr, pc, DET_HOW(size, flags), cells,
-		                                  access_small_slow);
-	else
-		access_small_slow(t, (uintptr_t)addr, pc,
-		                  DET_HOW(size, flags) | (seen < 0 ? SLOW_ASK : 0), NULL);
-}
-
 /* An access by a thread without a det_thread: before init (ignored), or
  * the thread's first (the check after gocrace_thr_slow). Out of line, as
- * access_small_slow. */
+ * gocrace_access_small_slow. */
 static __attribute__((noinline, cold)) void access_small_first(const void *addr, size_t size,
                                                               uintptr_t pc, unsigned flags)
 {
@@ -83,7 +57,7 @@ static __attribute__((noinline, cold)) void access_small_first(const void *addr,
 		return;
 	det_thread *t = gocrace_thr_slow();
 	if (t != NULL)
-		check_small(t, addr, size, pc, flags);
+		gocrace_check_small(t, addr, size, pc, flags);
 }
 
 /* The calling thread's fixed-size access, at pc: gocrace_thr(), with the
@@ -98,7 +72,7 @@ static inline __attribute__((always_inline)) void access_small(const void *addr,
 		return;
 	det_thread *t = det_current();
 	if (GOCRACE_LIKELY(t != NULL))
-		check_small(t, addr, size, pc, flags);
+		gocrace_check_small(t, addr, size, pc, flags);
 	else
 		access_small_first(addr, size, pc, flags);
 }
@@ -257,7 +231,7 @@ static inline __attribute__((always_inline)) det_thread *atomic_before(const vol
 	if (t == NULL)
 		return NULL;
 	if (!gocrace_in_region())
-		check_small(t, a, size, pc, DET_ATOMIC | (kind == ATOMIC_LOAD ? DET_READ : DET_WRITE));
+		gocrace_check_small(t, a, size, pc, DET_ATOMIC | (kind == ATOMIC_LOAD ? DET_READ : DET_WRITE));
 	if (kind != ATOMIC_LOAD && mo_releases(mo)) {
 		if (kind == ATOMIC_STORE)
 			gocrace_release(t, a);
