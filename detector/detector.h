@@ -179,6 +179,7 @@ enum {
 	DET_WRITE = 1u << 0,
 	DET_ATOMIC = 1u << 1,
 	DET_FREE = 1u << 2, /* a free's write over the block */
+	DET_VPTR = 1u << 3, /* a C++ object's vptr (__tsan_vptr_*): the report's title says so */
 };
 
 /* A plain or atomic access of size bytes (any size, any alignment) at addr

@@ -434,7 +434,7 @@ typedef struct det_race {
 	det_thread *cur;
 	uintptr_t addr;       /* the current access */
 	size_t size;
-	unsigned flags;       /* DET_WRITE, DET_ATOMIC, DET_FREE */
+	unsigned flags;       /* DET_WRITE, DET_ATOMIC, DET_FREE, DET_VPTR */
 	det_ctx cur_ctx;
 	det_cell prev;        /* the remembered conflicting access */
 	uintptr_t prev_addr;

@@ -8,8 +8,9 @@
  * was declared benign (AnnotateBenignRace; counted as suppressed once per
  * pair of calling contexts, and asked before any deduplication, since the
  * verdict depends on the address), drop it if the same pair of calling
- * contexts was reported already (cheap, before symbolizing), find the
- * previous access's thread from the cell's slot and epoch, expand both
+ * contexts was reported already (cheap, before symbolizing), drop a free
+ * whose previous access (the same cell at the same address) an earlier
+ * report already showed racing, find the previous access's thread from the cell's slot and epoch, expand both
  * calling contexts into stacks, symbolize, compute the fingerprint
  * (function and file names of the two top frames, unordered) and drop it
  * if the same fingerprint at the same two lines was reported already (the
@@ -91,6 +92,9 @@ static bool keyset_add(keyset *s, uint64_t key)
  * from seen_ctx_pairs, so that the same code racing on memory nobody
  * declared benign is still reported. */
 static keyset seen_ctx_pairs, seen_races, seen_expected;
+/* The remembered accesses (cell and address) that a reported race had as
+ * its previous access. */
+static keyset seen_prev;
 
 static uint64_t fnv(uint64_t h, const char *s)
 {
@@ -359,6 +363,17 @@ static const char *op_word(unsigned flags, bool text)
 	return flags & DET_WRITE ? (text ? "Write" : "write") : (text ? "Read" : "read");
 }
 
+/* The report's title (its text header and the JSON "title"): TSan's
+ * labels for a race on a C++ object's vptr, whose access is the current
+ * one (a virtual call, or a constructor or destructor setting the vptr). */
+static const char *title_of(unsigned flags, unsigned prev_flags)
+{
+	if (!(flags & DET_VPTR))
+		return "DATA RACE";
+	return prev_flags & DET_FREE ? "DATA RACE on vptr (virtual call vs free)"
+	                             : "DATA RACE on vptr (ctor/dtor vs virtual call)";
+}
+
 /* Everything one report needs, built under report_lock. Big: static. */
 static struct scratch {
 	stack cur, prev, cur_created, prev_created;
@@ -376,7 +391,8 @@ static void render(const det_race *r, det_thread *prev_t, unsigned prev_flags,
 	t->n = j->n = 0;
 
 	/* text, Go's layout */
-	buf_printf(t, "==================\nWARNING: DATA RACE\n");
+	const char *title = title_of(r->flags, prev_flags);
+	buf_printf(t, "==================\nWARNING: %s\n", title);
 	buf_printf(t, "%s at 0x%012lx by %s:\n", op_word(r->flags, true), (unsigned long)r->addr, who);
 	text_stack(t, &sc.cur);
 	const char *pw = op_word(prev_flags, true);
@@ -416,8 +432,8 @@ static void render(const det_race *r, det_thread *prev_t, unsigned prev_flags,
 	buf_printf(t, "==================\n");
 
 	/* JSON, one line */
-	buf_printf(j, "{\"schema\":1,\"kind\":\"data-race\",\"title\":\"DATA RACE\","
-		"\"fingerprint\":\"%016llx\",\"pid\":%d,\"accesses\":[",
+	buf_printf(j, "{\"schema\":1,\"kind\":\"data-race\",\"title\":\"%s\","
+		"\"fingerprint\":\"%016llx\",\"pid\":%d,\"accesses\":[", title,
 		(unsigned long long)fingerprint, det__cfg.pid);
 	for (int i = 0; i < 2; i++) {
 		unsigned fl = i == 0 ? r->flags : prev_flags;
@@ -515,6 +531,16 @@ void det__report_race(const det_race *r)
 		return;
 	}
 	if (keyset_add(&seen_ctx_pairs, pair ^ 0x5bd1e995ull)) {
+		det__unlock(&report_lock);
+		atomic_fetch_add_explicit(&n_duplicate, 1, memory_order_relaxed);
+		return;
+	}
+	/* A free racing with an access that an earlier report already showed
+	 * racing (a destructor's write or a destroy, then the free of the
+	 * object) is the end of the same unordered use: not reported again,
+	 * as TSan reports an address once. */
+	uint64_t prev_key = r->prev ^ det__hash64(r->prev_addr);
+	if (keyset_add(&seen_prev, prev_key) && (r->flags & DET_FREE)) {
 		det__unlock(&report_lock);
 		atomic_fetch_add_explicit(&n_duplicate, 1, memory_order_relaxed);
 		return;

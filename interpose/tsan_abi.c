@@ -176,7 +176,7 @@ GOCRACE_EXPORT void __tsan_write_range_pc(void *a, unsigned long size, void *pc)
 
 GOCRACE_EXPORT void __tsan_vptr_read(void **vptr_p)
 {
-	access_small(vptr_p, sizeof(void *), GOCRACE_CALLER_PC(), DET_READ);
+	access_small(vptr_p, sizeof(void *), GOCRACE_CALLER_PC(), DET_READ | DET_VPTR);
 }
 
 GOCRACE_EXPORT void __tsan_vptr_update(void **vptr_p, void *new_val)
@@ -184,7 +184,7 @@ GOCRACE_EXPORT void __tsan_vptr_update(void **vptr_p, void *new_val)
 	/* Rewriting a vptr with the same value (constructors of a hierarchy)
 	 * is not a write that can race. */
 	if (*vptr_p != new_val)
-		access_small(vptr_p, sizeof(void *), GOCRACE_CALLER_PC(), DET_WRITE);
+		access_small(vptr_p, sizeof(void *), GOCRACE_CALLER_PC(), DET_WRITE | DET_VPTR);
 }
 
 /* ---- clang 19's memory intrinsics ------------------------------------- */

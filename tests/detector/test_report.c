@@ -98,6 +98,73 @@ Test(report, fingerprint_ignores_lines_and_order)
 	cr_assert_str_neq(jstr(r[2], "fingerprint"), fp1);
 }
 
+/* A free that races with an access an earlier report already showed
+ * racing (the same remembered access) is not reported again; a free
+ * racing with an access nobody reported is. */
+Test(report, a_free_adds_no_report_for_an_access_already_reported)
+{
+	setup();
+	static uint64_t blk[4], blk2[4];
+	det_ctx at = det_ctx_from_pcs((uintptr_t[]){FAKE_PC(9, 95)}, 1);
+	det_alloc(m, (uintptr_t)blk, sizeof blk, at);
+	det_alloc(m, (uintptr_t)blk2, sizeof blk2, at);
+	det_access(b, (uintptr_t)&blk[1], 8, FAKE_PC(2, 23), DET_READ);
+	det_access(a, (uintptr_t)&blk[1], 8, FAKE_PC(1, 12), DET_WRITE);
+	json_object *r[4];
+	cr_assert_eq(json_records(r, 4), 1);
+	json_object_put(r[0]);
+	cr_assert_eq(det_free(a, (uintptr_t)blk, FAKE_PC(1, 14), true), sizeof blk);
+	cr_assert_eq(json_records(r, 4), 1);
+	json_object_put(r[0]);
+	det_stats s;
+	det_read_stats(&s);
+	cr_assert_eq(s.races_duplicate, 1);
+	det_access(b, (uintptr_t)&blk2[0], 8, FAKE_PC(2, 25), DET_READ);
+	cr_assert_eq(det_free(a, (uintptr_t)blk2, FAKE_PC(1, 16), true), sizeof blk2);
+	cr_assert_eq(json_records(r, 4), 2);
+	cr_assert_str_eq(jstr(r[1], "accesses.0.op"), "free");
+	cr_assert_eq(jint(r[1], "accesses.0.stack.0.line"), 16);
+	cr_assert_eq(jint(r[1], "accesses.1.stack.0.line"), 25);
+	cr_assert_str_eq(jstr(r[1], "location.kind"), "heap");
+	json_object_put(r[0]);
+	json_object_put(r[1]);
+}
+
+/* A race whose current access is a vptr's (DET_VPTR) carries TSan's
+ * label, in the text header and the JSON title. */
+Test(report, a_vptr_race_is_titled_as_one)
+{
+	setup();
+	det_access(b, (uintptr_t)&x, 8, FAKE_PC(2, 23), DET_READ | DET_VPTR);
+	det_access(a, (uintptr_t)&x, 8, FAKE_PC(1, 12), DET_WRITE | DET_VPTR);
+	char *t = read_fd(text_fd);
+	cr_assert(strstr(t, "==================\nWARNING: DATA RACE on vptr (ctor/dtor vs "
+	                    "virtual call)\nWrite at 0x") == t, "%s", t);
+	free(t);
+	json_object *r[4];
+	cr_assert_eq(json_records(r, 4), 1);
+	cr_assert_str_eq(jstr(r[0], "title"), "DATA RACE on vptr (ctor/dtor vs virtual call)");
+	json_object_put(r[0]);
+	/* a virtual call on memory another thread freed */
+	static uint64_t obj[2];
+	det_alloc(m, (uintptr_t)obj, sizeof obj, 0);
+	det_free(a, (uintptr_t)obj, FAKE_PC(1, 14), true);
+	det_access(b, (uintptr_t)obj, 8, FAKE_PC(2, 27), DET_READ | DET_VPTR);
+	cr_assert_eq(json_records(r, 4), 2);
+	cr_assert_str_eq(jstr(r[1], "title"), "DATA RACE on vptr (virtual call vs free)");
+	cr_assert_str_eq(jstr(r[1], "accesses.1.op"), "free");
+	/* a plain race stays a DATA RACE */
+	det_access(a, (uintptr_t)&z, 8, FAKE_PC(1, 30), DET_WRITE);
+	det_access(b, (uintptr_t)&z, 8, FAKE_PC(2, 31), DET_READ);
+	json_object *all[4];
+	cr_assert_eq(json_records(all, 4), 3);
+	cr_assert_str_eq(jstr(all[2], "title"), "DATA RACE");
+	for (int i = 0; i < 3; i++)
+		json_object_put(all[i]);
+	json_object_put(r[0]);
+	json_object_put(r[1]);
+}
+
 /* The same two lines reached through other callers (other calling
  * contexts): the same race, reported once. */
 Test(report, the_same_lines_through_other_callers_are_one_race)

@@ -14,7 +14,8 @@
  *             "no findings";
  *   race_*    exit status 66 (goc-race's exitcode for findings), exactly
  *             one finding, a data race whose two accesses are the lines
- *             marked in SOURCE.c, one text report ("WARNING: DATA RACE"),
+ *             marked in SOURCE.c, one text report ("WARNING: DATA RACE",
+ *             or the expect-title below),
  *             and a summary of "1 finding (1 data race)":
  *
  *     x = 1;  /\* race *\/ /\* prev: T1 write *\/
@@ -43,6 +44,10 @@
  *   "Goroutine <n> 'NAME'"). A racing thread without such a line must have
  *   no name.
  *     expect-thread-name: T<n> NAME
+ *
+ *   Optional, the report's title (the record's "title", and the text
+ *   report's "WARNING: " line), when it is not "DATA RACE":
+ *     expect-title: TITLE
  *
  *   Optional, an access's whole stack, its functions from the top (the
  *   shadow call stack holds instrumented functions only; C++ names as
@@ -99,7 +104,8 @@ static struct {
 		char name[64];
 	} names[MAX_NAMES];
 	int nnames;
-} want;
+	char title[96];
+} want = {.title = "DATA RACE"};
 
 static int failures;
 
@@ -224,6 +230,13 @@ static void read_source(const char *path)
 				fail("%s:%d: cannot parse '%s'", path, line, tn);
 			else
 				want.nnames++;
+		}
+		char *ti = strstr(buf, "expect-title:");
+		if (ti != NULL) {
+			ti += strlen("expect-title:");
+			ti += strspn(ti, " ");
+			ti[strcspn(ti, "\n")] = '\0';
+			snprintf(want.title, sizeof want.title, "%s", ti);
 		}
 		char *st = strstr(buf, "expect-stack:");
 		if (st != NULL && !parse_stack(st))
@@ -386,6 +399,17 @@ static void check_access(json_object *acc, const expect_access *e, const char *w
 	}
 }
 
+/* The frames above frame idx of stack are C++'s operator new (libstdc++
+ * calls malloc; TSan shows it on top too). */
+static bool below_operator_new(json_object *stack, int idx)
+{
+	for (int i = 0; i < idx; i++)
+		if (strncmp(get_str(json_object_array_get_idx(stack, (size_t)i), "func"),
+			"operator new", 12) != 0)
+			return false;
+	return true;
+}
+
 static void check_location(json_object *loc)
 {
 	if (want.loc_kind[0] == '\0')
@@ -403,7 +427,7 @@ static void check_location(json_object *loc)
 		int line = f != NULL ? get_int(f, "line", 0) : 0;
 		if (want.alloc_line == 0)
 			fail("a heap fixture must mark its allocation with /* alloc */");
-		else if (line != want.alloc_line || idx != 0)
+		else if (line != want.alloc_line || (idx != 0 && !below_operator_new(get(loc, "stack"), idx)))
 			fail("heap block allocated at line %d (frame %d), expected line %d", line, idx,
 				want.alloc_line);
 		if (want.loc_by.kind != NULL)
@@ -451,6 +475,8 @@ static void check_json(const char *path)
 		fail("schema %d, expected 1", get_int(first, "schema", 0));
 	if (strcmp(get_str(first, "kind"), "data-race") != 0)
 		fail("kind %s, expected data-race", get_str(first, "kind"));
+	if (strcmp(get_str(first, "title"), want.title) != 0)
+		fail("title '%s', expected '%s'", get_str(first, "title"), want.title);
 	json_object *accs = get(first, "accesses");
 	size_t n = accs != NULL ? json_object_array_length(accs) : 0;
 	if (n != 2)
@@ -466,7 +492,7 @@ static void check_json(const char *path)
 /* ---- goc-race's own output -------------------------------------------- */
 
 /* goc-race's stderr (the runtime's text reports, then goc-race's summary
- * line) must agree with the JSON: one "WARNING: DATA RACE" per finding and
+ * line) must agree with the JSON: one "WARNING: TITLE" per finding and
  * a last "goc-race: " line that counts them. */
 static void check_stderr(const char *path, const char *prog)
 {
@@ -492,8 +518,11 @@ static void check_stderr(const char *path, const char *prog)
 	while ((len = getline(&line, &cap, f)) > 0) {
 		if (line[len - 1] == '\n')
 			line[len - 1] = '\0';
-		if (strcmp(line, "WARNING: DATA RACE") == 0)
+		if (strncmp(line, "WARNING: ", 9) == 0) {
 			reports++;
+			if (strcmp(line + 9, want.title) != 0)
+				fail("text report '%s', expected 'WARNING: %s'", line, want.title);
+		}
 		for (int i = 0; i < want.nnames; i++)
 			if (strncmp(line, head[i], strlen(head[i])) == 0)
 				named[i] = true;
