@@ -93,8 +93,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define TLS __thread __attribute__((tls_model("initial-exec")))
-
 /* Every definition below matches its declaration in the lists. */
 #define DECLARE_API(ret, dflt, name, params) GOCRACE_EXPORT ret name params;
 GOCRACE_ANNOTATIONS_MODELLED(DECLARE_API)

@@ -36,6 +36,11 @@
 #define GOCRACE_EXPORT __attribute__((visibility("default")))
 #define GOCRACE_LIKELY(x) __builtin_expect(!!(x), 1)
 #define GOCRACE_UNLIKELY(x) __builtin_expect(!!(x), 0)
+/* The runtime's thread-locals: initial-exec, one %fs-relative access that
+ * never calls into the dynamic linker. */
+#define TLS __thread __attribute__((tls_model("initial-exec")))
+/* An extra parameter list for the interceptor macros: P_(int x, int y) */
+#define P_(...) , __VA_ARGS__
 
 /* glibc's allocator, never the program's (which the runtime intercepts). */
 extern void *__libc_malloc(size_t);
@@ -197,6 +202,15 @@ gocrace_check_small(det_thread *t, const volatile void *addr, size_t size, uintp
 		gocrace_access_small_slow(t, (uintptr_t)addr, pc,
 		                          DET_HOW(size, flags) | (seen < 0 ? GOCRACE_SLOW_ASK : 0),
 		                          NULL);
+}
+
+/* Forgets the sync objects in [addr, addr + size) (det_sync_forget), with
+ * the guard raised. */
+static inline void gocrace_forget(const volatile void *addr, size_t size)
+{
+	gocrace_guard();
+	det_sync_forget((uintptr_t)addr, size);
+	gocrace_unguard();
 }
 
 /* Names t (det_thread_set_name), with the guard raised; a NULL name

@@ -67,7 +67,6 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#define TLS __thread __attribute__((tls_model("initial-exec")))
 #define ALWAYS_INLINE static inline __attribute__((always_inline))
 
 /* ---- the real allocator and its bootstrap ----------------------------- */
