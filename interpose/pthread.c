@@ -33,6 +33,9 @@
  *   pthread_exit     a thread of ours ends through the key destructor; a
  *                    thread we did not start (main, foreign) is finished
  *                    here, before the real exit.
+ *   thrd_create, thrd_join, thrd_detach, thrd_exit (C11)
+ *                    as their pthread twins: glibc calls those by internal
+ *                    names, which the preload does not see.
  *   pthread_setname_np, prctl(PR_SET_NAME)
  *                    on success the named thread's det_thread takes the
  *                    name (reports show it); a pthread_t other than the
@@ -69,6 +72,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <threads.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -89,6 +93,7 @@ typedef struct thr_entry thr_entry;
 struct thr_entry {
 	det_thread *dt;          /* set before the real create; immutable */
 	void *(*fn)(void *);     /* the program's start routine; immutable */
+	int (*c11_fn)(void *);   /* or its thrd_create start routine */
 	void *arg;
 	pthread_t tid;           /* table_lock; valid while in_table */
 	thr_entry *next;         /* table_lock */
@@ -233,6 +238,8 @@ static void *trampoline(void *p)
 	 * thread's code */
 	if (e->unblock)
 		gocrace_sigmask(SIG_SETMASK, &e->sigmask, NULL);
+	if (e->c11_fn != NULL) /* glibc's own start_thread makes the same cast */
+		return (void *)(intptr_t)e->c11_fn(e->arg);
 	return e->fn(e->arg);
 }
 
@@ -251,13 +258,25 @@ static bool attr_has_sigmask(const pthread_attr_t *attr)
 	return attr != NULL && pthread_attr_getsigmask_np(attr, &set) == 0;
 }
 
-GOCRACE_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr,
-                                  void *(*fn)(void *), void *arg)
+/* The stack where the calling exported function was called (its caller's
+ * and up), the guard raised: inlined into that function, so that
+ * gocrace_stack_here's one frame skipped is the function's own. */
+static inline __attribute__((always_inline)) det_ctx called_from(det_thread *t)
+{
+	gocrace_guard();
+	det_ctx at = gocrace_stack_here(t, 1);
+	gocrace_unguard();
+	return at;
+}
+
+/* pthread_create's and thrd_create's work, for a thread t of ours: the
+ * child's det_thread before the real create (created_at), its start
+ * routine (fn, or c11_fn) behind the trampoline. */
+static int create_thread(det_thread *t, pthread_t *th, const pthread_attr_t *attr,
+                         void *(*fn)(void *), int (*c11_fn)(void *), void *arg,
+                         det_ctx created_at)
 {
 	GOCRACE_RESOLVE(pthread_create);
-	det_thread *t = gocrace_thr();
-	if (t == NULL)
-		return real_pthread_create(th, attr, fn, arg);
 	gocrace_guard();
 	thr_entry *e = __libc_calloc(1, sizeof *e);
 	if (e == NULL) {
@@ -265,6 +284,7 @@ GOCRACE_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr,
 		return EAGAIN;
 	}
 	e->fn = fn;
+	e->c11_fn = c11_fn;
 	e->arg = arg;
 	int ds = PTHREAD_CREATE_JOINABLE;
 	if (attr != NULL && pthread_attr_getdetachstate(attr, &ds) == 0 &&
@@ -272,7 +292,7 @@ GOCRACE_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr,
 		e->detached = true;
 	/* inside an ignore-sync region the creation orders nothing, as TSan */
 	det_thread *parent = gocrace_ignore_sync == 0 ? t : NULL;
-	e->dt = det_thread_create(parent, DET_KIND_THREAD, -1, gocrace_stack_here(t, 1));
+	e->dt = det_thread_create(parent, DET_KIND_THREAD, -1, created_at);
 	gocrace_unguard();
 
 	/* The child starts with every signal blocked, and the trampoline
@@ -305,6 +325,16 @@ GOCRACE_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr,
 	}
 	gocrace_unguard();
 	return r;
+}
+
+GOCRACE_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr,
+                                  void *(*fn)(void *), void *arg)
+{
+	GOCRACE_RESOLVE(pthread_create);
+	det_thread *t = gocrace_thr();
+	if (t == NULL)
+		return real_pthread_create(th, attr, fn, arg);
+	return create_thread(t, th, attr, fn, NULL, arg, called_from(t));
 }
 
 /* The live entry for tid, pinned; NULL if the runtime did not create that
@@ -388,6 +418,66 @@ GOCRACE_EXPORT void pthread_exit(void *ret)
 		finish_for_good(gocrace_home());
 	}
 	real_pthread_exit(ret);
+	__builtin_unreachable();
+}
+
+/* ---- C11 threads (<threads.h>) ------------------------------------------ */
+
+/* glibc's thrd_create, thrd_join, thrd_detach and thrd_exit call its
+ * pthread functions by internal names, which no preload sees: a C11
+ * thread was unknown (its first event made it a thread ordered with
+ * nothing) and its join no edge. thrd_create is pthread_create with the
+ * int-returning routine behind the trampoline (which casts its result as
+ * glibc does, so the real thrd_join reads it back); the others are their
+ * pthread twins around the real C11 call. thrd_success is 0. */
+GOCRACE_REAL(int, thrd_create, thrd_t *, thrd_start_t, void *);
+GOCRACE_REAL(int, thrd_join, thrd_t, int *);
+GOCRACE_REAL(int, thrd_detach, thrd_t);
+GOCRACE_REAL(void, thrd_exit, int);
+
+GOCRACE_EXPORT int thrd_create(thrd_t *th, thrd_start_t fn, void *arg)
+{
+	GOCRACE_RESOLVE(thrd_create);
+	det_thread *t = gocrace_thr();
+	if (t == NULL)
+		return real_thrd_create(th, fn, arg);
+	pthread_t pt;
+	int r = create_thread(t, &pt, NULL, NULL, fn, arg, called_from(t));
+	if (r == 0)
+		*th = pt;
+	/* glibc's mapping of a pthread_create error */
+	return r == 0 ? thrd_success : r == ENOMEM ? thrd_nomem : thrd_error;
+}
+
+GOCRACE_EXPORT int thrd_join(thrd_t tid, int *res)
+{
+	GOCRACE_RESOLVE(thrd_join);
+	det_thread *t = gocrace_thr();
+	thr_entry *e = t != NULL ? pin(tid) : NULL;
+	int r = real_thrd_join(tid, res);
+	if (e != NULL)
+		unpin(t, e, r == thrd_success ? UNPIN_JOINED : UNPIN_ONLY);
+	return r;
+}
+
+GOCRACE_EXPORT int thrd_detach(thrd_t tid)
+{
+	GOCRACE_RESOLVE(thrd_detach);
+	det_thread *t = gocrace_thr();
+	thr_entry *e = t != NULL ? pin(tid) : NULL;
+	int r = real_thrd_detach(tid);
+	if (e != NULL)
+		unpin(t, e, r == thrd_success ? UNPIN_DETACHED : UNPIN_ONLY);
+	return r;
+}
+
+GOCRACE_EXPORT void thrd_exit(int res)
+{
+	GOCRACE_RESOLVE(thrd_exit);
+	det_thread *t = gocrace_thr();
+	if (t != NULL && self == NULL) /* as pthread_exit */
+		finish_for_good(gocrace_home());
+	real_thrd_exit(res);
 	__builtin_unreachable();
 }
 

@@ -1,7 +1,7 @@
 /*
  * sync.c — the synchronisation objects' interceptors: pthread mutexes,
  * rwlocks, condition variables, barriers, spinlocks, semaphores and once,
- * and libstdc++'s guards of function-local statics, turned into clock
+ * C11's mutexes, condition variables and once, and libstdc++'s guards of function-local statics, turned into clock
  * operations (DESIGN.md "Happens-before edges"; the conventions of
  * tsan-abi.md §1.9 and §4.3). S is the detector's clock at the address:
  *
@@ -36,6 +36,9 @@
  *                       takes no argument, so it is passed through a
  *                       thread-local frame (saved and restored: an init
  *                       routine may itself call pthread_once).
+ *   C11 <threads.h>     mtx_* as a mutex, cnd_* as a cond, call_once as
+ *                       once (glibc runs them through its pthread
+ *                       functions' internal names, which no preload sees).
  *
  * The objects' own bytes (TSan's model of them): each init and destroy
  * writes the object's first byte; every other operation on it reads that
@@ -60,6 +63,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <semaphore.h>
+#include <threads.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -319,9 +323,9 @@ static void *real_versioned(const char *name)
 	} while (0)
 
 /* A wait unlocks m and locks it again, whatever it returns. */
-#define COND_WAIT_WRAPPER(name, resolve, params, args)                       \
-	GOCRACE_REAL(int, name, pthread_cond_t *, pthread_mutex_t * params);     \
-	GOCRACE_EXPORT int name(pthread_cond_t *c, pthread_mutex_t *m params)    \
+#define COND_WAIT_WRAPPER(name, resolve, cond_t, mutex_t, params, args)     \
+	GOCRACE_REAL(int, name, cond_t *, mutex_t * params);                     \
+	GOCRACE_EXPORT int name(cond_t *c, mutex_t *m params)                    \
 	{                                                                        \
 		resolve(name);                                                       \
 		det_thread *t = gocrace_thr();                                       \
@@ -339,27 +343,27 @@ static void *real_versioned(const char *name)
 		return r;                                                            \
 	}
 
-COND_WAIT_WRAPPER(pthread_cond_wait, RESOLVE_VERSIONED, , )
-COND_WAIT_WRAPPER(pthread_cond_timedwait, RESOLVE_VERSIONED, P_(const struct timespec *abs),
-                  P_(abs))
-COND_WAIT_WRAPPER(pthread_cond_clockwait, GOCRACE_RESOLVE,
+COND_WAIT_WRAPPER(pthread_cond_wait, RESOLVE_VERSIONED, pthread_cond_t, pthread_mutex_t, , )
+COND_WAIT_WRAPPER(pthread_cond_timedwait, RESOLVE_VERSIONED, pthread_cond_t, pthread_mutex_t,
+                  P_(const struct timespec *abs), P_(abs))
+COND_WAIT_WRAPPER(pthread_cond_clockwait, GOCRACE_RESOLVE, pthread_cond_t, pthread_mutex_t,
                   P_(clockid_t clk, const struct timespec *abs), P_(clk, abs))
 
 /* signal and broadcast only read the cond (the header): the edge a
  * waiter needs comes through the mutex. */
-#define COND_USE_WRAPPER(name)                                               \
-	GOCRACE_REAL(int, name, pthread_cond_t *);                               \
-	GOCRACE_EXPORT int name(pthread_cond_t *c)                               \
+#define COND_USE_WRAPPER(name, resolve, cond_t)                              \
+	GOCRACE_REAL(int, name, cond_t *);                                       \
+	GOCRACE_EXPORT int name(cond_t *c)                                       \
 	{                                                                        \
-		RESOLVE_VERSIONED(name);                                             \
+		resolve(name);                                                       \
 		det_thread *t = gocrace_thr();                                       \
 		if (t != NULL)                                                       \
 			obj_use(t, c, GOCRACE_CALLER_PC());                              \
 		return real_##name(c);                                               \
 	}
 
-COND_USE_WRAPPER(pthread_cond_signal)
-COND_USE_WRAPPER(pthread_cond_broadcast)
+COND_USE_WRAPPER(pthread_cond_signal, RESOLVE_VERSIONED, pthread_cond_t)
+COND_USE_WRAPPER(pthread_cond_broadcast, RESOLVE_VERSIONED, pthread_cond_t)
 
 GOCRACE_REAL(int, pthread_cond_init, pthread_cond_t *, const pthread_condattr_t *);
 GOCRACE_REAL(int, pthread_cond_destroy, pthread_cond_t *);
@@ -414,10 +418,11 @@ ACQUIRE_WRAPPER(sem_clockwait, sem_t, r == 0, P_(clockid_t clk, const struct tim
 
 struct once_frame {
 	void (*routine)(void);
-	pthread_once_t *once;
+	void *once;
 };
 
-/* The frame of the innermost pthread_once running on this thread. */
+/* The frame of the innermost pthread_once or call_once running on this
+ * thread. */
 static TLS struct once_frame *once_cur;
 
 static void once_trampoline(void)
@@ -430,6 +435,29 @@ static void once_trampoline(void)
 }
 
 GOCRACE_REAL(int, pthread_once, pthread_once_t *, void (*)(void));
+GOCRACE_REAL(void, call_once, once_flag *, void (*)(void));
+
+/* pthread_once's or (c11) call_once's real call on once, with routine
+ * behind once_trampoline and the call site pc as a shadow frame while it
+ * runs; then the acquire. */
+static int run_once(det_thread *t, void *once, void (*routine)(void), uintptr_t pc, bool c11)
+{
+	struct once_frame f = {routine, once};
+	struct once_frame *saved = once_cur;
+	once_cur = &f;
+	int r = 0;
+	{
+		det_thread *st __attribute__((cleanup(gocrace_call_cleanup))) = gocrace_stack_thr();
+		gocrace_call_begin(st, pc);
+		if (c11)
+			real_call_once(once, once_trampoline);
+		else
+			r = real_pthread_once(once, once_trampoline);
+	}
+	once_cur = saved;
+	gocrace_acquire(t, once);
+	return r;
+}
 
 GOCRACE_EXPORT int pthread_once(pthread_once_t *once, void (*routine)(void))
 {
@@ -437,16 +465,68 @@ GOCRACE_EXPORT int pthread_once(pthread_once_t *once, void (*routine)(void))
 	det_thread *t = gocrace_thr();
 	if (t == NULL)
 		return real_pthread_once(once, routine);
-	struct once_frame f = {routine, once};
-	struct once_frame *saved = once_cur;
-	once_cur = &f;
-	int r;
-	{
-		det_thread *st __attribute__((cleanup(gocrace_call_cleanup))) = gocrace_stack_thr();
-		gocrace_call_begin(st, GOCRACE_CALLER_PC());
-		r = real_pthread_once(once, once_trampoline);
-	}
-	once_cur = saved;
-	gocrace_acquire(t, once);
+	return run_once(t, once, routine, GOCRACE_CALLER_PC(), false);
+}
+
+/* ---- C11 threads' objects (<threads.h>) -------------------------------- */
+
+/* glibc's mtx_*, cnd_* and call_once run its pthread functions through
+ * internal names, which no preload sees: without these, a C11 program's
+ * mutexes ordered nothing (false races on everything they protect). Each
+ * is its pthread twin's model; thrd_success is 0. */
+INIT_WRAPPER(mtx_init, mtx_t, P_(int type), P_(type))
+ACQUIRE_WRAPPER(mtx_lock, mtx_t, r == thrd_success, , )
+ACQUIRE_WRAPPER(mtx_trylock, mtx_t, r == thrd_success, , )
+ACQUIRE_WRAPPER(mtx_timedlock, mtx_t, r == thrd_success, P_(const struct timespec *abs),
+                P_(abs))
+RELEASE_WRAPPER(mtx_unlock, mtx_t, gocrace_release)
+COND_WAIT_WRAPPER(cnd_wait, GOCRACE_RESOLVE, cnd_t, mtx_t, , )
+COND_WAIT_WRAPPER(cnd_timedwait, GOCRACE_RESOLVE, cnd_t, mtx_t, P_(const struct timespec *abs),
+                  P_(abs))
+COND_USE_WRAPPER(cnd_signal, GOCRACE_RESOLVE, cnd_t)
+COND_USE_WRAPPER(cnd_broadcast, GOCRACE_RESOLVE, cnd_t)
+
+GOCRACE_REAL(void, mtx_destroy, mtx_t *);
+GOCRACE_REAL(int, cnd_init, cnd_t *);
+GOCRACE_REAL(void, cnd_destroy, cnd_t *);
+
+GOCRACE_EXPORT void mtx_destroy(mtx_t *m)
+{
+	GOCRACE_RESOLVE(mtx_destroy);
+	det_thread *t = gocrace_thr();
+	if (t != NULL)
+		obj_write(t, m, GOCRACE_CALLER_PC());
+	real_mtx_destroy(m);
+	if (t != NULL)
+		gocrace_forget(m, sizeof *m);
+}
+
+GOCRACE_EXPORT int cnd_init(cnd_t *c)
+{
+	GOCRACE_RESOLVE(cnd_init);
+	det_thread *t = gocrace_thr();
+	int r = real_cnd_init(c);
+	if (t != NULL && r == thrd_success)
+		obj_write(t, c, GOCRACE_CALLER_PC());
 	return r;
+}
+
+GOCRACE_EXPORT void cnd_destroy(cnd_t *c)
+{
+	GOCRACE_RESOLVE(cnd_destroy);
+	det_thread *t = gocrace_thr();
+	if (t != NULL)
+		obj_write(t, c, GOCRACE_CALLER_PC());
+	real_cnd_destroy(c);
+}
+
+GOCRACE_EXPORT void call_once(once_flag *once, void (*routine)(void))
+{
+	GOCRACE_RESOLVE(call_once);
+	det_thread *t = gocrace_thr();
+	if (t == NULL) {
+		real_call_once(once, routine);
+		return;
+	}
+	run_once(t, once, routine, GOCRACE_CALLER_PC(), true);
 }
