@@ -1,0 +1,655 @@
+/*
+ * io.c — file descriptors as synchronisation, and the buffers of I/O
+ * calls as accesses (TSan's model of them).
+ *
+ * Edges. Data written to a pipe, socket, eventfd or file and read back by
+ * another thread orders the writer's past before the reader's future: a
+ * pointer sent through a pipe, an eventfd wake-up, an epoll registration
+ * whose data the waiter uses. So each descriptor the program creates has
+ * a key (an address the detector keeps a clock at), and every write-like
+ * call release-merges into its key before the real call, every read-like
+ * call acquires it after a successful one:
+ *   pipe, pipe2, socketpair  one new key, shared by both ends;
+ *   eventfd, epoll_create*   a new key each (epoll_ctl ADD and MOD
+ *                            release into the epoll descriptor's key,
+ *                            epoll_wait and epoll_pwait acquire it when
+ *                            they return events);
+ *   socket, accept*, connect one key for every socket, as in TSan (the
+ *                            two ends of a connection cannot be paired);
+ *                            connect releases it, accept acquires it;
+ *   open*, creat*            one key for every file;
+ *   dup, dup2, dup3          the new descriptor shares the old one's key;
+ *   close                    the descriptor forgets its key (a key no
+ *                            descriptor holds any more is forgotten).
+ * A descriptor the runtime did not see created (inherited, or from a
+ * call not listed) has no key and orders nothing, as in TSan.
+ *
+ * Accesses. A write-like call reads its buffers (all count bytes, before
+ * the release: the kernel has copied them before any reader can see
+ * them), a read-like call writes the bytes it received (after the
+ * acquire), at the call's line.
+ *
+ * Not modelled: a close racing with another thread's use of the
+ * descriptor (TSan reports it as a race on the descriptor), stdio's
+ * FILE streams (glibc reads and writes them by internal names), aio.
+ *
+ * State: the descriptor table (fd → key index), mmapped on first use, and
+ * the keys' reference counts and free list, under keys_lock (taken with
+ * the guard raised: a handler that closes a descriptor waits). Reads of the
+ * table take no lock: a read racing with the close of its own descriptor
+ * is the program's bug, and at worst misses or adds one edge.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+/* ---- keys --------------------------------------------------------------- */
+
+/* A key is an index into key_refs; its address there is the detector's
+ * sync address (runtime memory: never a program's object). 0: no key;
+ * the shared keys are never counted or freed; past KEYS live keys a
+ * new descriptor shares KEY_OVERFLOW (more order than there is, never a
+ * false race). */
+enum { KEY_NONE, KEY_SOCKETS, KEY_FILES, KEY_OVERFLOW, KEY_FIRST_OWN, KEYS = 1 << 16 };
+
+static uint32_t key_refs[KEYS];      /* keys_lock */
+static uint32_t key_free[KEYS];      /* keys_lock: freed keys, a stack */
+static uint32_t nfree;               /* keys_lock */
+static uint32_t key_next = KEY_FIRST_OWN; /* keys_lock */
+static atomic_int keys_lock;
+
+#define FD_MAX (1 << 20)
+static _Atomic(_Atomic uint32_t *) fd_keys; /* FD_MAX entries, mmapped once */
+
+static inline const void *key_addr(uint32_t k)
+{
+	return &key_refs[k];
+}
+
+static inline bool key_counted(uint32_t k)
+{
+	return k >= KEY_FIRST_OWN;
+}
+
+/* The table, mapped on first use (NULL if that fails: no edges then). */
+static _Atomic uint32_t *table(void)
+{
+	_Atomic uint32_t *t = atomic_load_explicit(&fd_keys, memory_order_acquire);
+	if (GOCRACE_LIKELY(t != NULL))
+		return t;
+	void *m = mmap(NULL, FD_MAX * sizeof *t, PROT_READ | PROT_WRITE,
+	               MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (m == MAP_FAILED)
+		return NULL;
+	_Atomic uint32_t *none = NULL;
+	if (!atomic_compare_exchange_strong_explicit(&fd_keys, &none, m, memory_order_acq_rel,
+	                                             memory_order_acquire)) {
+		munmap(m, FD_MAX * sizeof *t);
+		return none;
+	}
+	return m;
+}
+
+/* fd's key, KEY_NONE for a descriptor the runtime did not see made. */
+static uint32_t key_of(int fd)
+{
+	_Atomic uint32_t *t = atomic_load_explicit(&fd_keys, memory_order_acquire);
+	if (t == NULL || fd < 0 || fd >= FD_MAX)
+		return KEY_NONE;
+	return atomic_load_explicit(&t[fd], memory_order_relaxed);
+}
+
+/* A new key with no references (keys_lock held). */
+static uint32_t key_new_locked(void)
+{
+	if (nfree > 0)
+		return key_free[--nfree];
+	if (key_next < KEYS)
+		return key_next++;
+	return KEY_OVERFLOW;
+}
+
+/* Drops one reference to k (keys_lock held); true when k is now free,
+ * and its clock must be forgotten. */
+static bool key_unref_locked(uint32_t k)
+{
+	if (!key_counted(k) || --key_refs[k] != 0)
+		return false;
+	key_free[nfree++] = k;
+	return true;
+}
+
+/* fd now holds k (its old key, if any, is dropped). The caller holds a
+ * reference to k for it. */
+static void fd_set_locked(int fd, uint32_t k, uint32_t *dropped)
+{
+	_Atomic uint32_t *t = table();
+	*dropped = KEY_NONE;
+	if (t == NULL || fd < 0 || fd >= FD_MAX) {
+		if (key_unref_locked(k))
+			*dropped = k;
+		return;
+	}
+	uint32_t old = atomic_exchange_explicit(&t[fd], k, memory_order_relaxed);
+	if (old != KEY_NONE && key_unref_locked(old))
+		*dropped = old;
+}
+
+static void forget_key(uint32_t k)
+{
+	if (k != KEY_NONE)
+		gocrace_forget(key_addr(k), 1);
+}
+
+/* The n descriptors fds[] (the ends of one pipe, say) share one key: a
+ * new own one when own, else the shared key k. */
+static void fds_made(const int *fds, int n, bool own, uint32_t k)
+{
+	uint32_t dropped[2] = {KEY_NONE, KEY_NONE};
+	gocrace_guard();
+	gocrace_spin_take(&keys_lock);
+	if (own) {
+		k = key_new_locked();
+		if (key_counted(k))
+			key_refs[k] = (uint32_t)n;
+	}
+	for (int i = 0; i < n && i < 2; i++)
+		fd_set_locked(fds[i], k, &dropped[i]);
+	gocrace_spin_drop(&keys_lock);
+	forget_key(dropped[0]);
+	forget_key(dropped[1]);
+	/* a reused key starts with no history */
+	if (own && key_counted(k))
+		forget_key(k);
+	gocrace_unguard();
+}
+
+static void fd_made(int fd, bool own, uint32_t k)
+{
+	fds_made(&fd, 1, own, k);
+}
+
+/* fd is closed: its key loses a reference. */
+static void fd_closed(int fd)
+{
+	_Atomic uint32_t *t = atomic_load_explicit(&fd_keys, memory_order_acquire);
+	if (t == NULL || fd < 0 || fd >= FD_MAX)
+		return;
+	uint32_t dropped = KEY_NONE;
+	gocrace_guard();
+	gocrace_spin_take(&keys_lock);
+	uint32_t old = atomic_exchange_explicit(&t[fd], KEY_NONE, memory_order_relaxed);
+	if (old != KEY_NONE && key_unref_locked(old))
+		dropped = old;
+	gocrace_spin_drop(&keys_lock);
+	forget_key(dropped);
+	gocrace_unguard();
+}
+
+/* newfd is a copy of oldfd (dup): it shares oldfd's key. */
+static void fd_copied(int oldfd, int newfd)
+{
+	uint32_t k = key_of(oldfd);
+	if (k == KEY_NONE) {
+		fd_closed(newfd); /* whatever newfd was, it is not that any more */
+		return;
+	}
+	uint32_t dropped = KEY_NONE;
+	gocrace_guard();
+	gocrace_spin_take(&keys_lock);
+	if (key_counted(k))
+		key_refs[k]++;
+	fd_set_locked(newfd, k, &dropped);
+	gocrace_spin_drop(&keys_lock);
+	forget_key(dropped);
+	gocrace_unguard();
+}
+
+/* ---- edges and buffers ------------------------------------------------- */
+
+/* A write-like call on fd by t at pc: its buffer was read, then the
+ * release. */
+static void before_write(det_thread *t, int fd, const void *buf, size_t n, uintptr_t pc)
+{
+	if (n != 0 && !gocrace_in_libgoc(pc))
+		gocrace_access(t, buf, n, pc, DET_READ);
+	uint32_t k = key_of(fd);
+	if (k != KEY_NONE)
+		gocrace_release_merge(t, key_addr(k));
+}
+
+/* A read-like call on fd that returned r: the acquire, then n received
+ * bytes written at buf. */
+static void after_read(det_thread *t, int fd, ssize_t r, void *buf, size_t n, uintptr_t pc)
+{
+	if (r < 0)
+		return;
+	uint32_t k = key_of(fd);
+	if (k != KEY_NONE)
+		gocrace_acquire(t, key_addr(k));
+	if (n != 0 && !gocrace_in_libgoc(pc))
+		gocrace_access(t, buf, n, pc, DET_WRITE);
+}
+
+/* The iovecs' buffers: read (write-like calls, all of them) or written
+ * (read-like, the first got bytes). */
+static void iov_access(det_thread *t, const struct iovec *iov, int cnt, size_t got,
+                       uintptr_t pc, unsigned flags)
+{
+	if (gocrace_in_libgoc(pc) || cnt <= 0)
+		return;
+	gocrace_access(t, iov, (size_t)cnt * sizeof *iov, pc, DET_READ);
+	for (int i = 0; i < cnt && got > 0; i++) {
+		size_t n = iov[i].iov_len < got ? iov[i].iov_len : got;
+		if (n != 0)
+			gocrace_access(t, iov[i].iov_base, n, pc, flags);
+		got -= n;
+	}
+}
+
+static void before_writev(det_thread *t, int fd, const struct iovec *iov, int cnt, uintptr_t pc)
+{
+	iov_access(t, iov, cnt, SIZE_MAX, pc, DET_READ);
+	uint32_t k = key_of(fd);
+	if (k != KEY_NONE)
+		gocrace_release_merge(t, key_addr(k));
+}
+
+static void after_readv(det_thread *t, int fd, ssize_t r, const struct iovec *iov, int cnt,
+                        uintptr_t pc)
+{
+	if (r < 0)
+		return;
+	uint32_t k = key_of(fd);
+	if (k != KEY_NONE)
+		gocrace_acquire(t, key_addr(k));
+	iov_access(t, iov, cnt, (size_t)r, pc, DET_WRITE);
+}
+
+/* ---- reads and writes ---------------------------------------------------- */
+
+/* The wrappers are named io_NAME and exported as the symbol they stand
+ * for: with _FILE_OFFSET_BITS=64 glibc's headers rename pread to pread64
+ * (and open, creat, ...), and a program may call either name. */
+#define IO_REAL(fn, sym)                                                      \
+	do {                                                                      \
+		if (GOCRACE_UNLIKELY(real_##fn == NULL))                              \
+			real_##fn = gocrace_real(sym);                                    \
+	} while (0)
+
+#define WRITE_WRAPPER(name, sym, params, args)                                \
+	GOCRACE_REAL(ssize_t, io_##name, int, const void *, size_t params);       \
+	GOCRACE_EXPORT ssize_t io_##name(int fd, const void *buf, size_t n params) \
+		__asm__(sym);                                                         \
+	ssize_t io_##name(int fd, const void *buf, size_t n params)               \
+	{                                                                         \
+		IO_REAL(io_##name, sym);                                              \
+		det_thread *t = gocrace_thr();                                        \
+		if (t != NULL)                                                        \
+			before_write(t, fd, buf, n, GOCRACE_CALLER_PC());                 \
+		return real_io_##name(fd, buf, n args);                               \
+	}
+
+#define READ_WRAPPER(name, sym, params, args)                                 \
+	GOCRACE_REAL(ssize_t, io_##name, int, void *, size_t params);             \
+	GOCRACE_EXPORT ssize_t io_##name(int fd, void *buf, size_t n params)      \
+		__asm__(sym);                                                         \
+	ssize_t io_##name(int fd, void *buf, size_t n params)                     \
+	{                                                                         \
+		IO_REAL(io_##name, sym);                                              \
+		det_thread *t = gocrace_thr();                                        \
+		ssize_t r = real_io_##name(fd, buf, n args);                          \
+		if (t != NULL)                                                        \
+			after_read(t, fd, r, buf, r > 0 ? (size_t)r : 0,                  \
+			           GOCRACE_CALLER_PC());                                  \
+		return r;                                                             \
+	}
+
+WRITE_WRAPPER(write, "write", , )
+WRITE_WRAPPER(pwrite, "pwrite", P_(off_t off), P_(off))
+WRITE_WRAPPER(pwrite64, "pwrite64", P_(off_t off), P_(off))
+WRITE_WRAPPER(send, "send", P_(int flags), P_(flags))
+WRITE_WRAPPER(sendto, "sendto", P_(int flags, const struct sockaddr *to, socklen_t tolen),
+              P_(flags, to, tolen))
+READ_WRAPPER(read, "read", , )
+READ_WRAPPER(pread, "pread", P_(off_t off), P_(off))
+READ_WRAPPER(pread64, "pread64", P_(off_t off), P_(off))
+READ_WRAPPER(recv, "recv", P_(int flags), P_(flags))
+READ_WRAPPER(recvfrom, "recvfrom", P_(int flags, struct sockaddr *from, socklen_t *fromlen),
+             P_(flags, from, fromlen))
+
+#define WRITEV_WRAPPER(name, sym, params, args)                               \
+	GOCRACE_REAL(ssize_t, io_##name, int, const struct iovec *, int params);  \
+	GOCRACE_EXPORT ssize_t io_##name(int fd, const struct iovec *iov,         \
+	                                 int cnt params) __asm__(sym);            \
+	ssize_t io_##name(int fd, const struct iovec *iov, int cnt params)        \
+	{                                                                         \
+		IO_REAL(io_##name, sym);                                              \
+		det_thread *t = gocrace_thr();                                        \
+		if (t != NULL)                                                        \
+			before_writev(t, fd, iov, cnt, GOCRACE_CALLER_PC());              \
+		return real_io_##name(fd, iov, cnt args);                             \
+	}
+
+#define READV_WRAPPER(name, sym, params, args)                                \
+	GOCRACE_REAL(ssize_t, io_##name, int, const struct iovec *, int params);  \
+	GOCRACE_EXPORT ssize_t io_##name(int fd, const struct iovec *iov,         \
+	                                 int cnt params) __asm__(sym);            \
+	ssize_t io_##name(int fd, const struct iovec *iov, int cnt params)        \
+	{                                                                         \
+		IO_REAL(io_##name, sym);                                              \
+		det_thread *t = gocrace_thr();                                        \
+		ssize_t r = real_io_##name(fd, iov, cnt args);                        \
+		if (t != NULL)                                                        \
+			after_readv(t, fd, r, iov, cnt, GOCRACE_CALLER_PC());             \
+		return r;                                                             \
+	}
+
+WRITEV_WRAPPER(writev, "writev", , )
+WRITEV_WRAPPER(pwritev, "pwritev", P_(off_t off), P_(off))
+WRITEV_WRAPPER(pwritev64, "pwritev64", P_(off_t off), P_(off))
+READV_WRAPPER(readv, "readv", , )
+READV_WRAPPER(preadv, "preadv", P_(off_t off), P_(off))
+READV_WRAPPER(preadv64, "preadv64", P_(off_t off), P_(off))
+
+GOCRACE_REAL(ssize_t, sendmsg, int, const struct msghdr *, int);
+GOCRACE_REAL(ssize_t, recvmsg, int, struct msghdr *, int);
+
+GOCRACE_EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
+{
+	GOCRACE_RESOLVE(sendmsg);
+	det_thread *t = gocrace_thr();
+	if (t != NULL)
+		before_writev(t, fd, msg->msg_iov, (int)msg->msg_iovlen, GOCRACE_CALLER_PC());
+	return real_sendmsg(fd, msg, flags);
+}
+
+GOCRACE_EXPORT ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
+{
+	GOCRACE_RESOLVE(recvmsg);
+	det_thread *t = gocrace_thr();
+	ssize_t r = real_recvmsg(fd, msg, flags);
+	if (t != NULL)
+		after_readv(t, fd, r, msg->msg_iov, (int)msg->msg_iovlen, GOCRACE_CALLER_PC());
+	return r;
+}
+
+/* glibc's eventfd_read and eventfd_write read and write by internal
+ * names: their own edges. */
+GOCRACE_REAL(int, eventfd_read, int, eventfd_t *);
+GOCRACE_REAL(int, eventfd_write, int, eventfd_t);
+
+GOCRACE_EXPORT int eventfd_write(int fd, eventfd_t value)
+{
+	GOCRACE_RESOLVE(eventfd_write);
+	det_thread *t = gocrace_thr();
+	if (t != NULL)
+		before_write(t, fd, NULL, 0, GOCRACE_CALLER_PC());
+	return real_eventfd_write(fd, value);
+}
+
+GOCRACE_EXPORT int eventfd_read(int fd, eventfd_t *value)
+{
+	GOCRACE_RESOLVE(eventfd_read);
+	det_thread *t = gocrace_thr();
+	int r = real_eventfd_read(fd, value);
+	if (t != NULL && r == 0)
+		after_read(t, fd, 0, value, sizeof *value, GOCRACE_CALLER_PC());
+	return r;
+}
+
+/* ---- epoll ------------------------------------------------------------- */
+
+GOCRACE_REAL(int, epoll_ctl, int, int, int, struct epoll_event *);
+GOCRACE_REAL(int, epoll_wait, int, struct epoll_event *, int, int);
+GOCRACE_REAL(int, epoll_pwait, int, struct epoll_event *, int, int, const sigset_t *);
+
+GOCRACE_EXPORT int epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev)
+{
+	GOCRACE_RESOLVE(epoll_ctl);
+	det_thread *t = gocrace_thr();
+	if (t != NULL && (op == EPOLL_CTL_ADD || op == EPOLL_CTL_MOD)) {
+		gocrace_access(t, ev, sizeof *ev, GOCRACE_CALLER_PC(), DET_READ);
+		before_write(t, epfd, NULL, 0, GOCRACE_CALLER_PC());
+	}
+	return real_epoll_ctl(epfd, op, fd, ev);
+}
+
+static void after_epoll(det_thread *t, int epfd, int r, struct epoll_event *evs, uintptr_t pc)
+{
+	if (r > 0)
+		after_read(t, epfd, 0, evs, (size_t)r * sizeof *evs, pc);
+}
+
+GOCRACE_EXPORT int epoll_wait(int epfd, struct epoll_event *evs, int max, int timeout)
+{
+	GOCRACE_RESOLVE(epoll_wait);
+	det_thread *t = gocrace_thr();
+	int r = real_epoll_wait(epfd, evs, max, timeout);
+	if (t != NULL)
+		after_epoll(t, epfd, r, evs, GOCRACE_CALLER_PC());
+	return r;
+}
+
+GOCRACE_EXPORT int epoll_pwait(int epfd, struct epoll_event *evs, int max, int timeout,
+                               const sigset_t *mask)
+{
+	GOCRACE_RESOLVE(epoll_pwait);
+	det_thread *t = gocrace_thr();
+	int r = real_epoll_pwait(epfd, evs, max, timeout, mask);
+	if (t != NULL)
+		after_epoll(t, epfd, r, evs, GOCRACE_CALLER_PC());
+	return r;
+}
+
+/* ---- making and closing descriptors -------------------------------------- */
+
+GOCRACE_REAL(int, pipe, int[2]);
+GOCRACE_REAL(int, pipe2, int[2], int);
+GOCRACE_REAL(int, socketpair, int, int, int, int[2]);
+GOCRACE_REAL(int, eventfd, unsigned, int);
+GOCRACE_REAL(int, epoll_create, int);
+GOCRACE_REAL(int, epoll_create1, int);
+GOCRACE_REAL(int, socket, int, int, int);
+GOCRACE_REAL(int, accept, int, struct sockaddr *, socklen_t *);
+GOCRACE_REAL(int, accept4, int, struct sockaddr *, socklen_t *, int);
+GOCRACE_REAL(int, connect, int, const struct sockaddr *, socklen_t);
+GOCRACE_REAL(int, dup, int);
+GOCRACE_REAL(int, dup2, int, int);
+GOCRACE_REAL(int, dup3, int, int, int);
+GOCRACE_REAL(int, close, int);
+
+GOCRACE_EXPORT int pipe(int fds[2])
+{
+	GOCRACE_RESOLVE(pipe);
+	int r = real_pipe(fds);
+	if (r == 0 && gocrace_thr() != NULL)
+		fds_made(fds, 2, true, KEY_NONE);
+	return r;
+}
+
+GOCRACE_EXPORT int pipe2(int fds[2], int flags)
+{
+	GOCRACE_RESOLVE(pipe2);
+	int r = real_pipe2(fds, flags);
+	if (r == 0 && gocrace_thr() != NULL)
+		fds_made(fds, 2, true, KEY_NONE);
+	return r;
+}
+
+GOCRACE_EXPORT int socketpair(int domain, int type, int proto, int fds[2])
+{
+	GOCRACE_RESOLVE(socketpair);
+	int r = real_socketpair(domain, type, proto, fds);
+	if (r == 0 && gocrace_thr() != NULL)
+		fds_made(fds, 2, true, KEY_NONE);
+	return r;
+}
+
+/* A call that makes one descriptor (its result) with a key of its own. */
+#define MAKE_OWN_WRAPPER(name, params, args)                                  \
+	GOCRACE_EXPORT int name(params)                                           \
+	{                                                                         \
+		GOCRACE_RESOLVE(name);                                                \
+		int fd = real_##name(args);                                           \
+		if (fd >= 0 && gocrace_thr() != NULL)                                 \
+			fd_made(fd, true, KEY_NONE);                                      \
+		return fd;                                                            \
+	}
+
+MAKE_OWN_WRAPPER(eventfd, unsigned initval P_(int flags), initval P_(flags))
+MAKE_OWN_WRAPPER(epoll_create, int size, size)
+MAKE_OWN_WRAPPER(epoll_create1, int flags, flags)
+
+GOCRACE_EXPORT int socket(int domain, int type, int proto)
+{
+	GOCRACE_RESOLVE(socket);
+	int fd = real_socket(domain, type, proto);
+	if (fd >= 0 && gocrace_thr() != NULL)
+		fd_made(fd, false, KEY_SOCKETS);
+	return fd;
+}
+
+/* connect → accept: the connecting side's past happens before the
+ * accepted connection's first use (TSan's edge). */
+GOCRACE_EXPORT int connect(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	GOCRACE_RESOLVE(connect);
+	det_thread *t = gocrace_thr();
+	if (t != NULL)
+		gocrace_release_merge(t, key_addr(KEY_SOCKETS));
+	int r = real_connect(fd, addr, len);
+	if (t != NULL && (r == 0 || errno == EINPROGRESS))
+		fd_made(fd, false, KEY_SOCKETS);
+	return r;
+}
+
+static int accepted(int fd)
+{
+	det_thread *t = gocrace_thr();
+	if (fd >= 0 && t != NULL) {
+		gocrace_acquire(t, key_addr(KEY_SOCKETS));
+		fd_made(fd, false, KEY_SOCKETS);
+	}
+	return fd;
+}
+
+GOCRACE_EXPORT int accept(int fd, struct sockaddr *addr, socklen_t *len)
+{
+	GOCRACE_RESOLVE(accept);
+	return accepted(real_accept(fd, addr, len));
+}
+
+GOCRACE_EXPORT int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
+{
+	GOCRACE_RESOLVE(accept4);
+	return accepted(real_accept4(fd, addr, len, flags));
+}
+
+GOCRACE_EXPORT int dup(int fd)
+{
+	GOCRACE_RESOLVE(dup);
+	int r = real_dup(fd);
+	if (r >= 0 && gocrace_thr() != NULL)
+		fd_copied(fd, r);
+	return r;
+}
+
+GOCRACE_EXPORT int dup2(int fd, int to)
+{
+	GOCRACE_RESOLVE(dup2);
+	int r = real_dup2(fd, to);
+	if (r >= 0 && r != fd && gocrace_thr() != NULL)
+		fd_copied(fd, r);
+	return r;
+}
+
+GOCRACE_EXPORT int dup3(int fd, int to, int flags)
+{
+	GOCRACE_RESOLVE(dup3);
+	int r = real_dup3(fd, to, flags);
+	if (r >= 0 && gocrace_thr() != NULL)
+		fd_copied(fd, r);
+	return r;
+}
+
+/* Forgotten before the real close: once it returns, another thread may
+ * get the same number from a new call. Not under the guard only (the
+ * runtime's own descriptors have no key). */
+GOCRACE_EXPORT int close(int fd)
+{
+	GOCRACE_RESOLVE(close);
+	if (key_of(fd) != KEY_NONE)
+		fd_closed(fd);
+	return real_close(fd);
+}
+
+/* Files: open's mode is there only with O_CREAT or O_TMPFILE. */
+static inline bool has_mode(int flags)
+{
+	return (flags & O_CREAT) != 0 || (flags & O_TMPFILE) == O_TMPFILE;
+}
+
+static int file_made(int fd)
+{
+	if (fd >= 0 && gocrace_thr() != NULL)
+		fd_made(fd, false, KEY_FILES);
+	return fd;
+}
+
+#define OPEN_WRAPPER(name, sym)                                               \
+	GOCRACE_REAL(int, io_##name, const char *, int, ...);                     \
+	GOCRACE_EXPORT int io_##name(const char *path, int flags, ...) __asm__(sym); \
+	int io_##name(const char *path, int flags, ...)                           \
+	{                                                                         \
+		IO_REAL(io_##name, sym);                                              \
+		mode_t mode = 0;                                                      \
+		if (has_mode(flags)) {                                                \
+			va_list ap;                                                       \
+			va_start(ap, flags);                                              \
+			mode = (mode_t)va_arg(ap, int);                                   \
+			va_end(ap);                                                       \
+		}                                                                     \
+		return file_made(real_io_##name(path, flags, mode));                  \
+	}
+
+#define OPENAT_WRAPPER(name, sym)                                             \
+	GOCRACE_REAL(int, io_##name, int, const char *, int, ...);                \
+	GOCRACE_EXPORT int io_##name(int dir, const char *path, int flags, ...)   \
+		__asm__(sym);                                                         \
+	int io_##name(int dir, const char *path, int flags, ...)                  \
+	{                                                                         \
+		IO_REAL(io_##name, sym);                                              \
+		mode_t mode = 0;                                                      \
+		if (has_mode(flags)) {                                                \
+			va_list ap;                                                       \
+			va_start(ap, flags);                                              \
+			mode = (mode_t)va_arg(ap, int);                                   \
+			va_end(ap);                                                       \
+		}                                                                     \
+		return file_made(real_io_##name(dir, path, flags, mode));             \
+	}
+
+OPEN_WRAPPER(open, "open")
+OPEN_WRAPPER(open64, "open64")
+OPENAT_WRAPPER(openat, "openat")
+OPENAT_WRAPPER(openat64, "openat64")
+
+#define CREAT_WRAPPER(name, sym)                                              \
+	GOCRACE_REAL(int, io_##name, const char *, mode_t);                       \
+	GOCRACE_EXPORT int io_##name(const char *path, mode_t mode) __asm__(sym); \
+	int io_##name(const char *path, mode_t mode)                              \
+	{                                                                         \
+		IO_REAL(io_##name, sym);                                              \
+		return file_made(real_io_##name(path, mode));                         \
+	}
+
+CREAT_WRAPPER(creat, "creat")
+CREAT_WRAPPER(creat64, "creat64")
