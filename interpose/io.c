@@ -19,7 +19,7 @@
  *                            connect releases it, accept acquires it;
  *   open*, creat*            one key for every file;
  *   dup, dup2, dup3          the new descriptor shares the old one's key;
- *   close                    the descriptor forgets its key (a key no
+ *   close, fclose            the descriptor forgets its key (a key no
  *                            descriptor holds any more is forgotten).
  * A descriptor the runtime did not see created (inherited, or from a
  * call not listed) has no key and orders nothing, as in TSan.
@@ -44,6 +44,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
@@ -526,8 +527,10 @@ GOCRACE_EXPORT int connect(int fd, const struct sockaddr *addr, socklen_t len)
 	if (t != NULL)
 		gocrace_release_merge(t, key_addr(KEY_SOCKETS));
 	int r = real_connect(fd, addr, len);
-	if (t != NULL && (r == 0 || errno == EINPROGRESS))
+	int err = errno; /* the program's, whatever the table does */
+	if (t != NULL && (r == 0 || err == EINPROGRESS))
 		fd_made(fd, false, KEY_SOCKETS);
+	errno = err;
 	return r;
 }
 
@@ -589,6 +592,18 @@ GOCRACE_EXPORT int close(int fd)
 	if (key_of(fd) != KEY_NONE)
 		fd_closed(fd);
 	return real_close(fd);
+}
+
+/* fclose closes its descriptor by glibc's internal name. */
+GOCRACE_REAL(int, fclose, FILE *);
+
+GOCRACE_EXPORT int fclose(FILE *f)
+{
+	GOCRACE_RESOLVE(fclose);
+	int fd = f != NULL ? fileno(f) : -1;
+	if (key_of(fd) != KEY_NONE)
+		fd_closed(fd);
+	return real_fclose(f);
 }
 
 /* Files: open's mode is there only with O_CREAT or O_TMPFILE. */
