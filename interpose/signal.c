@@ -20,7 +20,7 @@
  * when the handler runs (run_handler), not by the kernel. signal(),
  * bsd_signal, ssignal and sysv_signal are glibc's semantics over this
  * sigaction (glibc's call its own internally, which the preload would not
- * see), siginterrupt included. sigset() and handlers
+ * see), siginterrupt included, and sigset System V's. Handlers
  * installed by a raw rt_sigaction system call are not seen: they run at
  * once, without the edge, and unseen if they interrupt the runtime.
  */
@@ -406,6 +406,39 @@ GOCRACE_EXPORT __sighandler_t sysv_signal(int sig, __sighandler_t h)
 GOCRACE_EXPORT __sighandler_t __sysv_signal(int sig, __sighandler_t h)
 {
 	return install(sig, h, true);
+}
+
+/* System V's sigset (glibc's calls its sigaction by an internal name):
+ * SIG_HOLD blocks sig; anything else installs it with no flags and an
+ * empty mask, then unblocks sig. The result is the old disposition, or
+ * SIG_HOLD when sig was blocked. */
+GOCRACE_EXPORT __sighandler_t sigset(int sig, __sighandler_t disp)
+{
+	if (disp == SIG_ERR || sig < 1 || sig >= NSIG) {
+		errno = EINVAL;
+		return SIG_ERR;
+	}
+	sigset_t one, was;
+	sigemptyset(&one);
+	sigaddset(&one, sig);
+	struct sigaction act, old;
+	if (disp == SIG_HOLD) {
+		if (sigprocmask(SIG_BLOCK, &one, &was) != 0)
+			return SIG_ERR;
+		if (sigismember(&was, sig))
+			return SIG_HOLD;
+		if (sigaction(sig, NULL, &old) != 0)
+			return SIG_ERR;
+		return old.sa_handler;
+	}
+	gocrace_guard(); /* the runtime's own memset */
+	memset(&act, 0, sizeof act);
+	gocrace_unguard();
+	act.sa_handler = disp;
+	sigemptyset(&act.sa_mask);
+	if (sigaction(sig, &act, &old) != 0 || sigprocmask(SIG_UNBLOCK, &one, &was) != 0)
+		return SIG_ERR;
+	return sigismember(&was, sig) ? SIG_HOLD : old.sa_handler;
 }
 
 /* ---- sending signals ----------------------------------------------------- */
