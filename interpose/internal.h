@@ -204,6 +204,9 @@ gocrace_check_small(det_thread *t, const volatile void *addr, size_t size, uintp
 		                          NULL);
 }
 
+/* The fork child's side of io.c: its lock's holder is gone. */
+GOCRACE_HIDDEN void gocrace_io_fork_child(void);
+
 /* Forgets the sync objects in [addr, addr + size) (det_sync_forget), with
  * the guard raised. */
 static inline void gocrace_forget(const volatile void *addr, size_t size)

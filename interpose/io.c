@@ -18,9 +18,11 @@
  *                            two ends of a connection cannot be paired);
  *                            connect releases it, accept acquires it;
  *   open*, creat*            one key for every file;
- *   dup, dup2, dup3          the new descriptor shares the old one's key;
- *   close, fclose            the descriptor forgets its key (a key no
- *                            descriptor holds any more is forgotten).
+ *   dup, dup2, dup3, fcntl   the new descriptor shares the old one's key;
+ *   (F_DUPFD*)
+ *   close, fclose,           the descriptor forgets its key (a key no
+ *   close_range, closefrom   descriptor holds any more is forgotten).
+ * The _FORTIFY_SOURCE variants (__read_chk, __open_2, ...) are the same.
  * A descriptor the runtime did not see created (inherited, or from a
  * call not listed) has no key and orders nothing, as in TSan.
  *
@@ -33,11 +35,15 @@
  * descriptor (TSan reports it as a race on the descriptor), stdio's
  * FILE streams (glibc reads and writes them by internal names), aio.
  *
- * State: the descriptor table (fd → key index), mmapped on first use, and
- * the keys' reference counts and free list, under keys_lock (taken with
- * the guard raised: a handler that closes a descriptor waits). Reads of the
- * table take no lock: a read racing with the close of its own descriptor
- * is the program's bug, and at worst misses or adds one edge.
+ * State: the descriptor table (fd → key index), mmapped on first use and
+ * published once (a release CAS, acquire loads); its entries, and the keys'
+ * reference counts and free list, are written under keys_lock (taken with
+ * the guard raised: a handler that closes a descriptor waits, and reset in
+ * a fork child, whose holder is gone). The entries are read without the
+ * lock (relaxed): a read or write racing with the close of its own
+ * descriptor is the program's bug, and at worst misses or adds one edge.
+ * A key is forgotten, under the lock, before it goes back on the free
+ * list.
  */
 #include "internal.h"
 
@@ -117,43 +123,39 @@ static uint32_t key_new_locked(void)
 	return KEY_OVERFLOW;
 }
 
-/* Drops one reference to k (keys_lock held); true when k is now free,
- * and its clock must be forgotten. */
-static bool key_unref_locked(uint32_t k)
+static void forget_key(uint32_t k)
+{
+	gocrace_forget(key_addr(k), 1);
+}
+
+/* Drops one reference to k (keys_lock held). A key no descriptor holds
+ * is forgotten before it can be handed out again. */
+static void key_unref_locked(uint32_t k)
 {
 	if (!key_counted(k) || --key_refs[k] != 0)
-		return false;
+		return;
+	forget_key(k);
 	key_free[nfree++] = k;
-	return true;
 }
 
 /* fd now holds k (its old key, if any, is dropped). The caller holds a
  * reference to k for it. */
-static void fd_set_locked(int fd, uint32_t k, uint32_t *dropped)
+static void fd_set_locked(int fd, uint32_t k)
 {
 	_Atomic uint32_t *t = table();
-	*dropped = KEY_NONE;
 	if (t == NULL || fd < 0 || fd >= FD_MAX) {
-		if (key_unref_locked(k))
-			*dropped = k;
+		key_unref_locked(k);
 		return;
 	}
 	uint32_t old = atomic_exchange_explicit(&t[fd], k, memory_order_relaxed);
-	if (old != KEY_NONE && key_unref_locked(old))
-		*dropped = old;
-}
-
-static void forget_key(uint32_t k)
-{
-	if (k != KEY_NONE)
-		gocrace_forget(key_addr(k), 1);
+	if (old != KEY_NONE)
+		key_unref_locked(old);
 }
 
 /* The n descriptors fds[] (the ends of one pipe, say) share one key: a
  * new own one when own, else the shared key k. */
 static void fds_made(const int *fds, int n, bool own, uint32_t k)
 {
-	uint32_t dropped[2] = {KEY_NONE, KEY_NONE};
 	gocrace_guard();
 	gocrace_spin_take(&keys_lock);
 	if (own) {
@@ -161,14 +163,9 @@ static void fds_made(const int *fds, int n, bool own, uint32_t k)
 		if (key_counted(k))
 			key_refs[k] = (uint32_t)n;
 	}
-	for (int i = 0; i < n && i < 2; i++)
-		fd_set_locked(fds[i], k, &dropped[i]);
+	for (int i = 0; i < n; i++)
+		fd_set_locked(fds[i], k);
 	gocrace_spin_drop(&keys_lock);
-	forget_key(dropped[0]);
-	forget_key(dropped[1]);
-	/* a reused key starts with no history */
-	if (own && key_counted(k))
-		forget_key(k);
 	gocrace_unguard();
 }
 
@@ -183,34 +180,44 @@ static void fd_closed(int fd)
 	_Atomic uint32_t *t = atomic_load_explicit(&fd_keys, memory_order_acquire);
 	if (t == NULL || fd < 0 || fd >= FD_MAX)
 		return;
-	uint32_t dropped = KEY_NONE;
 	gocrace_guard();
 	gocrace_spin_take(&keys_lock);
 	uint32_t old = atomic_exchange_explicit(&t[fd], KEY_NONE, memory_order_relaxed);
-	if (old != KEY_NONE && key_unref_locked(old))
-		dropped = old;
+	if (old != KEY_NONE)
+		key_unref_locked(old);
 	gocrace_spin_drop(&keys_lock);
-	forget_key(dropped);
 	gocrace_unguard();
 }
 
-/* newfd is a copy of oldfd (dup): it shares oldfd's key. */
+/* newfd is a copy of oldfd (dup): it shares oldfd's key, read under the
+ * lock (a close of oldfd at the same time may have just dropped it). */
 static void fd_copied(int oldfd, int newfd)
 {
-	uint32_t k = key_of(oldfd);
-	if (k == KEY_NONE) {
-		fd_closed(newfd); /* whatever newfd was, it is not that any more */
+	if (key_of(oldfd) == KEY_NONE && key_of(newfd) == KEY_NONE)
 		return;
-	}
-	uint32_t dropped = KEY_NONE;
 	gocrace_guard();
 	gocrace_spin_take(&keys_lock);
-	if (key_counted(k))
-		key_refs[k]++;
-	fd_set_locked(newfd, k, &dropped);
+	uint32_t k = key_of(oldfd);
+	if (k == KEY_NONE) {
+		/* whatever newfd was, it is not that any more */
+		_Atomic uint32_t *t = table();
+		uint32_t old = t != NULL && newfd >= 0 && newfd < FD_MAX
+			? atomic_exchange_explicit(&t[newfd], KEY_NONE, memory_order_relaxed)
+			: KEY_NONE;
+		if (old != KEY_NONE)
+			key_unref_locked(old);
+	} else {
+		if (key_counted(k))
+			key_refs[k]++;
+		fd_set_locked(newfd, k);
+	}
 	gocrace_spin_drop(&keys_lock);
-	forget_key(dropped);
 	gocrace_unguard();
+}
+
+void gocrace_io_fork_child(void)
+{
+	atomic_store_explicit(&keys_lock, 0, memory_order_relaxed);
 }
 
 /* ---- edges and buffers ------------------------------------------------- */
@@ -307,8 +314,9 @@ static void after_readv(det_thread *t, int fd, ssize_t r, const struct iovec *io
 		IO_REAL(io_##name, sym);                                              \
 		det_thread *t = gocrace_thr();                                        \
 		ssize_t r = real_io_##name(fd, buf, n args);                          \
+		/* MSG_TRUNC: r may be more than was stored */                    \
 		if (t != NULL)                                                        \
-			after_read(t, fd, r, buf, r > 0 ? (size_t)r : 0,                  \
+			after_read(t, fd, r, buf, r <= 0 ? 0 : (size_t)r < n ? (size_t)r : n, \
 			           GOCRACE_CALLER_PC());                                  \
 		return r;                                                             \
 	}
@@ -325,6 +333,14 @@ READ_WRAPPER(pread64, "pread64", P_(off_t off), P_(off))
 READ_WRAPPER(recv, "recv", P_(int flags), P_(flags))
 READ_WRAPPER(recvfrom, "recvfrom", P_(int flags, struct sockaddr *from, socklen_t *fromlen),
              P_(flags, from, fromlen))
+/* _FORTIFY_SOURCE's (the real one checks buflen) */
+READ_WRAPPER(read_chk, "__read_chk", P_(size_t buflen), P_(buflen))
+READ_WRAPPER(pread_chk, "__pread_chk", P_(off_t off, size_t buflen), P_(off, buflen))
+READ_WRAPPER(pread64_chk, "__pread64_chk", P_(off_t off, size_t buflen), P_(off, buflen))
+READ_WRAPPER(recv_chk, "__recv_chk", P_(size_t buflen, int flags), P_(buflen, flags))
+READ_WRAPPER(recvfrom_chk, "__recvfrom_chk",
+             P_(size_t buflen, int flags, struct sockaddr *from, socklen_t *fromlen),
+             P_(buflen, flags, from, fromlen))
 
 #define WRITEV_WRAPPER(name, sym, params, args)                               \
 	GOCRACE_REAL(ssize_t, io_##name, int, const struct iovec *, int params);  \
@@ -367,7 +383,7 @@ GOCRACE_EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 {
 	GOCRACE_RESOLVE(sendmsg);
 	det_thread *t = gocrace_thr();
-	if (t != NULL)
+	if (t != NULL && msg != NULL)
 		before_writev(t, fd, msg->msg_iov, (int)msg->msg_iovlen, GOCRACE_CALLER_PC());
 	return real_sendmsg(fd, msg, flags);
 }
@@ -377,8 +393,43 @@ GOCRACE_EXPORT ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 	GOCRACE_RESOLVE(recvmsg);
 	det_thread *t = gocrace_thr();
 	ssize_t r = real_recvmsg(fd, msg, flags);
-	if (t != NULL)
+	if (t != NULL && msg != NULL)
 		after_readv(t, fd, r, msg->msg_iov, (int)msg->msg_iovlen, GOCRACE_CALLER_PC());
+	return r;
+}
+
+GOCRACE_REAL(int, sendmmsg, int, struct mmsghdr *, unsigned, int);
+GOCRACE_REAL(int, recvmmsg, int, struct mmsghdr *, unsigned, int, struct timespec *);
+
+GOCRACE_EXPORT int sendmmsg(int fd, struct mmsghdr *vec, unsigned n, int flags)
+{
+	GOCRACE_RESOLVE(sendmmsg);
+	det_thread *t = gocrace_thr();
+	if (t != NULL && vec != NULL) {
+		uintptr_t pc = GOCRACE_CALLER_PC();
+		for (unsigned i = 0; i < n; i++)
+			iov_access(t, vec[i].msg_hdr.msg_iov, (int)vec[i].msg_hdr.msg_iovlen, SIZE_MAX,
+			           pc, DET_READ);
+		before_write(t, fd, NULL, 0, pc);
+	}
+	return real_sendmmsg(fd, vec, n, flags);
+}
+
+GOCRACE_EXPORT int recvmmsg(int fd, struct mmsghdr *vec, unsigned n, int flags,
+                            struct timespec *timeout)
+{
+	GOCRACE_RESOLVE(recvmmsg);
+	det_thread *t = gocrace_thr();
+	int r = real_recvmmsg(fd, vec, n, flags, timeout);
+	if (t != NULL && r > 0) {
+		uintptr_t pc = GOCRACE_CALLER_PC();
+		after_read(t, fd, 0, NULL, 0, pc);
+		for (int i = 0; i < r; i++) {
+			gocrace_access(t, &vec[i].msg_len, sizeof vec[i].msg_len, pc, DET_WRITE);
+			iov_access(t, vec[i].msg_hdr.msg_iov, (int)vec[i].msg_hdr.msg_iovlen,
+			           vec[i].msg_len, pc, DET_WRITE);
+		}
+	}
 	return r;
 }
 
@@ -536,8 +587,10 @@ GOCRACE_EXPORT int connect(int fd, const struct sockaddr *addr, socklen_t len)
 
 static int accepted(int fd)
 {
+	if (fd < 0)
+		return fd;
 	det_thread *t = gocrace_thr();
-	if (fd >= 0 && t != NULL) {
+	if (t != NULL) {
 		gocrace_acquire(t, key_addr(KEY_SOCKETS));
 		fd_made(fd, false, KEY_SOCKETS);
 	}
@@ -555,6 +608,28 @@ GOCRACE_EXPORT int accept4(int fd, struct sockaddr *addr, socklen_t *len, int fl
 	GOCRACE_RESOLVE(accept4);
 	return accepted(real_accept4(fd, addr, len, flags));
 }
+
+/* fcntl's F_DUPFD and F_DUPFD_CLOEXEC are dups. Its third argument is an
+ * int or a pointer, as cmd says: passed on as a whole register. */
+#define FCNTL_WRAPPER(name, sym)                                              \
+	GOCRACE_REAL(int, io_##name, int, int, unsigned long);                    \
+	GOCRACE_EXPORT int io_##name(int fd, int cmd, ...) __asm__(sym);          \
+	int io_##name(int fd, int cmd, ...)                                       \
+	{                                                                         \
+		IO_REAL(io_##name, sym);                                              \
+		va_list ap;                                                           \
+		va_start(ap, cmd);                                                    \
+		unsigned long arg = va_arg(ap, unsigned long);                        \
+		va_end(ap);                                                           \
+		int r = real_io_##name(fd, cmd, arg);                                 \
+		if (r >= 0 && (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC) &&           \
+		    gocrace_thr() != NULL)                                            \
+			fd_copied(fd, r);                                                 \
+		return r;                                                             \
+	}
+
+FCNTL_WRAPPER(fcntl, "fcntl")
+FCNTL_WRAPPER(fcntl64, "fcntl64")
 
 GOCRACE_EXPORT int dup(int fd)
 {
@@ -594,13 +669,43 @@ GOCRACE_EXPORT int close(int fd)
 	return real_close(fd);
 }
 
+/* Every descriptor in [first, last] the table knows is closed. */
+static void fds_closed(unsigned first, unsigned last)
+{
+	if (atomic_load_explicit(&fd_keys, memory_order_acquire) == NULL)
+		return;
+	for (unsigned fd = first; fd <= last && fd < FD_MAX; fd++)
+		if (key_of((int)fd) != KEY_NONE)
+			fd_closed((int)fd);
+}
+
+GOCRACE_REAL(int, close_range, unsigned, unsigned, int);
+GOCRACE_REAL(void, closefrom, int);
+
+GOCRACE_EXPORT int close_range(unsigned first, unsigned last, int flags)
+{
+	GOCRACE_RESOLVE(close_range);
+	if (!(flags & CLOSE_RANGE_CLOEXEC))
+		fds_closed(first, last);
+	return real_close_range(first, last, flags);
+}
+
+GOCRACE_EXPORT void closefrom(int lowfd)
+{
+	GOCRACE_RESOLVE(closefrom);
+	fds_closed(lowfd < 0 ? 0 : (unsigned)lowfd, ~0u);
+	real_closefrom(lowfd);
+}
+
 /* fclose closes its descriptor by glibc's internal name. */
 GOCRACE_REAL(int, fclose, FILE *);
 
 GOCRACE_EXPORT int fclose(FILE *f)
 {
 	GOCRACE_RESOLVE(fclose);
+	int err = errno; /* fileno fails with EBADF on a memory stream */
 	int fd = f != NULL ? fileno(f) : -1;
+	errno = err;
 	if (key_of(fd) != KEY_NONE)
 		fd_closed(fd);
 	return real_fclose(f);
@@ -656,6 +761,30 @@ OPEN_WRAPPER(open, "open")
 OPEN_WRAPPER(open64, "open64")
 OPENAT_WRAPPER(openat, "openat")
 OPENAT_WRAPPER(openat64, "openat64")
+
+/* _FORTIFY_SOURCE's, for a call without a mode */
+#define OPEN2_WRAPPER(name, sym)                                              \
+	GOCRACE_REAL(int, io_##name, const char *, int);                          \
+	GOCRACE_EXPORT int io_##name(const char *path, int flags) __asm__(sym);   \
+	int io_##name(const char *path, int flags)                                \
+	{                                                                         \
+		IO_REAL(io_##name, sym);                                              \
+		return file_made(real_io_##name(path, flags));                        \
+	}
+
+#define OPENAT2_WRAPPER(name, sym)                                            \
+	GOCRACE_REAL(int, io_##name, int, const char *, int);                     \
+	GOCRACE_EXPORT int io_##name(int dir, const char *path, int flags) __asm__(sym); \
+	int io_##name(int dir, const char *path, int flags)                       \
+	{                                                                         \
+		IO_REAL(io_##name, sym);                                              \
+		return file_made(real_io_##name(dir, path, flags));                   \
+	}
+
+OPEN2_WRAPPER(open_2, "__open_2")
+OPEN2_WRAPPER(open64_2, "__open64_2")
+OPENAT2_WRAPPER(openat_2, "__openat_2")
+OPENAT2_WRAPPER(openat64_2, "__openat64_2")
 
 #define CREAT_WRAPPER(name, sym)                                              \
 	GOCRACE_REAL(int, io_##name, const char *, mode_t);                       \

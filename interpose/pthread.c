@@ -679,6 +679,7 @@ static pid_t fork_common(pid_t (*real)(void))
 		gocrace_guard();
 		det_fork_child(t);
 		gocrace_signal_fork_child();
+		gocrace_io_fork_child();
 		gocrace_fork_child_sinks();
 		gocrace_unguard();
 	}

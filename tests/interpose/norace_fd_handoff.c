@@ -3,6 +3,7 @@
  * pipe (or a dup of it), a socketpair or an eventfd happens before what
  * the reader does after reading it, and an epoll registration happens
  * before the use of its data by the thread epoll_wait returns it to.
+ * Also sendmmsg/recvmmsg, and a descriptor copied with fcntl(F_DUPFD).
  * Each message carries a pointer to memory the sender filled; the
  * receiver then writes it. No other edge: the workers are created first.
  */
@@ -10,6 +11,7 @@
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <fcntl.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -20,7 +22,7 @@ struct msg {
 	int value;
 };
 
-static int pipefd[2], dupw, sockfd[2], evfd, epfd;
+static int pipefd[2], dupw, fcntlw, sockfd[2], evfd, epfd;
 int flag, sum;
 
 static struct msg *make(int v)
@@ -46,8 +48,19 @@ static void *receiver(void *arg)
 		abort();
 	sum += ++m->value;
 	free(m);
-	/* socketpair */
+	/* socketpair, then recvmmsg */
 	if (recv(sockfd[1], &m, sizeof m, 0) != sizeof m)
+		abort();
+	sum += ++m->value;
+	free(m);
+	struct iovec miov = {&m, sizeof m};
+	struct mmsghdr mm = {.msg_hdr = {.msg_iov = &miov, .msg_iovlen = 1}};
+	if (recvmmsg(sockfd[1], &mm, 1, 0, NULL) != 1)
+		abort();
+	sum += ++m->value;
+	free(m);
+	/* the pipe again, written through an F_DUPFD copy */
+	if (read(pipefd[0], &m, sizeof m) != sizeof m)
 		abort();
 	sum += ++m->value;
 	free(m);
@@ -71,10 +84,11 @@ int main(void)
 	if (pipe(pipefd) != 0 || socketpair(AF_UNIX, SOCK_STREAM, 0, sockfd) != 0)
 		return 2;
 	dupw = dup(pipefd[1]);
+	fcntlw = fcntl(pipefd[1], F_DUPFD_CLOEXEC, 10);
 	evfd = eventfd(0, 0);
 	int ready = eventfd(0, 0);
 	epfd = epoll_create1(0);
-	if (dupw < 0 || evfd < 0 || ready < 0 || epfd < 0)
+	if (dupw < 0 || fcntlw < 0 || evfd < 0 || ready < 0 || epfd < 0)
 		return 2;
 	pthread_t t;
 	pthread_create(&t, NULL, receiver, NULL);
@@ -86,6 +100,12 @@ int main(void)
 	writev(dupw, &iov, 1);
 	m = make(3);
 	send(sockfd[0], &m, sizeof m, 0);
+	m = make(5);
+	struct iovec miov = {&m, sizeof m};
+	struct mmsghdr mm = {.msg_hdr = {.msg_iov = &miov, .msg_iovlen = 1}};
+	sendmmsg(sockfd[0], &mm, 1, 0);
+	m = make(6);
+	write(fcntlw, &m, sizeof m);
 	flag = 1;
 	eventfd_write(evfd, 1);
 	m = make(4);
@@ -95,6 +115,7 @@ int main(void)
 
 	pthread_join(t, NULL);
 	close(dupw);
+	close(fcntlw);
 	close(pipefd[0]);
 	close(pipefd[1]);
 	close(sockfd[0]);
@@ -102,6 +123,6 @@ int main(void)
 	close(evfd);
 	close(ready);
 	close(epfd);
-	/* 2 + 3 + 4 + 5 */
-	return sum == 14 && flag == 2 ? 0 : 1;
+	/* 2 + 3 + 4 + 6 + 7 + 5 */
+	return sum == 27 && flag == 2 ? 0 : 1;
 }
