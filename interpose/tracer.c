@@ -7,10 +7,12 @@
  * the parent's side (with the goc_go call site as creation stack) and made
  * current on whatever worker runs them: go_stack/go_start when they first
  * run (forgetting the reused stack's old shadow), go_switch each time a
- * worker resumes one, and back to the worker's own det_thread when the
- * goroutine parks or exits (not in goc_blocking_begin/end, where it goes
- * on running on its thread). So a goroutine moving between workers is just
- * a switch of the current det_thread.
+ * worker resumes one, and back to the worker's own det_thread whenever
+ * the worker's scheduler takes over (go_switch to 0, before the goroutine
+ * can be resumed elsewhere; and already at a park), but not in
+ * goc_blocking_begin/end, where the goroutine goes on running on its
+ * thread. So a goroutine moving between workers is just a switch of the
+ * current det_thread, and never current on two threads at once.
  *
  * Edges: libgoc reports them as Go's race annotations (acquire, release,
  * release-merge, release-acquire on an address: per channel slot for

@@ -636,6 +636,8 @@ static void execute(goc__m *m, goc__g *g)
 	m->act = M_ACT_NONE;
 	set_tls_g(g);
 	switch_to_g(m, g);
+	/* before anything below can make g runnable on another worker */
+	GOC_TRACE(go_switch, g->id, 0);
 	set_tls_g(NULL);
 	m->curg = NULL;
 	g->m = NULL;

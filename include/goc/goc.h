@@ -697,7 +697,8 @@ typedef struct goc_tracer {
 	void (*go_create)(int64_t parent, int64_t child, const void *pc);
 	void (*go_start)(int64_t g);             /* first run, on its thread */
 	void (*go_exit)(int64_t g);              /* fn returned */
-	void (*go_switch)(int64_t from, int64_t to); /* worker switches goroutines */
+	void (*go_switch)(int64_t from, int64_t to); /* worker switches goroutines;
+	                                              * 0: its scheduler */
 	void (*block)(int64_t g, goc_wait_reason why, const void *obj);
 	void (*unblock)(int64_t g, int64_t waker);
 	void (*sync)(int64_t g, goc_sync_op op, const void *addr);
