@@ -22,8 +22,8 @@
  *     covers (forget_subsumed); a write longer than 16 bytes takes its
  *     own path (write_whole_granules), which overwrites a granule whose
  *     cells it all happens after, own ones too.
- * A race is reported once per access; the check goes on and the access is
- * still remembered.
+ * A race is reported once per access, a range's too (its first racing
+ * granule's); the check goes on and the access is still remembered.
  *
  * The hooks of instrumented code first run det_access_quick (below), which
  * settles the usual case in one vector pass and leaves the rest to this
@@ -57,8 +57,13 @@ _Static_assert(CELL_READ(1ull << 8) && CELL_ATOMIC(1ull << 9) && CELL_CTX(1ull <
 /* Out of line: the check itself then needs fewer registers. */
 static __attribute__((noinline, cold)) void report(det_thread *t, uintptr_t addr, size_t size,
                                                    unsigned flags, det_ctx ctx, uintptr_t g,
-                                                   det_cell prev)
+                                                   det_cell prev, det_cell stored)
 {
+	if (t->in_range) {
+		if (t->range_reported)
+			return;
+		t->range_reported = true;
+	}
 	uint32_t pm = CELL_MASK(prev);
 	det_race r = {
 		.cur = t,
@@ -69,6 +74,8 @@ static __attribute__((noinline, cold)) void report(det_thread *t, uintptr_t addr
 		.prev = prev,
 		.prev_addr = g + (uintptr_t)__builtin_ctz(pm),
 		.prev_size = (size_t)__builtin_popcount(pm),
+		.stored = stored,
+		.stored_addr = g + (uintptr_t)__builtin_ctz(CELL_MASK(stored)),
 	};
 	det__report_race(&r);
 }
@@ -214,12 +221,13 @@ check_granule(det_thread *t, _Atomic det_cell *cells, uintptr_t g, uint32_t mask
 	}
 	if (at < 0)
 		at = (int)((CELL_EPOCH(want) ^ (g >> 3)) % DET_CELLS);
-	atomic_store_explicit(&cells[at], want | (det_cell)*ctx << 44, memory_order_relaxed);
+	det_cell stored = want | (det_cell)*ctx << 44;
+	atomic_store_explicit(&cells[at], stored, memory_order_relaxed);
 	forget_subsumed(cells, subsumed & ~(1u << at), seen);
 	t->dirty = true;
 
 	if (DET_UNLIKELY(racy != 0))
-		report(t, addr, size, flags, *ctx, g, racy);
+		report(t, addr, size, flags, *ctx, g, racy, stored);
 }
 
 bool det_access_seen(det_thread *t, uintptr_t addr, size_t size, unsigned flags)
@@ -294,6 +302,11 @@ void det_access(det_thread *t, uintptr_t addr, size_t size, uintptr_t pc, unsign
 	uintptr_t start = addr;
 	size_t total = size;
 	det_ctx ctx = 0;
+	/* one report for a range longer than any single access, and for a
+	 * free (TSan's range accesses stop at the first race): a free racing
+	 * with every field of a thread's object is one race */
+	t->in_range = size > 2 * DET_GRANULE || (flags & DET_FREE);
+	t->range_reported = false;
 	/* a range longer than any fixed-size access: those keep check_granule's
 	 * own rules, which the quick check mirrors */
 	bool long_write = (flags & (DET_WRITE | DET_ATOMIC)) == DET_WRITE && size > 2 * DET_GRANULE;
@@ -314,6 +327,7 @@ void det_access(det_thread *t, uintptr_t addr, size_t size, uintptr_t pc, unsign
 		addr += n;
 		size -= n;
 	}
+	t->in_range = false;
 }
 
 /* The cells of a granule as one vector, and a vector of lane masks (a

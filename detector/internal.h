@@ -150,6 +150,10 @@ struct det_thread {
 	/* Owned by the thread itself (only it runs its events). */
 	uint32_t slot;          /* DET_NO_SLOT: not checked (out of slots) */
 	bool dirty;             /* accessed memory since its last release */
+	/* det_access of a free or of a range longer than 16 bytes is running:
+	 * its first race is reported, not the others (reported: that one
+	 * was) */
+	bool in_range, range_reported;
 	det_vclock vc;          /* vc.c[slot] is its own current epoch */
 	/* The shadow call stack (ctx.c): stack[0, depth) of stack_cap. The
 	 * first array (stack_first) comes with the thread; a deeper stack
@@ -437,6 +441,8 @@ typedef struct det_race {
 	unsigned flags;       /* DET_WRITE, DET_ATOMIC, DET_FREE, DET_VPTR */
 	det_ctx cur_ctx;
 	det_cell prev;        /* the remembered conflicting access */
+	det_cell stored;      /* the cell the current access was remembered in */
+	uintptr_t stored_addr; /* the first byte that cell covers */
 	uintptr_t prev_addr;
 	size_t prev_size;
 } det_race;

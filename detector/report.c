@@ -9,9 +9,10 @@
  * pair of calling contexts, and asked before any deduplication, since the
  * verdict depends on the address), drop it if the same pair of calling
  * contexts was reported already (cheap, before symbolizing), drop a free
- * whose previous access (the same cell at the same address) an earlier
- * report already showed racing, find the previous access's thread from the cell's slot and epoch, expand both
- * calling contexts into stacks, symbolize, compute the fingerprint
+ * whose previous access (the same cell at the same address) a written
+ * report already showed racing, find the previous access's thread from
+ * the cell's slot and epoch, expand both calling contexts into stacks,
+ * symbolize, compute the fingerprint
  * (function and file names of the two top frames, unordered) and drop it
  * if the same fingerprint at the same two lines was reported already (the
  * same race seen through other call paths; another race in the same two
@@ -88,12 +89,26 @@ static bool keyset_add(keyset *s, uint64_t key)
 	return false;
 }
 
+/* true if key is in the set. */
+static bool keyset_has(const keyset *s, uint64_t key)
+{
+	if (key == 0)
+		key = 1;
+	if (s->cap == 0)
+		return false;
+	for (size_t j = keyset_home(key, s->cap); s->k[j] != 0; j = (j + 1) & (s->cap - 1))
+		if (s->k[j] == key)
+			return true;
+	return false;
+}
+
 /* seen_expected: the context pairs of races dropped as expected, apart
  * from seen_ctx_pairs, so that the same code racing on memory nobody
  * declared benign is still reported. */
 static keyset seen_ctx_pairs, seen_races, seen_expected;
-/* The remembered accesses (cell and address) that a reported race had as
- * its previous access. */
+/* The remembered accesses (cell and address) that a written report showed
+ * racing: its previous access, and the cell its current one was
+ * remembered in. */
 static keyset seen_prev;
 
 static uint64_t fnv(uint64_t h, const char *s)
@@ -363,15 +378,17 @@ static const char *op_word(unsigned flags, bool text)
 	return flags & DET_WRITE ? (text ? "Write" : "write") : (text ? "Read" : "read");
 }
 
-/* The report's title (its text header and the JSON "title"): TSan's
- * labels for a race on a C++ object's vptr, whose access is the current
- * one (a virtual call, or a constructor or destructor setting the vptr). */
+/* The report's title (its text header and the JSON "title"): Go's, with
+ * what TSan's titles tell apart said after it — an access after an
+ * unordered free (TSan's heap-use-after-free), and a race on a C++
+ * object's vptr whose current access is the vptr's (a virtual call, or a
+ * constructor or destructor setting it). */
 static const char *title_of(unsigned flags, unsigned prev_flags)
 {
-	if (!(flags & DET_VPTR))
-		return "DATA RACE";
-	return prev_flags & DET_FREE ? "DATA RACE on vptr (virtual call vs free)"
-	                             : "DATA RACE on vptr (ctor/dtor vs virtual call)";
+	if (prev_flags & DET_FREE)
+		return flags & DET_VPTR ? "DATA RACE: heap use after free (virtual call vs free)"
+		                        : "DATA RACE: heap use after free";
+	return flags & DET_VPTR ? "DATA RACE on vptr (ctor/dtor vs virtual call)" : "DATA RACE";
 }
 
 /* Everything one report needs, built under report_lock. Big: static. */
@@ -535,12 +552,12 @@ void det__report_race(const det_race *r)
 		atomic_fetch_add_explicit(&n_duplicate, 1, memory_order_relaxed);
 		return;
 	}
-	/* A free racing with an access that an earlier report already showed
+	/* A free racing with an access that a written report already showed
 	 * racing (a destructor's write or a destroy, then the free of the
-	 * object) is the end of the same unordered use: not reported again,
-	 * as TSan reports an address once. */
+	 * object) is the end of the same unordered use, and says nothing
+	 * new: not reported again. */
 	uint64_t prev_key = r->prev ^ det__hash64(r->prev_addr);
-	if (keyset_add(&seen_prev, prev_key) && (r->flags & DET_FREE)) {
+	if ((r->flags & DET_FREE) && keyset_has(&seen_prev, prev_key)) {
 		det__unlock(&report_lock);
 		atomic_fetch_add_explicit(&n_duplicate, 1, memory_order_relaxed);
 		return;
@@ -572,6 +589,9 @@ void det__report_race(const det_race *r)
 			return;
 		}
 	}
+	/* both accesses are now shown racing */
+	keyset_add(&seen_prev, prev_key);
+	keyset_add(&seen_prev, r->stored ^ det__hash64(r->stored_addr));
 	render(r, prev_t, prev_flags, fp);
 	if (det__cfg.text_fd >= 0)
 		write_all(det__cfg.text_fd, sc.text.p, sc.text.n);

@@ -130,6 +130,40 @@ Test(report, a_free_adds_no_report_for_an_access_already_reported)
 	json_object_put(r[1]);
 }
 
+/* The same when the access the free races with was the earlier report's
+ * current one (a virtual call during the destructor, then the free). */
+Test(report, a_free_adds_no_report_for_the_current_access_already_reported)
+{
+	setup();
+	static uint64_t blk[2];
+	det_alloc(m, (uintptr_t)blk, sizeof blk, 0);
+	det_access(a, (uintptr_t)&blk[0], 8, FAKE_PC(1, 12), DET_WRITE);
+	det_access(b, (uintptr_t)&blk[0], 8, FAKE_PC(2, 23), DET_READ);
+	json_object *r[4];
+	cr_assert_eq(json_records(r, 4), 1);
+	cr_assert_eq(jint(r[0], "accesses.0.stack.0.line"), 23);
+	json_object_put(r[0]);
+	det_free(a, (uintptr_t)blk, FAKE_PC(1, 14), true);
+	cr_assert_eq(json_records(r, 4), 1);
+	json_object_put(r[0]);
+}
+
+/* A free racing with two accesses of another thread, in two granules of
+ * the block: one report, the first (TSan's range accesses stop there). */
+Test(report, a_free_is_reported_once)
+{
+	setup();
+	static uint64_t blk[4];
+	det_alloc(m, (uintptr_t)blk, sizeof blk, 0);
+	det_access(b, (uintptr_t)&blk[0], 8, FAKE_PC(2, 23), DET_READ);
+	det_access(b, (uintptr_t)&blk[3], 8, FAKE_PC(2, 27), DET_WRITE);
+	det_free(a, (uintptr_t)blk, FAKE_PC(1, 14), true);
+	json_object *r[4];
+	cr_assert_eq(json_records(r, 4), 1);
+	cr_assert_eq(jint(r[0], "accesses.1.stack.0.line"), 23);
+	json_object_put(r[0]);
+}
+
 /* A race whose current access is a vptr's (DET_VPTR) carries TSan's
  * label, in the text header and the JSON title. */
 Test(report, a_vptr_race_is_titled_as_one)
@@ -151,7 +185,7 @@ Test(report, a_vptr_race_is_titled_as_one)
 	det_free(a, (uintptr_t)obj, FAKE_PC(1, 14), true);
 	det_access(b, (uintptr_t)obj, 8, FAKE_PC(2, 27), DET_READ | DET_VPTR);
 	cr_assert_eq(json_records(r, 4), 2);
-	cr_assert_str_eq(jstr(r[1], "title"), "DATA RACE on vptr (virtual call vs free)");
+	cr_assert_str_eq(jstr(r[1], "title"), "DATA RACE: heap use after free (virtual call vs free)");
 	cr_assert_str_eq(jstr(r[1], "accesses.1.op"), "free");
 	/* a plain race stays a DATA RACE */
 	det_access(a, (uintptr_t)&z, 8, FAKE_PC(1, 30), DET_WRITE);
@@ -227,6 +261,36 @@ Test(report, a_suppressed_race_is_counted_not_written)
 	det_stats s;
 	det_read_stats(&s);
 	cr_assert_eq(s.races_suppressed, 1);
+}
+
+/* Suppresses a race when the current access's top frame is fn3's. */
+static bool suppress_fn3_top(const char *kind, const det_frame *const *stacks,
+                             const size_t *depths, size_t n, const char *global)
+{
+	(void)kind;
+	(void)global;
+	return n > 0 && depths[0] > 0 && strcmp(stacks[0][0].func, "fn3") == 0;
+}
+
+/* A suppressed race was never shown: a free racing with its previous
+ * access afterwards is reported. */
+Test(report, a_suppressed_race_does_not_hide_the_free_after_it)
+{
+	det_config c = {.text_fd = text_fd, .json_fd = json_fd, .symbolize = fake_symbolize,
+		.suppressed = suppress_fn3_top, .report_atomic_races = true};
+	det_init(&c);
+	setup();
+	static uint64_t blk[2];
+	det_alloc(m, (uintptr_t)blk, sizeof blk, 0);
+	det_access(b, (uintptr_t)&blk[1], 8, FAKE_PC(2, 23), DET_READ);
+	det_access(a, (uintptr_t)&blk[1], 8, FAKE_PC(3, 12), DET_WRITE);
+	json_object *r[4];
+	cr_assert_eq(json_records(r, 4), 0);
+	det_free(a, (uintptr_t)blk, FAKE_PC(1, 14), true);
+	cr_assert_eq(json_records(r, 4), 1);
+	cr_assert_str_eq(jstr(r[0], "accesses.0.op"), "free");
+	cr_assert_eq(jint(r[0], "accesses.1.stack.0.line"), 23);
+	json_object_put(r[0]);
 }
 
 /* det_config.expected: the 8 bytes of x are declared benign. */

@@ -3,6 +3,7 @@
  * after the free: no race). The reader, ordered with neither, reads the
  * block: that races with the free, and the report names the free, not the
  * writer's write: a write does not forget a free it happens after.
+ * expect-title: DATA RACE: heap use after free
  */
 #include "e2e.h"
 
