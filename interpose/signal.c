@@ -463,6 +463,9 @@ GOCRACE_EXPORT __sighandler_t sigset(int sig, __sighandler_t disp)
 
 SEND_WRAPPER(int, raise, int sig, sig)
 SEND_WRAPPER(int, kill, L_(pid_t pid, int sig), L_(pid, sig))
+/* glibc's default pthread_kill (GLIBC_2.34); its compat version of 2.2.5
+ * refuses glibc's own signals 32 and 33, which a program has no reason to
+ * send. */
 SEND_WRAPPER(int, pthread_kill, L_(pthread_t th, int sig), L_(th, sig))
 SEND_WRAPPER(int, tgkill, L_(pid_t tgid, pid_t tid, int sig), L_(tgid, tid, sig))
 SEND_WRAPPER(int, sigqueue, L_(pid_t pid, int sig, const union sigval v), L_(pid, sig, v))

@@ -1,9 +1,10 @@
 /*
  * sync.c — the synchronisation objects' interceptors: pthread mutexes,
  * rwlocks, condition variables, barriers, spinlocks, semaphores and once,
- * C11's mutexes, condition variables and once, and libstdc++'s guards of function-local statics, turned into clock
- * operations (DESIGN.md "Happens-before edges"; the conventions of
- * tsan-abi.md §1.9 and §4.3). S is the detector's clock at the address:
+ * C11's mutexes, condition variables and once, and libstdc++'s guards of
+ * function-local statics, turned into clock operations (DESIGN.md
+ * "Happens-before edges"; the conventions of tsan-abi.md §1.9 and §4.3).
+ * S is the detector's clock at the address:
  *
  *   mutex (every type)  lock/trylock/timedlock/clocklock success (and a
  *                       robust mutex's EOWNERDEAD): acquire(m); unlock:
@@ -127,7 +128,7 @@ static inline void obj_write(det_thread *t, const volatile void *obj, uintptr_t 
 		int r = real_##name(m args);                                          \
 		if (t != NULL && r == 0) {                                            \
 			obj_write(t, m, GOCRACE_CALLER_PC());                             \
-			gocrace_forget(m, sizeof *m);                                       \
+			gocrace_forget(m, sizeof *m);                                     \
 		}                                                                     \
 		return r;                                                             \
 	}
@@ -194,7 +195,7 @@ RELEASE_WRAPPER(pthread_spin_unlock, pthread_spinlock_t, gocrace_release)
 			obj_write(t, m, GOCRACE_CALLER_PC());                            \
 		int r = real_##name(m);                                              \
 		if (t != NULL && r == 0)                                             \
-			gocrace_forget(m, sizeof *m);                                      \
+			gocrace_forget(m, sizeof *m);                                    \
 		return r;                                                            \
 	}
 
@@ -253,11 +254,11 @@ ACQUIRE_WRAPPER(pthread_rwlock_clockrdlock, pthread_rwlock_t, r == 0,
 	{                                                                         \
 		GOCRACE_RESOLVE(name);                                                \
 		det_thread *t = gocrace_thr();                                        \
+		if (t != NULL)                                                        \
+			obj_use(t, rw, GOCRACE_CALLER_PC());                              \
 		int r = real_##name(rw args);                                         \
 		if (r == 0)                                                           \
 			wheld_push(rw);                                                   \
-		if (t != NULL)                                                        \
-			obj_use(t, rw, GOCRACE_CALLER_PC());                              \
 		if (t != NULL && r == 0) {                                            \
 			gocrace_acquire(t, rw);                                           \
 			gocrace_acquire(t, (const char *)rw + 1);                         \
