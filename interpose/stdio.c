@@ -1,0 +1,223 @@
+/*
+ * stdio.c — the buffers of stdio calls as accesses (TSan's model of
+ * them): the printf family's destination strings, and what fread, fgets,
+ * fwrite, fputs and puts copy, at the call's line. A write into a buffer
+ * another thread reads, or a read of one it fills, unordered, is a race.
+ *
+ *   snprintf, vsnprintf     the bytes stored (the result and its NUL, at
+ *                           most the size given)
+ *   sprintf, vsprintf       the result and its NUL
+ *   fread                   the items read; fgets: the string and its NUL
+ *   fwrite                  the items asked for, read before the call;
+ *                           fputs, puts: the string and its NUL
+ * and their _FORTIFY_SOURCE variants (__snprintf_chk, __fread_chk, ...),
+ * which run for real and keep their checks.
+ *
+ * Not modelled: the arguments printf reads (its %s strings), the streams
+ * themselves (glibc locks them; no edge between two threads' calls on one
+ * FILE), and libgoc's own calls (as libc.c's).
+ */
+#include "internal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+/* A write of n bytes at p by the calling thread, at pc. */
+static void stored(const void *p, size_t n, uintptr_t pc)
+{
+	det_thread *t = gocrace_thr();
+	if (t != NULL && n != 0 && !gocrace_in_libgoc(pc))
+		gocrace_access(t, p, n, pc, DET_WRITE);
+}
+
+/* A read of n bytes at p, at pc. */
+static void loaded(const void *p, size_t n, uintptr_t pc)
+{
+	det_thread *t = gocrace_thr();
+	if (t != NULL && n != 0 && !gocrace_in_libgoc(pc))
+		gocrace_access(t, p, n, pc, DET_READ);
+}
+
+/* strlen(s) + 1, measured under the guard (strlen itself is intercepted,
+ * and this is no access of the program's). */
+static size_t str_size(const char *s)
+{
+	gocrace_guard();
+	size_t n = strlen(s) + 1;
+	gocrace_unguard();
+	return n;
+}
+
+/* The bytes a printf into a buffer of size cap stored, r its result. */
+static size_t printed(int r, size_t cap)
+{
+	if (r < 0 || cap == 0)
+		return 0;
+	return (size_t)r + 1 < cap ? (size_t)r + 1 : cap;
+}
+
+/* ---- the printf family --------------------------------------------------- */
+
+GOCRACE_REAL(int, vsnprintf, char *, size_t, const char *, va_list);
+GOCRACE_REAL(int, vsprintf, char *, const char *, va_list);
+GOCRACE_REAL(int, __vsnprintf_chk, char *, size_t, int, size_t, const char *, va_list);
+GOCRACE_REAL(int, __vsprintf_chk, char *, int, size_t, const char *, va_list);
+
+static int vsnprintf_at(char *s, size_t n, const char *fmt, va_list ap, uintptr_t pc)
+{
+	GOCRACE_RESOLVE(vsnprintf);
+	int r = real_vsnprintf(s, n, fmt, ap);
+	stored(s, printed(r, n), pc);
+	return r;
+}
+
+static int vsprintf_at(char *s, const char *fmt, va_list ap, uintptr_t pc)
+{
+	GOCRACE_RESOLVE(vsprintf);
+	int r = real_vsprintf(s, fmt, ap);
+	stored(s, printed(r, SIZE_MAX), pc);
+	return r;
+}
+
+static int vsnprintf_chk_at(char *s, size_t n, int flag, size_t slen, const char *fmt,
+                            va_list ap, uintptr_t pc)
+{
+	GOCRACE_RESOLVE(__vsnprintf_chk);
+	int r = real___vsnprintf_chk(s, n, flag, slen, fmt, ap);
+	stored(s, printed(r, n), pc);
+	return r;
+}
+
+static int vsprintf_chk_at(char *s, int flag, size_t slen, const char *fmt, va_list ap,
+                           uintptr_t pc)
+{
+	GOCRACE_RESOLVE(__vsprintf_chk);
+	int r = real___vsprintf_chk(s, flag, slen, fmt, ap);
+	stored(s, printed(r, SIZE_MAX), pc);
+	return r;
+}
+
+GOCRACE_EXPORT int vsnprintf(char *s, size_t n, const char *fmt, va_list ap)
+{
+	return vsnprintf_at(s, n, fmt, ap, GOCRACE_CALLER_PC());
+}
+
+GOCRACE_EXPORT int vsprintf(char *s, const char *fmt, va_list ap)
+{
+	return vsprintf_at(s, fmt, ap, GOCRACE_CALLER_PC());
+}
+
+GOCRACE_EXPORT int __vsnprintf_chk(char *s, size_t n, int flag, size_t slen, const char *fmt,
+                                   va_list ap)
+{
+	return vsnprintf_chk_at(s, n, flag, slen, fmt, ap, GOCRACE_CALLER_PC());
+}
+
+GOCRACE_EXPORT int __vsprintf_chk(char *s, int flag, size_t slen, const char *fmt, va_list ap)
+{
+	return vsprintf_chk_at(s, flag, slen, fmt, ap, GOCRACE_CALLER_PC());
+}
+
+GOCRACE_EXPORT int snprintf(char *s, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int r = vsnprintf_at(s, n, fmt, ap, GOCRACE_CALLER_PC());
+	va_end(ap);
+	return r;
+}
+
+GOCRACE_EXPORT int sprintf(char *s, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int r = vsprintf_at(s, fmt, ap, GOCRACE_CALLER_PC());
+	va_end(ap);
+	return r;
+}
+
+GOCRACE_EXPORT int __snprintf_chk(char *s, size_t n, int flag, size_t slen, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int r = vsnprintf_chk_at(s, n, flag, slen, fmt, ap, GOCRACE_CALLER_PC());
+	va_end(ap);
+	return r;
+}
+
+GOCRACE_EXPORT int __sprintf_chk(char *s, int flag, size_t slen, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int r = vsprintf_chk_at(s, flag, slen, fmt, ap, GOCRACE_CALLER_PC());
+	va_end(ap);
+	return r;
+}
+
+/* ---- streams -------------------------------------------------------------- */
+
+GOCRACE_REAL(size_t, fread, void *, size_t, size_t, FILE *);
+GOCRACE_REAL(size_t, __fread_chk, void *, size_t, size_t, size_t, FILE *);
+GOCRACE_REAL(size_t, fwrite, const void *, size_t, size_t, FILE *);
+GOCRACE_REAL(char *, fgets, char *, int, FILE *);
+GOCRACE_REAL(char *, __fgets_chk, char *, size_t, int, FILE *);
+GOCRACE_REAL(int, fputs, const char *, FILE *);
+GOCRACE_REAL(int, puts, const char *);
+
+GOCRACE_EXPORT size_t fread(void *p, size_t size, size_t n, FILE *f)
+{
+	GOCRACE_RESOLVE(fread);
+	size_t r = real_fread(p, size, n, f);
+	stored(p, r * size, GOCRACE_CALLER_PC());
+	return r;
+}
+
+GOCRACE_EXPORT size_t __fread_chk(void *p, size_t plen, size_t size, size_t n, FILE *f)
+{
+	GOCRACE_RESOLVE(__fread_chk);
+	size_t r = real___fread_chk(p, plen, size, n, f);
+	stored(p, r * size, GOCRACE_CALLER_PC());
+	return r;
+}
+
+GOCRACE_EXPORT size_t fwrite(const void *p, size_t size, size_t n, FILE *f)
+{
+	GOCRACE_RESOLVE(fwrite);
+	size_t total;
+	if (!__builtin_mul_overflow(size, n, &total))
+		loaded(p, total, GOCRACE_CALLER_PC());
+	return real_fwrite(p, size, n, f);
+}
+
+GOCRACE_EXPORT char *fgets(char *s, int n, FILE *f)
+{
+	GOCRACE_RESOLVE(fgets);
+	char *r = real_fgets(s, n, f);
+	if (r != NULL)
+		stored(s, str_size(s), GOCRACE_CALLER_PC());
+	return r;
+}
+
+GOCRACE_EXPORT char *__fgets_chk(char *s, size_t slen, int n, FILE *f)
+{
+	GOCRACE_RESOLVE(__fgets_chk);
+	char *r = real___fgets_chk(s, slen, n, f);
+	if (r != NULL)
+		stored(s, str_size(s), GOCRACE_CALLER_PC());
+	return r;
+}
+
+GOCRACE_EXPORT int fputs(const char *s, FILE *f)
+{
+	GOCRACE_RESOLVE(fputs);
+	loaded(s, str_size(s), GOCRACE_CALLER_PC());
+	return real_fputs(s, f);
+}
+
+GOCRACE_EXPORT int puts(const char *s)
+{
+	GOCRACE_RESOLVE(puts);
+	loaded(s, str_size(s), GOCRACE_CALLER_PC());
+	return real_puts(s);
+}
