@@ -70,6 +70,10 @@ typedef struct det_config {
 	/* Describe a global at addr: its name, start and size. May be NULL. */
 	bool (*describe_global)(uintptr_t addr, const char **name, uintptr_t *start,
 	                        size_t *size, const char **module);
+	/* Describe a file descriptor's word at addr (memory of the embedder's
+	 * that stands for descriptor *fd: a use reads it, a close writes it),
+	 * and where the descriptor was made. May be NULL. */
+	bool (*describe_fd)(uintptr_t addr, int *fd, det_ctx *made_at);
 	/* Called once per reported finding, after it was written (for
 	 * halt_on_error; counting). May be NULL. */
 	void (*on_report)(const char *kind);

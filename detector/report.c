@@ -331,6 +331,7 @@ typedef enum det_loc_kind {
 	DET_LOC_GLOBAL,
 	DET_LOC_HEAP,
 	DET_LOC_STACK,
+	DET_LOC_FD,
 } det_loc_kind;
 
 typedef struct location {
@@ -340,12 +341,19 @@ typedef struct location {
 	uintptr_t start;
 	size_t size;
 	det_thread *thread;  /* heap: allocator; stack: owner */
-	stack alloc;
+	int fd;              /* fd: the descriptor */
+	stack alloc;         /* heap: the allocation; fd: where it was made */
 } location;
 
 static void describe(uintptr_t addr, location *loc)
 {
 	memset(loc, 0, sizeof *loc);
+	det_ctx made_at = 0;
+	if (det__cfg.describe_fd != NULL && det__cfg.describe_fd(addr, &loc->fd, &made_at)) {
+		loc->kind = DET_LOC_FD;
+		expand(made_at, &loc->alloc);
+		return;
+	}
 	if (det__cfg.describe_global != NULL &&
 	    det__cfg.describe_global(addr, &loc->name, &loc->start, &loc->size, &loc->module)) {
 		loc->kind = DET_LOC_GLOBAL;
@@ -430,6 +438,10 @@ static void render(const det_race *r, det_thread *prev_t, unsigned prev_flags,
 		char sw[64];
 		thread_words(l->thread, sw, sizeof sw);
 		buf_printf(t, "\nLocation is stack of %s.\n", sw);
+	} else if (l->kind == DET_LOC_FD) {
+		buf_printf(t, "\nLocation is file descriptor %d%s\n", l->fd,
+			l->alloc.n > 0 ? " created at:" : ".");
+		text_stack(t, &l->alloc);
 	}
 	det_thread *ts[2] = {r->cur, prev_t};
 	stack *cs[2] = {&sc.cur_created, &sc.prev_created};
@@ -464,7 +476,7 @@ static void render(const det_race *r, det_thread *prev_t, unsigned prev_flags,
 		buf_put(j, "}", 1);
 	}
 	buf_put(j, "],\"location\":", 13);
-	static const char *kinds[] = {"unknown", "global", "heap", "stack"};
+	static const char *kinds[] = {"unknown", "global", "heap", "stack", "fd"};
 	buf_printf(j, "{\"kind\":\"%s\"", kinds[l->kind]);
 	if (l->kind == DET_LOC_GLOBAL) {
 		buf_put(j, ",\"name\":", 8);
@@ -481,6 +493,10 @@ static void render(const det_race *r, det_thread *prev_t, unsigned prev_flags,
 	if (l->kind == DET_LOC_STACK) {
 		buf_put(j, ",\"thread\":", 10);
 		json_thread(j, l->thread, NULL);
+	}
+	if (l->kind == DET_LOC_FD) {
+		buf_printf(j, ",\"fd\":%d,\"stack\":", l->fd);
+		json_stack(j, &l->alloc);
 	}
 	buf_put(j, "},\"summary\":", 12);
 	char summary[512];

@@ -31,9 +31,12 @@
  * them), a read-like call writes the bytes it received (after the
  * acquire), at the call's line.
  *
- * Not modelled: a close racing with another thread's use of the
- * descriptor (TSan reports it as a race on the descriptor), stdio's
- * FILE streams (glibc reads and writes them by internal names), aio.
+ * The descriptor itself: each has a word (its slot's key) that every use
+ * reads and close writes, so a close racing with another thread's use is
+ * a race, located at "file descriptor N" (TSan's).
+ *
+ * Not modelled: stdio's FILE streams as edges (glibc reads and writes
+ * them by internal names; their buffers are stdio.c's), aio.
  *
  * State: the descriptor table (fd → key index), mmapped on first use and
  * published once (a release CAS, acquire loads); its entries, and the keys'
@@ -73,7 +76,18 @@ static uint32_t key_next = KEY_FIRST_OWN; /* keys_lock */
 static atomic_int keys_lock;
 
 #define FD_MAX (1 << 20)
-static _Atomic(_Atomic uint32_t *) fd_keys; /* FD_MAX entries, mmapped once */
+
+/* One descriptor: its key, and where it was made. The key word's first
+ * byte also stands for the descriptor itself: a use reads it, a close
+ * writes it, so a close racing with another thread's use is a race
+ * (TSan's), reported at "file descriptor N" (gocrace_fd_describe). Its
+ * shadow starts afresh when the number is made again or closed. */
+typedef struct fd_slot {
+	_Atomic uint32_t key;
+	det_ctx made_at; /* keys_lock */
+} fd_slot;
+
+static _Atomic(fd_slot *) fd_table; /* FD_MAX slots, mmapped once */
 
 static inline const void *key_addr(uint32_t k)
 {
@@ -86,17 +100,17 @@ static inline bool key_counted(uint32_t k)
 }
 
 /* The table, mapped on first use (NULL if that fails: no edges then). */
-static _Atomic uint32_t *table(void)
+static fd_slot *table(void)
 {
-	_Atomic uint32_t *t = atomic_load_explicit(&fd_keys, memory_order_acquire);
+	fd_slot *t = atomic_load_explicit(&fd_table, memory_order_acquire);
 	if (GOCRACE_LIKELY(t != NULL))
 		return t;
 	void *m = mmap(NULL, FD_MAX * sizeof *t, PROT_READ | PROT_WRITE,
 	               MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (m == MAP_FAILED)
 		return NULL;
-	_Atomic uint32_t *none = NULL;
-	if (!atomic_compare_exchange_strong_explicit(&fd_keys, &none, m, memory_order_acq_rel,
+	fd_slot *none = NULL;
+	if (!atomic_compare_exchange_strong_explicit(&fd_table, &none, m, memory_order_acq_rel,
 	                                             memory_order_acquire)) {
 		munmap(m, FD_MAX * sizeof *t);
 		return none;
@@ -104,13 +118,31 @@ static _Atomic uint32_t *table(void)
 	return m;
 }
 
+/* fd's slot, NULL past the table or before it exists. */
+static fd_slot *slot_of(int fd)
+{
+	fd_slot *t = atomic_load_explicit(&fd_table, memory_order_acquire);
+	if (t == NULL || fd < 0 || fd >= FD_MAX)
+		return NULL;
+	return &t[fd];
+}
+
 /* fd's key, KEY_NONE for a descriptor the runtime did not see made. */
 static uint32_t key_of(int fd)
 {
-	_Atomic uint32_t *t = atomic_load_explicit(&fd_keys, memory_order_acquire);
-	if (t == NULL || fd < 0 || fd >= FD_MAX)
-		return KEY_NONE;
-	return atomic_load_explicit(&t[fd], memory_order_relaxed);
+	fd_slot *s = slot_of(fd);
+	return s != NULL ? atomic_load_explicit(&s->key, memory_order_relaxed) : KEY_NONE;
+}
+
+bool gocrace_fd_describe(uintptr_t addr, int *fd, det_ctx *made_at)
+{
+	fd_slot *t = atomic_load_explicit(&fd_table, memory_order_acquire);
+	if (t == NULL || addr < (uintptr_t)t || addr >= (uintptr_t)(t + FD_MAX))
+		return false;
+	size_t i = (addr - (uintptr_t)t) / sizeof *t;
+	*fd = (int)i;
+	*made_at = t[i].made_at;
+	return true;
 }
 
 /* A new key with no references (keys_lock held). */
@@ -138,25 +170,34 @@ static void key_unref_locked(uint32_t k)
 	key_free[nfree++] = k;
 }
 
-/* fd now holds k (its old key, if any, is dropped). The caller holds a
- * reference to k for it. */
-static void fd_set_locked(int fd, uint32_t k)
+/* fd now holds k, made at made_at (its old key, if any, is dropped). The
+ * caller holds a reference to k for it, and the guard. */
+static void fd_set_locked(int fd, uint32_t k, det_ctx made_at)
 {
-	_Atomic uint32_t *t = table();
+	fd_slot *t = table();
 	if (t == NULL || fd < 0 || fd >= FD_MAX) {
 		key_unref_locked(k);
 		return;
 	}
-	uint32_t old = atomic_exchange_explicit(&t[fd], k, memory_order_relaxed);
+	uint32_t old = atomic_exchange_explicit(&t[fd].key, k, memory_order_relaxed);
+	t[fd].made_at = made_at;
+	det_reset_range((uintptr_t)&t[fd].key, 1);
 	if (old != KEY_NONE)
 		key_unref_locked(old);
 }
 
-/* The n descriptors fds[] (the ends of one pipe, say) share one key: a
- * new own one when own, else the shared key k. */
-static void fds_made(const int *fds, int n, bool own, uint32_t k)
+/* Where t is, at pc (0 without a thread), with the guard raised. */
+static det_ctx made_here(det_thread *t, uintptr_t pc)
+{
+	return t != NULL ? det_ctx_current(t, pc) : 0;
+}
+
+/* The n descriptors fds[] (the ends of one pipe, say), made by t at pc,
+ * share one key: a new own one when own, else the shared key k. */
+static void fds_made(det_thread *t, const int *fds, int n, bool own, uint32_t k, uintptr_t pc)
 {
 	gocrace_guard();
+	det_ctx at = made_here(t, pc);
 	gocrace_spin_take(&keys_lock);
 	if (own) {
 		k = key_new_locked();
@@ -164,52 +205,58 @@ static void fds_made(const int *fds, int n, bool own, uint32_t k)
 			key_refs[k] = (uint32_t)n;
 	}
 	for (int i = 0; i < n; i++)
-		fd_set_locked(fds[i], k);
+		fd_set_locked(fds[i], k, at);
 	gocrace_spin_drop(&keys_lock);
 	gocrace_unguard();
 }
 
-static void fd_made(int fd, bool own, uint32_t k)
+static void fd_made(det_thread *t, int fd, bool own, uint32_t k, uintptr_t pc)
 {
-	fds_made(&fd, 1, own, k);
+	fds_made(t, &fd, 1, own, k, pc);
 }
 
-/* fd is closed: its key loses a reference. */
-static void fd_closed(int fd)
+/* fd is closed by t (NULL: by the runtime) at pc: a write of its word,
+ * then its key loses a reference. */
+static void fd_closed(det_thread *t, int fd, uintptr_t pc)
 {
-	_Atomic uint32_t *t = atomic_load_explicit(&fd_keys, memory_order_acquire);
-	if (t == NULL || fd < 0 || fd >= FD_MAX)
+	fd_slot *s = slot_of(fd);
+	if (s == NULL)
 		return;
+	if (t != NULL)
+		gocrace_access(t, &s->key, 1, pc, DET_WRITE);
 	gocrace_guard();
+	det_reset_range((uintptr_t)&s->key, 1);
 	gocrace_spin_take(&keys_lock);
-	uint32_t old = atomic_exchange_explicit(&t[fd], KEY_NONE, memory_order_relaxed);
+	uint32_t old = atomic_exchange_explicit(&s->key, KEY_NONE, memory_order_relaxed);
 	if (old != KEY_NONE)
 		key_unref_locked(old);
 	gocrace_spin_drop(&keys_lock);
 	gocrace_unguard();
 }
 
-/* newfd is a copy of oldfd (dup): it shares oldfd's key, read under the
- * lock (a close of oldfd at the same time may have just dropped it). */
-static void fd_copied(int oldfd, int newfd)
+/* newfd is a copy of oldfd (dup) made by t at pc: it shares oldfd's key,
+ * read under the lock (a close of oldfd at the same time may have just
+ * dropped it). */
+static void fd_copied(det_thread *t, int oldfd, int newfd, uintptr_t pc)
 {
 	if (key_of(oldfd) == KEY_NONE && key_of(newfd) == KEY_NONE)
 		return;
 	gocrace_guard();
+	det_ctx at = made_here(t, pc);
 	gocrace_spin_take(&keys_lock);
 	uint32_t k = key_of(oldfd);
 	if (k == KEY_NONE) {
 		/* whatever newfd was, it is not that any more */
-		_Atomic uint32_t *t = table();
-		uint32_t old = t != NULL && newfd >= 0 && newfd < FD_MAX
-			? atomic_exchange_explicit(&t[newfd], KEY_NONE, memory_order_relaxed)
-			: KEY_NONE;
+		fd_slot *s = slot_of(newfd);
+		uint32_t old = s != NULL ? atomic_exchange_explicit(&s->key, KEY_NONE,
+		                                                    memory_order_relaxed)
+		                         : KEY_NONE;
 		if (old != KEY_NONE)
 			key_unref_locked(old);
 	} else {
 		if (key_counted(k))
 			key_refs[k]++;
-		fd_set_locked(newfd, k);
+		fd_set_locked(newfd, k, at);
 	}
 	gocrace_spin_drop(&keys_lock);
 	gocrace_unguard();
@@ -222,15 +269,36 @@ void gocrace_io_fork_child(void)
 
 /* ---- edges and buffers ------------------------------------------------- */
 
+/* A use of fd by t at pc (a read of its word), then the release into its
+ * key: a write-like call's. */
+static void release_key(det_thread *t, int fd, uintptr_t pc)
+{
+	fd_slot *s = slot_of(fd);
+	uint32_t k = s != NULL ? atomic_load_explicit(&s->key, memory_order_relaxed) : KEY_NONE;
+	if (k == KEY_NONE)
+		return;
+	gocrace_access(t, &s->key, 1, pc, DET_READ);
+	gocrace_release_merge(t, key_addr(k));
+}
+
+/* The acquire of fd's key, then the use: a read-like call's. */
+static void acquire_key(det_thread *t, int fd, uintptr_t pc)
+{
+	fd_slot *s = slot_of(fd);
+	uint32_t k = s != NULL ? atomic_load_explicit(&s->key, memory_order_relaxed) : KEY_NONE;
+	if (k == KEY_NONE)
+		return;
+	gocrace_acquire(t, key_addr(k));
+	gocrace_access(t, &s->key, 1, pc, DET_READ);
+}
+
 /* A write-like call on fd by t at pc: its buffer was read, then the
  * release. */
 static void before_write(det_thread *t, int fd, const void *buf, size_t n, uintptr_t pc)
 {
 	if (n != 0 && !gocrace_in_libgoc(pc))
 		gocrace_access(t, buf, n, pc, DET_READ);
-	uint32_t k = key_of(fd);
-	if (k != KEY_NONE)
-		gocrace_release_merge(t, key_addr(k));
+	release_key(t, fd, pc);
 }
 
 /* A read-like call on fd that returned r: the acquire, then n received
@@ -239,9 +307,7 @@ static void after_read(det_thread *t, int fd, ssize_t r, void *buf, size_t n, ui
 {
 	if (r < 0)
 		return;
-	uint32_t k = key_of(fd);
-	if (k != KEY_NONE)
-		gocrace_acquire(t, key_addr(k));
+	acquire_key(t, fd, pc);
 	if (n != 0 && !gocrace_in_libgoc(pc))
 		gocrace_access(t, buf, n, pc, DET_WRITE);
 }
@@ -265,9 +331,7 @@ static void iov_access(det_thread *t, const struct iovec *iov, int cnt, size_t g
 static void before_writev(det_thread *t, int fd, const struct iovec *iov, int cnt, uintptr_t pc)
 {
 	iov_access(t, iov, cnt, SIZE_MAX, pc, DET_READ);
-	uint32_t k = key_of(fd);
-	if (k != KEY_NONE)
-		gocrace_release_merge(t, key_addr(k));
+	release_key(t, fd, pc);
 }
 
 static void after_readv(det_thread *t, int fd, ssize_t r, const struct iovec *iov, int cnt,
@@ -275,9 +339,7 @@ static void after_readv(det_thread *t, int fd, ssize_t r, const struct iovec *io
 {
 	if (r < 0)
 		return;
-	uint32_t k = key_of(fd);
-	if (k != KEY_NONE)
-		gocrace_acquire(t, key_addr(k));
+	acquire_key(t, fd, pc);
 	iov_access(t, iov, cnt, (size_t)r, pc, DET_WRITE);
 }
 
@@ -522,8 +584,9 @@ GOCRACE_EXPORT int pipe(int fds[2])
 {
 	GOCRACE_RESOLVE(pipe);
 	int r = real_pipe(fds);
-	if (r == 0 && gocrace_thr() != NULL)
-		fds_made(fds, 2, true, KEY_NONE);
+	det_thread *t = r == 0 ? gocrace_thr() : NULL;
+	if (t != NULL)
+		fds_made(t, fds, 2, true, KEY_NONE, GOCRACE_CALLER_PC());
 	return r;
 }
 
@@ -531,8 +594,9 @@ GOCRACE_EXPORT int pipe2(int fds[2], int flags)
 {
 	GOCRACE_RESOLVE(pipe2);
 	int r = real_pipe2(fds, flags);
-	if (r == 0 && gocrace_thr() != NULL)
-		fds_made(fds, 2, true, KEY_NONE);
+	det_thread *t = r == 0 ? gocrace_thr() : NULL;
+	if (t != NULL)
+		fds_made(t, fds, 2, true, KEY_NONE, GOCRACE_CALLER_PC());
 	return r;
 }
 
@@ -540,8 +604,9 @@ GOCRACE_EXPORT int socketpair(int domain, int type, int proto, int fds[2])
 {
 	GOCRACE_RESOLVE(socketpair);
 	int r = real_socketpair(domain, type, proto, fds);
-	if (r == 0 && gocrace_thr() != NULL)
-		fds_made(fds, 2, true, KEY_NONE);
+	det_thread *t = r == 0 ? gocrace_thr() : NULL;
+	if (t != NULL)
+		fds_made(t, fds, 2, true, KEY_NONE, GOCRACE_CALLER_PC());
 	return r;
 }
 
@@ -551,8 +616,9 @@ GOCRACE_EXPORT int socketpair(int domain, int type, int proto, int fds[2])
 	{                                                                         \
 		GOCRACE_RESOLVE(name);                                                \
 		int fd = real_##name(args);                                           \
-		if (fd >= 0 && gocrace_thr() != NULL)                                 \
-			fd_made(fd, true, KEY_NONE);                                      \
+		det_thread *t = fd >= 0 ? gocrace_thr() : NULL;                       \
+		if (t != NULL)                                                        \
+			fd_made(t, fd, true, KEY_NONE, GOCRACE_CALLER_PC());              \
 		return fd;                                                            \
 	}
 
@@ -564,8 +630,9 @@ GOCRACE_EXPORT int socket(int domain, int type, int proto)
 {
 	GOCRACE_RESOLVE(socket);
 	int fd = real_socket(domain, type, proto);
-	if (fd >= 0 && gocrace_thr() != NULL)
-		fd_made(fd, false, KEY_SOCKETS);
+	det_thread *t = fd >= 0 ? gocrace_thr() : NULL;
+	if (t != NULL)
+		fd_made(t, fd, false, KEY_SOCKETS, GOCRACE_CALLER_PC());
 	return fd;
 }
 
@@ -580,19 +647,19 @@ GOCRACE_EXPORT int connect(int fd, const struct sockaddr *addr, socklen_t len)
 	int r = real_connect(fd, addr, len);
 	int err = errno; /* the program's, whatever the table does */
 	if (t != NULL && (r == 0 || err == EINPROGRESS))
-		fd_made(fd, false, KEY_SOCKETS);
+		fd_made(t, fd, false, KEY_SOCKETS, GOCRACE_CALLER_PC());
 	errno = err;
 	return r;
 }
 
-static int accepted(int fd)
+static int accepted(int fd, uintptr_t pc)
 {
 	if (fd < 0)
 		return fd;
 	det_thread *t = gocrace_thr();
 	if (t != NULL) {
 		gocrace_acquire(t, key_addr(KEY_SOCKETS));
-		fd_made(fd, false, KEY_SOCKETS);
+		fd_made(t, fd, false, KEY_SOCKETS, pc);
 	}
 	return fd;
 }
@@ -600,13 +667,13 @@ static int accepted(int fd)
 GOCRACE_EXPORT int accept(int fd, struct sockaddr *addr, socklen_t *len)
 {
 	GOCRACE_RESOLVE(accept);
-	return accepted(real_accept(fd, addr, len));
+	return accepted(real_accept(fd, addr, len), GOCRACE_CALLER_PC());
 }
 
 GOCRACE_EXPORT int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
 {
 	GOCRACE_RESOLVE(accept4);
-	return accepted(real_accept4(fd, addr, len, flags));
+	return accepted(real_accept4(fd, addr, len, flags), GOCRACE_CALLER_PC());
 }
 
 /* fcntl's F_DUPFD and F_DUPFD_CLOEXEC are dups. Its third argument is an
@@ -622,9 +689,10 @@ GOCRACE_EXPORT int accept4(int fd, struct sockaddr *addr, socklen_t *len, int fl
 		unsigned long arg = va_arg(ap, unsigned long);                        \
 		va_end(ap);                                                           \
 		int r = real_io_##name(fd, cmd, arg);                                 \
-		if (r >= 0 && (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC) &&           \
-		    gocrace_thr() != NULL)                                            \
-			fd_copied(fd, r);                                                 \
+		det_thread *t = r >= 0 && (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC)  \
+			? gocrace_thr() : NULL;                                           \
+		if (t != NULL)                                                        \
+			fd_copied(t, fd, r, GOCRACE_CALLER_PC());                         \
 		return r;                                                             \
 	}
 
@@ -635,8 +703,9 @@ GOCRACE_EXPORT int dup(int fd)
 {
 	GOCRACE_RESOLVE(dup);
 	int r = real_dup(fd);
-	if (r >= 0 && gocrace_thr() != NULL)
-		fd_copied(fd, r);
+	det_thread *t = r >= 0 ? gocrace_thr() : NULL;
+	if (t != NULL)
+		fd_copied(t, fd, r, GOCRACE_CALLER_PC());
 	return r;
 }
 
@@ -644,8 +713,9 @@ GOCRACE_EXPORT int dup2(int fd, int to)
 {
 	GOCRACE_RESOLVE(dup2);
 	int r = real_dup2(fd, to);
-	if (r >= 0 && r != fd && gocrace_thr() != NULL)
-		fd_copied(fd, r);
+	det_thread *t = r >= 0 && r != fd ? gocrace_thr() : NULL;
+	if (t != NULL)
+		fd_copied(t, fd, r, GOCRACE_CALLER_PC());
 	return r;
 }
 
@@ -653,30 +723,33 @@ GOCRACE_EXPORT int dup3(int fd, int to, int flags)
 {
 	GOCRACE_RESOLVE(dup3);
 	int r = real_dup3(fd, to, flags);
-	if (r >= 0 && gocrace_thr() != NULL)
-		fd_copied(fd, r);
+	det_thread *t = r >= 0 ? gocrace_thr() : NULL;
+	if (t != NULL)
+		fd_copied(t, fd, r, GOCRACE_CALLER_PC());
 	return r;
 }
 
 /* Forgotten before the real close: once it returns, another thread may
- * get the same number from a new call. Not under the guard only (the
- * runtime's own descriptors have no key). */
+ * get the same number from a new call. Also under the guard (the
+ * runtime's own descriptors have no key; a program's closed by the
+ * runtime is no access). */
 GOCRACE_EXPORT int close(int fd)
 {
 	GOCRACE_RESOLVE(close);
 	if (key_of(fd) != KEY_NONE)
-		fd_closed(fd);
+		fd_closed(gocrace_thr(), fd, GOCRACE_CALLER_PC());
 	return real_close(fd);
 }
 
-/* Every descriptor in [first, last] the table knows is closed. */
-static void fds_closed(unsigned first, unsigned last)
+/* Every descriptor in [first, last] the table knows is closed, at pc. */
+static void fds_closed(unsigned first, unsigned last, uintptr_t pc)
 {
-	if (atomic_load_explicit(&fd_keys, memory_order_acquire) == NULL)
+	if (atomic_load_explicit(&fd_table, memory_order_acquire) == NULL)
 		return;
+	det_thread *t = gocrace_thr();
 	for (unsigned fd = first; fd <= last && fd < FD_MAX; fd++)
 		if (key_of((int)fd) != KEY_NONE)
-			fd_closed((int)fd);
+			fd_closed(t, (int)fd, pc);
 }
 
 GOCRACE_REAL(int, close_range, unsigned, unsigned, int);
@@ -686,14 +759,14 @@ GOCRACE_EXPORT int close_range(unsigned first, unsigned last, int flags)
 {
 	GOCRACE_RESOLVE(close_range);
 	if (!(flags & CLOSE_RANGE_CLOEXEC))
-		fds_closed(first, last);
+		fds_closed(first, last, GOCRACE_CALLER_PC());
 	return real_close_range(first, last, flags);
 }
 
 GOCRACE_EXPORT void closefrom(int lowfd)
 {
 	GOCRACE_RESOLVE(closefrom);
-	fds_closed(lowfd < 0 ? 0 : (unsigned)lowfd, ~0u);
+	fds_closed(lowfd < 0 ? 0 : (unsigned)lowfd, ~0u, GOCRACE_CALLER_PC());
 	real_closefrom(lowfd);
 }
 
@@ -707,7 +780,7 @@ GOCRACE_EXPORT int fclose(FILE *f)
 	int fd = f != NULL ? fileno(f) : -1;
 	errno = err;
 	if (key_of(fd) != KEY_NONE)
-		fd_closed(fd);
+		fd_closed(gocrace_thr(), fd, GOCRACE_CALLER_PC());
 	return real_fclose(f);
 }
 
@@ -717,10 +790,11 @@ static inline bool has_mode(int flags)
 	return (flags & O_CREAT) != 0 || (flags & O_TMPFILE) == O_TMPFILE;
 }
 
-static int file_made(int fd)
+static int file_made(int fd, uintptr_t pc)
 {
-	if (fd >= 0 && gocrace_thr() != NULL)
-		fd_made(fd, false, KEY_FILES);
+	det_thread *t = fd >= 0 ? gocrace_thr() : NULL;
+	if (t != NULL)
+		fd_made(t, fd, false, KEY_FILES, pc);
 	return fd;
 }
 
@@ -737,7 +811,8 @@ static int file_made(int fd)
 			mode = (mode_t)va_arg(ap, int);                                   \
 			va_end(ap);                                                       \
 		}                                                                     \
-		return file_made(real_io_##name(path, flags, mode));                  \
+		int fd = real_io_##name(path, flags, mode);                           \
+		return file_made(fd, GOCRACE_CALLER_PC());                            \
 	}
 
 #define OPENAT_WRAPPER(name, sym)                                             \
@@ -754,7 +829,8 @@ static int file_made(int fd)
 			mode = (mode_t)va_arg(ap, int);                                   \
 			va_end(ap);                                                       \
 		}                                                                     \
-		return file_made(real_io_##name(dir, path, flags, mode));             \
+		int fd = real_io_##name(dir, path, flags, mode);                      \
+		return file_made(fd, GOCRACE_CALLER_PC());                            \
 	}
 
 OPEN_WRAPPER(open, "open")
@@ -769,7 +845,8 @@ OPENAT_WRAPPER(openat64, "openat64")
 	int io_##name(const char *path, int flags)                                \
 	{                                                                         \
 		IO_REAL(io_##name, sym);                                              \
-		return file_made(real_io_##name(path, flags));                        \
+		int fd = real_io_##name(path, flags);                                 \
+		return file_made(fd, GOCRACE_CALLER_PC());                            \
 	}
 
 #define OPENAT2_WRAPPER(name, sym)                                            \
@@ -778,7 +855,8 @@ OPENAT_WRAPPER(openat64, "openat64")
 	int io_##name(int dir, const char *path, int flags)                       \
 	{                                                                         \
 		IO_REAL(io_##name, sym);                                              \
-		return file_made(real_io_##name(dir, path, flags));                   \
+		int fd = real_io_##name(dir, path, flags);                            \
+		return file_made(fd, GOCRACE_CALLER_PC());                            \
 	}
 
 OPEN2_WRAPPER(open_2, "__open_2")
@@ -792,7 +870,8 @@ OPENAT2_WRAPPER(openat64_2, "__openat64_2")
 	int io_##name(const char *path, mode_t mode)                              \
 	{                                                                         \
 		IO_REAL(io_##name, sym);                                              \
-		return file_made(real_io_##name(path, mode));                         \
+		int fd = real_io_##name(path, mode);                                  \
+		return file_made(fd, GOCRACE_CALLER_PC());                            \
 	}
 
 CREAT_WRAPPER(creat, "creat")

@@ -246,6 +246,7 @@ void gocrace_init(void)
 		.json_fd = open_json_sink(gocrace_opt.json_path),
 		.symbolize = symbolize,
 		.describe_global = gocrace_describe_global,
+		.describe_fd = gocrace_fd_describe,
 		.on_report = on_report,
 		.suppressed = suppressed,
 		.expected = gocrace_race_expected,

@@ -37,6 +37,8 @@
  *     expect-location: heap T<n>|G<n>  allocated by T<n> (G<n>) on the
  *                                      line marked  /\* alloc *\/
  *     expect-location: stack T<n>|G<n> on T<n>'s (G<n>'s) stack
+ *     expect-location: fd              a file descriptor made on the line
+ *                                      marked  /\* alloc *\/
  *
  *   Optional, the name a racing thread was given (pthread_setname_np,
  *   prctl, __tsan_set_fiber_name): the access's "name" in the record and
@@ -435,6 +437,18 @@ static void check_location(json_object *loc)
 	}
 	if (strcmp(kind, "stack") == 0 && want.loc_by.kind != NULL)
 		check_who(get(loc, "thread"), &want.loc_by, "stack of");
+	if (strcmp(kind, "fd") == 0) {
+		int idx = -1;
+		json_object *f = top_frame(get(loc, "stack"), &idx);
+		int line = f != NULL ? get_int(f, "line", 0) : 0;
+		if (want.alloc_line == 0)
+			fail("an fd fixture must mark where the descriptor is made with /* alloc */");
+		else if (line != want.alloc_line || idx != 0)
+			fail("descriptor made at line %d (frame %d), expected line %d", line, idx,
+				want.alloc_line);
+		if (get_int(loc, "fd", -1) < 0)
+			fail("location fd %d", get_int(loc, "fd", -1));
+	}
 }
 
 static void check_json(const char *path)
