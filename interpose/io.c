@@ -20,8 +20,9 @@
  *   open*, creat*            one key for every file;
  *   dup, dup2, dup3, fcntl   the new descriptor shares the old one's key;
  *   (F_DUPFD*)
- *   close, fclose,           the descriptor forgets its key (a key no
- *   close_range, closefrom   descriptor holds any more is forgotten).
+ *   close, fclose, pclose,   the descriptor forgets its key (a key no
+ *   closedir, close_range,   descriptor holds any more is forgotten).
+ *   closefrom
  * The _FORTIFY_SOURCE variants (__read_chk, __open_2, ...) are the same.
  * A descriptor the runtime did not see created (inherited, or from a
  * call not listed) has no key and orders nothing, as in TSan.
@@ -50,6 +51,7 @@
  */
 #include "internal.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -215,14 +217,15 @@ static void fd_made(det_thread *t, int fd, bool own, uint32_t k, uintptr_t pc)
 	fds_made(t, &fd, 1, own, k, pc);
 }
 
-/* fd is closed by t (NULL: by the runtime) at pc: a write of its word,
- * then its key loses a reference. */
+/* fd is closed by t at pc: a write of its word (not when t is NULL: by
+ * the runtime, or by a call that may close a number the runtime saw
+ * closed and made again unseen), then its key loses a reference. */
 static void fd_closed(det_thread *t, int fd, uintptr_t pc)
 {
 	fd_slot *s = slot_of(fd);
 	if (s == NULL)
 		return;
-	if (t != NULL)
+	if (t != NULL && !gocrace_in_libgoc(pc))
 		gocrace_access(t, &s->key, 1, pc, DET_WRITE);
 	gocrace_guard();
 	det_reset_range((uintptr_t)&s->key, 1);
@@ -277,7 +280,8 @@ static void release_key(det_thread *t, int fd, uintptr_t pc)
 	uint32_t k = s != NULL ? atomic_load_explicit(&s->key, memory_order_relaxed) : KEY_NONE;
 	if (k == KEY_NONE)
 		return;
-	gocrace_access(t, &s->key, 1, pc, DET_READ);
+	if (!gocrace_in_libgoc(pc))
+		gocrace_access(t, &s->key, 1, pc, DET_READ);
 	gocrace_release_merge(t, key_addr(k));
 }
 
@@ -289,7 +293,8 @@ static void acquire_key(det_thread *t, int fd, uintptr_t pc)
 	if (k == KEY_NONE)
 		return;
 	gocrace_acquire(t, key_addr(k));
-	gocrace_access(t, &s->key, 1, pc, DET_READ);
+	if (!gocrace_in_libgoc(pc))
+		gocrace_access(t, &s->key, 1, pc, DET_READ);
 }
 
 /* A write-like call on fd by t at pc: its buffer was read, then the
@@ -770,18 +775,47 @@ GOCRACE_EXPORT void closefrom(int lowfd)
 	real_closefrom(lowfd);
 }
 
-/* fclose closes its descriptor by glibc's internal name. */
+/* fclose, pclose and closedir close their descriptor by glibc's internal
+ * name. Its key is dropped, but the close is no write of its word: the
+ * stream's descriptor was made unseen (fopen, popen, opendir), so the
+ * number may have been another descriptor the runtime saw, closed unseen
+ * meanwhile (a false race with that one's uses). */
 GOCRACE_REAL(int, fclose, FILE *);
+GOCRACE_REAL(int, pclose, FILE *);
+GOCRACE_REAL(int, closedir, DIR *);
 
-GOCRACE_EXPORT int fclose(FILE *f)
+static void stream_closing(FILE *f)
 {
-	GOCRACE_RESOLVE(fclose);
 	int err = errno; /* fileno fails with EBADF on a memory stream */
 	int fd = f != NULL ? fileno(f) : -1;
 	errno = err;
 	if (key_of(fd) != KEY_NONE)
-		fd_closed(gocrace_thr(), fd, GOCRACE_CALLER_PC());
+		fd_closed(NULL, fd, 0);
+}
+
+GOCRACE_EXPORT int fclose(FILE *f)
+{
+	GOCRACE_RESOLVE(fclose);
+	stream_closing(f);
 	return real_fclose(f);
+}
+
+GOCRACE_EXPORT int pclose(FILE *f)
+{
+	GOCRACE_RESOLVE(pclose);
+	stream_closing(f);
+	return real_pclose(f);
+}
+
+GOCRACE_EXPORT int closedir(DIR *d)
+{
+	GOCRACE_RESOLVE(closedir);
+	int err = errno;
+	int fd = dirfd(d);
+	errno = err;
+	if (key_of(fd) != KEY_NONE)
+		fd_closed(NULL, fd, 0);
+	return real_closedir(d);
 }
 
 /* Files: open's mode is there only with O_CREAT or O_TMPFILE. */

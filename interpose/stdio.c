@@ -13,30 +13,40 @@
  * and their _FORTIFY_SOURCE variants (__snprintf_chk, __fread_chk, ...),
  * which run for real and keep their checks.
  *
- * Not modelled: the arguments printf reads (its %s strings), the streams
+ * Not modelled: the arguments printf reads (its %s strings; the compiler
+ * turns printf("%s\n", s) into puts(s), which is), the streams
  * themselves (glibc locks them; no edge between two threads' calls on one
  * FILE), and libgoc's own calls (as libc.c's).
  */
 #include "internal.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-/* A write of n bytes at p by the calling thread, at pc. */
-static void stored(const void *p, size_t n, uintptr_t pc)
+/* An access of n bytes at p by the calling thread, at pc, keeping the
+ * errno the real call left (a report made here may change it). */
+static void note(const void *p, size_t n, uintptr_t pc, unsigned flags)
 {
 	det_thread *t = gocrace_thr();
-	if (t != NULL && n != 0 && !gocrace_in_libgoc(pc))
-		gocrace_access(t, p, n, pc, DET_WRITE);
+	if (t == NULL || n == 0 || gocrace_in_libgoc(pc))
+		return;
+	int err = errno;
+	gocrace_access(t, p, n, pc, flags);
+	errno = err;
+}
+
+/* A write of n bytes at p, at pc. */
+static void stored(const void *p, size_t n, uintptr_t pc)
+{
+	note(p, n, pc, DET_WRITE);
 }
 
 /* A read of n bytes at p, at pc. */
 static void loaded(const void *p, size_t n, uintptr_t pc)
 {
-	det_thread *t = gocrace_thr();
-	if (t != NULL && n != 0 && !gocrace_in_libgoc(pc))
-		gocrace_access(t, p, n, pc, DET_READ);
+	note(p, n, pc, DET_READ);
 }
 
 /* strlen(s) + 1, measured under the guard (strlen itself is intercepted,
