@@ -10,8 +10,9 @@
  *   fread                   the items read; fgets: the string and its NUL
  *   fwrite                  the items asked for, read before the call;
  *                           fputs, puts: the string and its NUL
- * and their _FORTIFY_SOURCE variants (__snprintf_chk, __fread_chk, ...),
- * which run for real and keep their checks.
+ * their _unlocked twins, and their _FORTIFY_SOURCE variants
+ * (__snprintf_chk, __fread_chk, ...), which run for real and keep their
+ * checks.
  *
  * Not modelled: the arguments printf reads (its %s strings; the compiler
  * turns printf("%s\n", s) into puts(s), which is), the streams
@@ -167,63 +168,86 @@ GOCRACE_EXPORT int __sprintf_chk(char *s, int flag, size_t slen, const char *fmt
 
 /* ---- streams -------------------------------------------------------------- */
 
-GOCRACE_REAL(size_t, fread, void *, size_t, size_t, FILE *);
-GOCRACE_REAL(size_t, __fread_chk, void *, size_t, size_t, size_t, FILE *);
-GOCRACE_REAL(size_t, fwrite, const void *, size_t, size_t, FILE *);
-GOCRACE_REAL(char *, fgets, char *, int, FILE *);
-GOCRACE_REAL(char *, __fgets_chk, char *, size_t, int, FILE *);
-GOCRACE_REAL(int, fputs, const char *, FILE *);
+/* Each with its _unlocked twin (the same call without the stream's lock;
+ * glibc's headers make two of them macros when optimising). */
+#undef fread_unlocked
+#undef fwrite_unlocked
+#define FREAD_WRAPPER(name)                                                   \
+	GOCRACE_REAL(size_t, name, void *, size_t, size_t, FILE *);               \
+	GOCRACE_EXPORT size_t name(void *p, size_t size, size_t n, FILE *f)       \
+	{                                                                         \
+		GOCRACE_RESOLVE(name);                                                \
+		size_t r = real_##name(p, size, n, f);                                \
+		stored(p, r * size, GOCRACE_CALLER_PC());                             \
+		return r;                                                             \
+	}
+
+#define FREAD_CHK_WRAPPER(name)                                               \
+	GOCRACE_REAL(size_t, name, void *, size_t, size_t, size_t, FILE *);       \
+	GOCRACE_EXPORT size_t name(void *p, size_t plen, size_t size, size_t n, FILE *f) \
+	{                                                                         \
+		GOCRACE_RESOLVE(name);                                                \
+		size_t r = real_##name(p, plen, size, n, f);                          \
+		stored(p, r * size, GOCRACE_CALLER_PC());                             \
+		return r;                                                             \
+	}
+
+#define FWRITE_WRAPPER(name)                                                  \
+	GOCRACE_REAL(size_t, name, const void *, size_t, size_t, FILE *);         \
+	GOCRACE_EXPORT size_t name(const void *p, size_t size, size_t n, FILE *f) \
+	{                                                                         \
+		GOCRACE_RESOLVE(name);                                                \
+		size_t total;                                                         \
+		if (!__builtin_mul_overflow(size, n, &total))                         \
+			loaded(p, total, GOCRACE_CALLER_PC());                            \
+		return real_##name(p, size, n, f);                                    \
+	}
+
+#define FGETS_WRAPPER(name)                                                   \
+	GOCRACE_REAL(char *, name, char *, int, FILE *);                          \
+	GOCRACE_EXPORT char *name(char *s, int n, FILE *f)                        \
+	{                                                                         \
+		GOCRACE_RESOLVE(name);                                                \
+		char *r = real_##name(s, n, f);                                       \
+		if (r != NULL)                                                        \
+			stored(s, str_size(s), GOCRACE_CALLER_PC());                      \
+		return r;                                                             \
+	}
+
+#define FGETS_CHK_WRAPPER(name)                                               \
+	GOCRACE_REAL(char *, name, char *, size_t, int, FILE *);                  \
+	GOCRACE_EXPORT char *name(char *s, size_t slen, int n, FILE *f)           \
+	{                                                                         \
+		GOCRACE_RESOLVE(name);                                                \
+		char *r = real_##name(s, slen, n, f);                                 \
+		if (r != NULL)                                                        \
+			stored(s, str_size(s), GOCRACE_CALLER_PC());                      \
+		return r;                                                             \
+	}
+
+#define FPUTS_WRAPPER(name)                                                   \
+	GOCRACE_REAL(int, name, const char *, FILE *);                            \
+	GOCRACE_EXPORT int name(const char *s, FILE *f)                           \
+	{                                                                         \
+		GOCRACE_RESOLVE(name);                                                \
+		loaded(s, str_size(s), GOCRACE_CALLER_PC());                          \
+		return real_##name(s, f);                                             \
+	}
+
+FREAD_WRAPPER(fread)
+FREAD_WRAPPER(fread_unlocked)
+FREAD_CHK_WRAPPER(__fread_chk)
+FREAD_CHK_WRAPPER(__fread_unlocked_chk)
+FWRITE_WRAPPER(fwrite)
+FWRITE_WRAPPER(fwrite_unlocked)
+FGETS_WRAPPER(fgets)
+FGETS_WRAPPER(fgets_unlocked)
+FGETS_CHK_WRAPPER(__fgets_chk)
+FGETS_CHK_WRAPPER(__fgets_unlocked_chk)
+FPUTS_WRAPPER(fputs)
+FPUTS_WRAPPER(fputs_unlocked)
+
 GOCRACE_REAL(int, puts, const char *);
-
-GOCRACE_EXPORT size_t fread(void *p, size_t size, size_t n, FILE *f)
-{
-	GOCRACE_RESOLVE(fread);
-	size_t r = real_fread(p, size, n, f);
-	stored(p, r * size, GOCRACE_CALLER_PC());
-	return r;
-}
-
-GOCRACE_EXPORT size_t __fread_chk(void *p, size_t plen, size_t size, size_t n, FILE *f)
-{
-	GOCRACE_RESOLVE(__fread_chk);
-	size_t r = real___fread_chk(p, plen, size, n, f);
-	stored(p, r * size, GOCRACE_CALLER_PC());
-	return r;
-}
-
-GOCRACE_EXPORT size_t fwrite(const void *p, size_t size, size_t n, FILE *f)
-{
-	GOCRACE_RESOLVE(fwrite);
-	size_t total;
-	if (!__builtin_mul_overflow(size, n, &total))
-		loaded(p, total, GOCRACE_CALLER_PC());
-	return real_fwrite(p, size, n, f);
-}
-
-GOCRACE_EXPORT char *fgets(char *s, int n, FILE *f)
-{
-	GOCRACE_RESOLVE(fgets);
-	char *r = real_fgets(s, n, f);
-	if (r != NULL)
-		stored(s, str_size(s), GOCRACE_CALLER_PC());
-	return r;
-}
-
-GOCRACE_EXPORT char *__fgets_chk(char *s, size_t slen, int n, FILE *f)
-{
-	GOCRACE_RESOLVE(__fgets_chk);
-	char *r = real___fgets_chk(s, slen, n, f);
-	if (r != NULL)
-		stored(s, str_size(s), GOCRACE_CALLER_PC());
-	return r;
-}
-
-GOCRACE_EXPORT int fputs(const char *s, FILE *f)
-{
-	GOCRACE_RESOLVE(fputs);
-	loaded(s, str_size(s), GOCRACE_CALLER_PC());
-	return real_fputs(s, f);
-}
 
 GOCRACE_EXPORT int puts(const char *s)
 {

@@ -1,5 +1,6 @@
 /* race_fwrite_buffer: fwrite reads the caller's buffer. A thread writes a
  * global buffer to a stream; main then changes the buffer with no order.
+ * Built a second time with -DUNLOCKED: fwrite_unlocked, the same.
  * expect-location: global buf
  */
 #include "e2e.h"
@@ -7,13 +8,20 @@
 #include <pthread.h>
 #include <stdio.h>
 
+#ifdef UNLOCKED
+#define FWRITE fwrite_unlocked
+#else
+#define FWRITE fwrite
+#endif
+
 char buf[16] = "hello, stream";
+volatile size_t len = 8; /* not a constant: glibc's macro would inline it */
 static FILE *out;
 
 static void *writer(void *arg)
 {
 	(void)arg;
-	fwrite(buf, 1, 8, out); /* race */ /* prev: T1 read */
+	FWRITE(buf, 1, len, out); /* race */ /* prev: T1 read */
 	e2e_post(1);
 	e2e_wait(2);
 	return NULL;
