@@ -360,6 +360,23 @@ static inline bool gocrace_in_libgoc(uintptr_t pc)
 	return pc - gocrace_libgoc_lo < gocrace_libgoc_hi - gocrace_libgoc_lo;
 }
 
+/* A range read or written by t at pc (gocrace_access), unless pc is
+ * libgoc's: copies made by libgoc itself (a channel element into a
+ * receiver's variable) are not the program's accesses; their ordering is
+ * what the tracer's edges describe, as in Go, whose runtime copies are
+ * not instrumented either. The interceptors' accesses of the program's
+ * buffers go through here. */
+static inline void gocrace_range_access(det_thread *t, const volatile void *a, size_t n,
+                                        uintptr_t pc, unsigned flags)
+{
+	if (!gocrace_in_libgoc(pc))
+		gocrace_access(t, a, n, pc, flags);
+}
+
+/* glibc's strlen, for the runtime's own measure of a program's string
+ * (strlen itself is intercepted as a read; libc.c). */
+GOCRACE_HIDDEN size_t gocrace_strlen(const char *s);
+
 /* Installs the tracer table into libgoc if the program uses it. */
 GOCRACE_HIDDEN void gocrace_tracer_install(void);
 

@@ -225,8 +225,8 @@ static void fd_closed(det_thread *t, int fd, uintptr_t pc)
 	fd_slot *s = slot_of(fd);
 	if (s == NULL)
 		return;
-	if (t != NULL && !gocrace_in_libgoc(pc))
-		gocrace_access(t, &s->key, 1, pc, DET_WRITE);
+	if (t != NULL)
+		gocrace_range_access(t, &s->key, 1, pc, DET_WRITE);
 	gocrace_guard();
 	det_reset_range((uintptr_t)&s->key, 1);
 	gocrace_spin_take(&keys_lock);
@@ -280,8 +280,7 @@ static void release_key(det_thread *t, int fd, uintptr_t pc)
 	uint32_t k = s != NULL ? atomic_load_explicit(&s->key, memory_order_relaxed) : KEY_NONE;
 	if (k == KEY_NONE)
 		return;
-	if (!gocrace_in_libgoc(pc))
-		gocrace_access(t, &s->key, 1, pc, DET_READ);
+	gocrace_range_access(t, &s->key, 1, pc, DET_READ);
 	gocrace_release_merge(t, key_addr(k));
 }
 
@@ -293,16 +292,15 @@ static void acquire_key(det_thread *t, int fd, uintptr_t pc)
 	if (k == KEY_NONE)
 		return;
 	gocrace_acquire(t, key_addr(k));
-	if (!gocrace_in_libgoc(pc))
-		gocrace_access(t, &s->key, 1, pc, DET_READ);
+	gocrace_range_access(t, &s->key, 1, pc, DET_READ);
 }
 
 /* A write-like call on fd by t at pc: its buffer was read, then the
  * release. */
 static void before_write(det_thread *t, int fd, const void *buf, size_t n, uintptr_t pc)
 {
-	if (n != 0 && !gocrace_in_libgoc(pc))
-		gocrace_access(t, buf, n, pc, DET_READ);
+	if (n != 0)
+		gocrace_range_access(t, buf, n, pc, DET_READ);
 	release_key(t, fd, pc);
 }
 
@@ -313,8 +311,8 @@ static void after_read(det_thread *t, int fd, ssize_t r, void *buf, size_t n, ui
 	if (r < 0)
 		return;
 	acquire_key(t, fd, pc);
-	if (n != 0 && !gocrace_in_libgoc(pc))
-		gocrace_access(t, buf, n, pc, DET_WRITE);
+	if (n != 0)
+		gocrace_range_access(t, buf, n, pc, DET_WRITE);
 }
 
 /* The iovecs' buffers: read (write-like calls, all of them) or written
@@ -832,10 +830,23 @@ static int file_made(int fd, uintptr_t pc)
 	return fd;
 }
 
-#define OPEN_WRAPPER(name, sym)                                               \
-	GOCRACE_REAL(int, io_##name, const char *, int, ...);                     \
-	GOCRACE_EXPORT int io_##name(const char *path, int flags, ...) __asm__(sym); \
-	int io_##name(const char *path, int flags, ...)                           \
+/* A call that makes a file's descriptor (its result), exported as sym;
+ * params and args are the parenthesised parameter and argument lists. */
+#define FILE_WRAPPER(name, sym, params, args)                                 \
+	static int (*real_io_##name) params;                                      \
+	GOCRACE_EXPORT int io_##name params __asm__(sym);                         \
+	int io_##name params                                                      \
+	{                                                                         \
+		IO_REAL(io_##name, sym);                                              \
+		int fd = real_io_##name args;                                         \
+		return file_made(fd, GOCRACE_CALLER_PC());                            \
+	}
+
+/* open and openat: their mode is passed on when there is one. */
+#define OPEN_WRAPPER(name, sym, params, args)                                 \
+	static int (*real_io_##name) params;                                      \
+	GOCRACE_EXPORT int io_##name params __asm__(sym);                         \
+	int io_##name params                                                      \
 	{                                                                         \
 		IO_REAL(io_##name, sym);                                              \
 		mode_t mode = 0;                                                      \
@@ -845,68 +856,22 @@ static int file_made(int fd, uintptr_t pc)
 			mode = (mode_t)va_arg(ap, int);                                   \
 			va_end(ap);                                                       \
 		}                                                                     \
-		int fd = real_io_##name(path, flags, mode);                           \
+		int fd = real_io_##name args;                                         \
 		return file_made(fd, GOCRACE_CALLER_PC());                            \
 	}
 
-#define OPENAT_WRAPPER(name, sym)                                             \
-	GOCRACE_REAL(int, io_##name, int, const char *, int, ...);                \
-	GOCRACE_EXPORT int io_##name(int dir, const char *path, int flags, ...)   \
-		__asm__(sym);                                                         \
-	int io_##name(int dir, const char *path, int flags, ...)                  \
-	{                                                                         \
-		IO_REAL(io_##name, sym);                                              \
-		mode_t mode = 0;                                                      \
-		if (has_mode(flags)) {                                                \
-			va_list ap;                                                       \
-			va_start(ap, flags);                                              \
-			mode = (mode_t)va_arg(ap, int);                                   \
-			va_end(ap);                                                       \
-		}                                                                     \
-		int fd = real_io_##name(dir, path, flags, mode);                      \
-		return file_made(fd, GOCRACE_CALLER_PC());                            \
-	}
-
-OPEN_WRAPPER(open, "open")
-OPEN_WRAPPER(open64, "open64")
-OPENAT_WRAPPER(openat, "openat")
-OPENAT_WRAPPER(openat64, "openat64")
-
+OPEN_WRAPPER(open, "open", (const char *path, int flags, ...), (path, flags, mode))
+OPEN_WRAPPER(open64, "open64", (const char *path, int flags, ...), (path, flags, mode))
+OPEN_WRAPPER(openat, "openat", (int dir, const char *path, int flags, ...),
+             (dir, path, flags, mode))
+OPEN_WRAPPER(openat64, "openat64", (int dir, const char *path, int flags, ...),
+             (dir, path, flags, mode))
 /* _FORTIFY_SOURCE's, for a call without a mode */
-#define OPEN2_WRAPPER(name, sym)                                              \
-	GOCRACE_REAL(int, io_##name, const char *, int);                          \
-	GOCRACE_EXPORT int io_##name(const char *path, int flags) __asm__(sym);   \
-	int io_##name(const char *path, int flags)                                \
-	{                                                                         \
-		IO_REAL(io_##name, sym);                                              \
-		int fd = real_io_##name(path, flags);                                 \
-		return file_made(fd, GOCRACE_CALLER_PC());                            \
-	}
-
-#define OPENAT2_WRAPPER(name, sym)                                            \
-	GOCRACE_REAL(int, io_##name, int, const char *, int);                     \
-	GOCRACE_EXPORT int io_##name(int dir, const char *path, int flags) __asm__(sym); \
-	int io_##name(int dir, const char *path, int flags)                       \
-	{                                                                         \
-		IO_REAL(io_##name, sym);                                              \
-		int fd = real_io_##name(dir, path, flags);                            \
-		return file_made(fd, GOCRACE_CALLER_PC());                            \
-	}
-
-OPEN2_WRAPPER(open_2, "__open_2")
-OPEN2_WRAPPER(open64_2, "__open64_2")
-OPENAT2_WRAPPER(openat_2, "__openat_2")
-OPENAT2_WRAPPER(openat64_2, "__openat64_2")
-
-#define CREAT_WRAPPER(name, sym)                                              \
-	GOCRACE_REAL(int, io_##name, const char *, mode_t);                       \
-	GOCRACE_EXPORT int io_##name(const char *path, mode_t mode) __asm__(sym); \
-	int io_##name(const char *path, mode_t mode)                              \
-	{                                                                         \
-		IO_REAL(io_##name, sym);                                              \
-		int fd = real_io_##name(path, mode);                                  \
-		return file_made(fd, GOCRACE_CALLER_PC());                            \
-	}
-
-CREAT_WRAPPER(creat, "creat")
-CREAT_WRAPPER(creat64, "creat64")
+FILE_WRAPPER(open_2, "__open_2", (const char *path, int flags), (path, flags))
+FILE_WRAPPER(open64_2, "__open64_2", (const char *path, int flags), (path, flags))
+FILE_WRAPPER(openat_2, "__openat_2", (int dir, const char *path, int flags),
+             (dir, path, flags))
+FILE_WRAPPER(openat64_2, "__openat64_2", (int dir, const char *path, int flags),
+             (dir, path, flags))
+FILE_WRAPPER(creat, "creat", (const char *path, mode_t mode), (path, mode))
+FILE_WRAPPER(creat64, "creat64", (const char *path, mode_t mode), (path, mode))

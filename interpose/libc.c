@@ -300,26 +300,20 @@ GOCRACE_REAL(char *, strrchr, const char *, int);
 GOCRACE_REAL(char *, strdup, const char *);
 GOCRACE_REAL(char *, strndup, const char *, size_t);
 
-/* A range read or written by t at pc, checked with the guard raised.
- * Copies made by libgoc itself (a channel element into a receiver's
- * variable) are not the program's accesses: their ordering is what the
- * tracer's edges describe, as in Go, whose runtime copies are not
- * instrumented either. */
-ALWAYS_INLINE void range_access(det_thread *t, const void *a, size_t n, uintptr_t pc,
-                                unsigned flags)
-{
-	if (!gocrace_in_libgoc(pc))
-		gocrace_access(t, a, n, pc, flags);
-}
-
 ALWAYS_INLINE void rd(det_thread *t, const void *a, size_t n, uintptr_t pc)
 {
-	range_access(t, a, n, pc, DET_READ);
+	gocrace_range_access(t, a, n, pc, DET_READ);
 }
 
 ALWAYS_INLINE void wr(det_thread *t, const void *a, size_t n, uintptr_t pc)
 {
-	range_access(t, a, n, pc, DET_WRITE);
+	gocrace_range_access(t, a, n, pc, DET_WRITE);
+}
+
+size_t gocrace_strlen(const char *s)
+{
+	GOCRACE_RESOLVE(strlen);
+	return real_strlen(s);
 }
 
 /* The bytes of a and b that a comparison of at most max bytes examines:

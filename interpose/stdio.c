@@ -24,17 +24,16 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <string.h>
 
 /* An access of n bytes at p by the calling thread, at pc, keeping the
  * errno the real call left (a report made here may change it). */
 static void note(const void *p, size_t n, uintptr_t pc, unsigned flags)
 {
 	det_thread *t = gocrace_thr();
-	if (t == NULL || n == 0 || gocrace_in_libgoc(pc))
+	if (t == NULL || n == 0)
 		return;
 	int err = errno;
-	gocrace_access(t, p, n, pc, flags);
+	gocrace_range_access(t, p, n, pc, flags);
 	errno = err;
 }
 
@@ -50,14 +49,10 @@ static void loaded(const void *p, size_t n, uintptr_t pc)
 	note(p, n, pc, DET_READ);
 }
 
-/* strlen(s) + 1, measured under the guard (strlen itself is intercepted,
- * and this is no access of the program's). */
+/* strlen(s) + 1 (glibc's: the measure is no access of the program's). */
 static size_t str_size(const char *s)
 {
-	gocrace_guard();
-	size_t n = strlen(s) + 1;
-	gocrace_unguard();
-	return n;
+	return gocrace_strlen(s) + 1;
 }
 
 /* The bytes a printf into a buffer of size cap stored, r its result. */
