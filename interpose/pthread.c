@@ -374,36 +374,30 @@ static void unpin(det_thread *t, thr_entry *e, int outcome)
 	gocrace_unguard();
 }
 
-#define JOIN_WRAPPER(name, params, args)                                      \
-	GOCRACE_REAL(int, name, pthread_t, void ** params);                       \
-	GOCRACE_EXPORT int name(pthread_t tid, void **ret params)                 \
+/* A join or detach of thread tid (the parameter named so in params; the
+ * lists are parenthesised): the entry is pinned around the real call, and
+ * its success (0, which is also C11's thrd_success) is done as outcome. */
+#define PINNED_WRAPPER(name, outcome, params, args)                           \
+	static int (*real_##name) params;                                         \
+	GOCRACE_EXPORT int name params                                            \
 	{                                                                         \
 		GOCRACE_RESOLVE(name);                                                \
 		det_thread *t = gocrace_thr();                                        \
 		thr_entry *e = t != NULL ? pin(tid) : NULL;                           \
-		int r = real_##name(tid, ret args);                                   \
+		int r = real_##name args;                                             \
 		if (e != NULL)                                                        \
-			unpin(t, e, r == 0 ? UNPIN_JOINED : UNPIN_ONLY);                  \
+			unpin(t, e, r == 0 ? outcome : UNPIN_ONLY);                       \
 		return r;                                                             \
 	}
 
-JOIN_WRAPPER(pthread_join, , )
-JOIN_WRAPPER(pthread_tryjoin_np, , )
-JOIN_WRAPPER(pthread_timedjoin_np, P_(const struct timespec *abs), P_(abs))
-JOIN_WRAPPER(pthread_clockjoin_np, P_(clockid_t clk, const struct timespec *abs), P_(clk, abs))
-
-GOCRACE_REAL(int, pthread_detach, pthread_t);
-
-GOCRACE_EXPORT int pthread_detach(pthread_t tid)
-{
-	GOCRACE_RESOLVE(pthread_detach);
-	det_thread *t = gocrace_thr();
-	thr_entry *e = t != NULL ? pin(tid) : NULL;
-	int r = real_pthread_detach(tid);
-	if (e != NULL)
-		unpin(t, e, r == 0 ? UNPIN_DETACHED : UNPIN_ONLY);
-	return r;
-}
+PINNED_WRAPPER(pthread_join, UNPIN_JOINED, (pthread_t tid, void **ret), (tid, ret))
+PINNED_WRAPPER(pthread_tryjoin_np, UNPIN_JOINED, (pthread_t tid, void **ret), (tid, ret))
+PINNED_WRAPPER(pthread_timedjoin_np, UNPIN_JOINED,
+               (pthread_t tid, void **ret, const struct timespec *abs), (tid, ret, abs))
+PINNED_WRAPPER(pthread_clockjoin_np, UNPIN_JOINED,
+               (pthread_t tid, void **ret, clockid_t clk, const struct timespec *abs),
+               (tid, ret, clk, abs))
+PINNED_WRAPPER(pthread_detach, UNPIN_DETACHED, (pthread_t tid), (tid))
 
 GOCRACE_REAL(void, pthread_exit, void *);
 
@@ -431,8 +425,6 @@ GOCRACE_EXPORT void pthread_exit(void *ret)
  * glibc does, so the real thrd_join reads it back); the others are their
  * pthread twins around the real C11 call. thrd_success is 0. */
 GOCRACE_REAL(int, thrd_create, thrd_t *, thrd_start_t, void *);
-GOCRACE_REAL(int, thrd_join, thrd_t, int *);
-GOCRACE_REAL(int, thrd_detach, thrd_t);
 GOCRACE_REAL(void, thrd_exit, int);
 
 GOCRACE_EXPORT int thrd_create(thrd_t *th, thrd_start_t fn, void *arg)
@@ -449,27 +441,9 @@ GOCRACE_EXPORT int thrd_create(thrd_t *th, thrd_start_t fn, void *arg)
 	return r == 0 ? thrd_success : r == ENOMEM ? thrd_nomem : thrd_error;
 }
 
-GOCRACE_EXPORT int thrd_join(thrd_t tid, int *res)
-{
-	GOCRACE_RESOLVE(thrd_join);
-	det_thread *t = gocrace_thr();
-	thr_entry *e = t != NULL ? pin(tid) : NULL;
-	int r = real_thrd_join(tid, res);
-	if (e != NULL)
-		unpin(t, e, r == thrd_success ? UNPIN_JOINED : UNPIN_ONLY);
-	return r;
-}
-
-GOCRACE_EXPORT int thrd_detach(thrd_t tid)
-{
-	GOCRACE_RESOLVE(thrd_detach);
-	det_thread *t = gocrace_thr();
-	thr_entry *e = t != NULL ? pin(tid) : NULL;
-	int r = real_thrd_detach(tid);
-	if (e != NULL)
-		unpin(t, e, r == thrd_success ? UNPIN_DETACHED : UNPIN_ONLY);
-	return r;
-}
+_Static_assert(thrd_success == 0, "PINNED_WRAPPER takes 0 for success");
+PINNED_WRAPPER(thrd_join, UNPIN_JOINED, (thrd_t tid, int *res), (tid, res))
+PINNED_WRAPPER(thrd_detach, UNPIN_DETACHED, (thrd_t tid), (tid))
 
 GOCRACE_EXPORT void thrd_exit(int res)
 {
