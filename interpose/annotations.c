@@ -39,7 +39,7 @@
  *   create / destroy   creation flags; destroy forgets both keys, unless
  *                      the mutex is linker-initialised (or was not created
  *                      not_static while destroy says not_static), as TSan
- * That is pthread.c's rwlock model (Go's RWMutex): unlock → lock and
+ * That is sync.c's rwlock model (Go's RWMutex): unlock → lock and
  * unlock → read lock through S(m), every read unlock → lock through the
  * read key, readers never ordered with each other. The read key is the
  * mutex's entry in the table below, not m + 1 as for a pthread rwlock: a
@@ -343,7 +343,7 @@ MUTEX_REGION_CALL(__tsan_mutex_pre_divert, mutex_region_end)
 MUTEX_REGION_CALL(__tsan_mutex_post_divert, mutex_region_begin)
 
 /* TSan reports "mutex held in the wrong context" when the caller holds any
- * mutex. goc-race keeps no per-thread set of held mutexes (pthread.c does
+ * mutex. goc-race keeps no per-thread set of held mutexes (sync.c does
  * not track them) and has no finding kind for misuse: a no-op. */
 GOCRACE_EXPORT void __tsan_check_no_mutexes_held(void)
 {

@@ -448,24 +448,21 @@ GOCRACE_EXPORT __sighandler_t sigset(int sig, __sighandler_t disp)
  * while it runs, so that the handler's stack goes on into the function
  * that raised it, as TSan's interceptors show it. */
 #define SEND_WRAPPER(ret, name, params, args)                                 \
-	GOCRACE_REAL(ret, name, params);                                          \
-	GOCRACE_EXPORT ret name(params)                                           \
+	static ret (*real_##name) params;                                         \
+	GOCRACE_EXPORT ret name params                                            \
 	{                                                                         \
 		GOCRACE_RESOLVE(name);                                                \
 		det_thread *st __attribute__((cleanup(gocrace_call_cleanup))) =       \
 			gocrace_stack_thr();                                              \
 		gocrace_call_begin(st, GOCRACE_CALLER_PC());                          \
-		return real_##name(args);                                             \
+		return real_##name args;                                              \
 	}
 
-/* a parameter list with commas, as one macro argument */
-#define L_(...) __VA_ARGS__
-
-SEND_WRAPPER(int, raise, int sig, sig)
-SEND_WRAPPER(int, kill, L_(pid_t pid, int sig), L_(pid, sig))
+SEND_WRAPPER(int, raise, (int sig), (sig))
+SEND_WRAPPER(int, kill, (pid_t pid, int sig), (pid, sig))
 /* glibc's default pthread_kill (GLIBC_2.34); its compat version of 2.2.5
  * refuses glibc's own signals 32 and 33, which a program has no reason to
  * send. */
-SEND_WRAPPER(int, pthread_kill, L_(pthread_t th, int sig), L_(th, sig))
-SEND_WRAPPER(int, tgkill, L_(pid_t tgid, pid_t tid, int sig), L_(tgid, tid, sig))
-SEND_WRAPPER(int, sigqueue, L_(pid_t pid, int sig, const union sigval v), L_(pid, sig, v))
+SEND_WRAPPER(int, pthread_kill, (pthread_t th, int sig), (th, sig))
+SEND_WRAPPER(int, tgkill, (pid_t tgid, pid_t tid, int sig), (tgid, tid, sig))
+SEND_WRAPPER(int, sigqueue, (pid_t pid, int sig, const union sigval v), (pid, sig, v))
