@@ -25,6 +25,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -376,6 +377,20 @@ static inline void gocrace_range_access(det_thread *t, const volatile void *a, s
 /* glibc's strlen, for the runtime's own measure of a program's string
  * (strlen itself is intercepted as a read; libc.c). */
 GOCRACE_HIDDEN size_t gocrace_strlen(const char *s);
+
+/* ---- formats (format.c) ------------------------------------------------ */
+
+/* What a printf with format fmt and arguments ap reads and writes among
+ * them (fmt itself, its %s strings, its %n integers): t's accesses at pc,
+ * unless pc is libgoc's. ap is walked on a copy. */
+GOCRACE_HIDDEN void gocrace_printf_args(det_thread *t, const char *fmt, va_list ap,
+                                        uintptr_t pc);
+/* What a scanf with format fmt and arguments ap stored through them,
+ * assigned its result (the conversions assigned): t's writes at pc,
+ * unless pc is libgoc's. ap is walked on a copy: the caller copies it
+ * before the real call, which uses it up. */
+GOCRACE_HIDDEN void gocrace_scanf_results(det_thread *t, const char *fmt, va_list ap,
+                                          int assigned, uintptr_t pc);
 
 /* Installs the tracer table into libgoc if the program uses it. */
 GOCRACE_HIDDEN void gocrace_tracer_install(void);

@@ -1,23 +1,30 @@
 /*
- * stdio.c — the buffers of stdio calls as accesses (TSan's model of
- * them): the printf family's destination strings, and what fread, fgets,
- * fwrite, fputs and puts copy, at the call's line. A write into a buffer
- * another thread reads, or a read of one it fills, unordered, is a race.
+ * stdio.c — the buffers and arguments of stdio calls as accesses (TSan's
+ * model of them): what the printf family stores and reads, what the scanf
+ * family stores, and what fread, fgets, fwrite, fputs and puts copy, at
+ * the call's line. A write into a buffer another thread reads, or a read
+ * of one it fills, unordered, is a race.
  *
- *   snprintf, vsnprintf     the bytes stored (the result and its NUL, at
- *                           most the size given)
- *   sprintf, vsprintf       the result and its NUL
- *   fread                   the items read; fgets: the string and its NUL
- *   fwrite                  the items asked for, read before the call;
- *                           fputs, puts: the string and its NUL
- * their _unlocked twins, and their _FORTIFY_SOURCE variants
- * (__snprintf_chk, __fread_chk, ...), which run for real and keep their
- * checks.
+ *   printf, fprintf, dprintf,  the format and the arguments it reads and
+ *   asprintf and their v-forms writes (its %s strings, %n's integers;
+ *                              format.c), before the call
+ *   snprintf, vsnprintf        those, and the bytes stored (the result
+ *                              and its NUL, at most the size given)
+ *   sprintf, vsprintf          those, and the result and its NUL
+ *   asprintf, vasprintf        those, and the pointer stored
+ *   sscanf, fscanf, scanf and  what the conversions assigned (format.c),
+ *   their v-forms              after the call; sscanf's input string
+ *                              before it
+ *   fread                      the items read; fgets: the string and its
+ *                              NUL
+ *   fwrite                     the items asked for, read before the call;
+ *                              fputs, puts: the string and its NUL
+ * their _unlocked twins, their _FORTIFY_SOURCE variants (__snprintf_chk,
+ * __fread_chk, ...), which run for real and keep their checks, and the
+ * C99 scanf names (__isoc99_sscanf, ...).
  *
- * Not modelled: the arguments printf reads (its %s strings; the compiler
- * turns printf("%s\n", s) into puts(s), which is), the streams
- * themselves (glibc locks them; no edge between two threads' calls on one
- * FILE), and libgoc's own calls (as libc.c's).
+ * Not modelled: the streams themselves (glibc locks them; no edge between
+ * two threads' calls on one FILE), and libgoc's own calls (as libc.c's).
  */
 #include "internal.h"
 
@@ -65,14 +72,35 @@ static size_t printed(int r, size_t cap)
 
 /* ---- the printf family --------------------------------------------------- */
 
+/* What the printf at pc reads and writes among its arguments (format.c),
+ * before the real call, keeping errno. */
+static void args_read(const char *fmt, va_list ap, uintptr_t pc)
+{
+	det_thread *t = gocrace_thr();
+	if (t == NULL)
+		return;
+	int err = errno;
+	gocrace_printf_args(t, fmt, ap, pc);
+	errno = err;
+}
+
 GOCRACE_REAL(int, vsnprintf, char *, size_t, const char *, va_list);
 GOCRACE_REAL(int, vsprintf, char *, const char *, va_list);
 GOCRACE_REAL(int, __vsnprintf_chk, char *, size_t, int, size_t, const char *, va_list);
 GOCRACE_REAL(int, __vsprintf_chk, char *, int, size_t, const char *, va_list);
+GOCRACE_REAL(int, vfprintf, FILE *, const char *, va_list);
+GOCRACE_REAL(int, __vfprintf_chk, FILE *, int, const char *, va_list);
+GOCRACE_REAL(int, vdprintf, int, const char *, va_list);
+GOCRACE_REAL(int, __vdprintf_chk, int, int, const char *, va_list);
+GOCRACE_REAL(int, vasprintf, char **, const char *, va_list);
+GOCRACE_REAL(int, __vasprintf_chk, char **, int, const char *, va_list);
 
+/* Each variadic printf calls its v-form's *_at, with the arguments before
+ * the format; the v-forms call it too. */
 static int vsnprintf_at(char *s, size_t n, const char *fmt, va_list ap, uintptr_t pc)
 {
 	GOCRACE_RESOLVE(vsnprintf);
+	args_read(fmt, ap, pc);
 	int r = real_vsnprintf(s, n, fmt, ap);
 	stored(s, printed(r, n), pc);
 	return r;
@@ -81,6 +109,7 @@ static int vsnprintf_at(char *s, size_t n, const char *fmt, va_list ap, uintptr_
 static int vsprintf_at(char *s, const char *fmt, va_list ap, uintptr_t pc)
 {
 	GOCRACE_RESOLVE(vsprintf);
+	args_read(fmt, ap, pc);
 	int r = real_vsprintf(s, fmt, ap);
 	stored(s, printed(r, SIZE_MAX), pc);
 	return r;
@@ -90,6 +119,7 @@ static int vsnprintf_chk_at(char *s, size_t n, int flag, size_t slen, const char
                             va_list ap, uintptr_t pc)
 {
 	GOCRACE_RESOLVE(__vsnprintf_chk);
+	args_read(fmt, ap, pc);
 	int r = real___vsnprintf_chk(s, n, flag, slen, fmt, ap);
 	stored(s, printed(r, n), pc);
 	return r;
@@ -99,67 +129,167 @@ static int vsprintf_chk_at(char *s, int flag, size_t slen, const char *fmt, va_l
                            uintptr_t pc)
 {
 	GOCRACE_RESOLVE(__vsprintf_chk);
+	args_read(fmt, ap, pc);
 	int r = real___vsprintf_chk(s, flag, slen, fmt, ap);
 	stored(s, printed(r, SIZE_MAX), pc);
 	return r;
 }
 
-GOCRACE_EXPORT int vsnprintf(char *s, size_t n, const char *fmt, va_list ap)
+static int vfprintf_at(FILE *f, const char *fmt, va_list ap, uintptr_t pc)
 {
-	return vsnprintf_at(s, n, fmt, ap, GOCRACE_CALLER_PC());
+	GOCRACE_RESOLVE(vfprintf);
+	args_read(fmt, ap, pc);
+	return real_vfprintf(f, fmt, ap);
 }
 
-GOCRACE_EXPORT int vsprintf(char *s, const char *fmt, va_list ap)
+static int vfprintf_chk_at(FILE *f, int flag, const char *fmt, va_list ap, uintptr_t pc)
 {
-	return vsprintf_at(s, fmt, ap, GOCRACE_CALLER_PC());
+	GOCRACE_RESOLVE(__vfprintf_chk);
+	args_read(fmt, ap, pc);
+	return real___vfprintf_chk(f, flag, fmt, ap);
 }
 
-GOCRACE_EXPORT int __vsnprintf_chk(char *s, size_t n, int flag, size_t slen, const char *fmt,
-                                   va_list ap)
+static int vdprintf_at(int fd, const char *fmt, va_list ap, uintptr_t pc)
 {
-	return vsnprintf_chk_at(s, n, flag, slen, fmt, ap, GOCRACE_CALLER_PC());
+	GOCRACE_RESOLVE(vdprintf);
+	args_read(fmt, ap, pc);
+	return real_vdprintf(fd, fmt, ap);
 }
 
-GOCRACE_EXPORT int __vsprintf_chk(char *s, int flag, size_t slen, const char *fmt, va_list ap)
+static int vdprintf_chk_at(int fd, int flag, const char *fmt, va_list ap, uintptr_t pc)
 {
-	return vsprintf_chk_at(s, flag, slen, fmt, ap, GOCRACE_CALLER_PC());
+	GOCRACE_RESOLVE(__vdprintf_chk);
+	args_read(fmt, ap, pc);
+	return real___vdprintf_chk(fd, flag, fmt, ap);
 }
 
-GOCRACE_EXPORT int snprintf(char *s, size_t n, const char *fmt, ...)
+/* asprintf: the string is new, the pointer to it is stored */
+static int vasprintf_at(char **sp, const char *fmt, va_list ap, uintptr_t pc)
 {
-	va_list ap;
-	va_start(ap, fmt);
-	int r = vsnprintf_at(s, n, fmt, ap, GOCRACE_CALLER_PC());
-	va_end(ap);
+	GOCRACE_RESOLVE(vasprintf);
+	args_read(fmt, ap, pc);
+	int r = real_vasprintf(sp, fmt, ap);
+	stored(sp, sizeof *sp, pc);
 	return r;
 }
 
-GOCRACE_EXPORT int sprintf(char *s, const char *fmt, ...)
+static int vasprintf_chk_at(char **sp, int flag, const char *fmt, va_list ap, uintptr_t pc)
 {
-	va_list ap;
-	va_start(ap, fmt);
-	int r = vsprintf_at(s, fmt, ap, GOCRACE_CALLER_PC());
-	va_end(ap);
+	GOCRACE_RESOLVE(__vasprintf_chk);
+	args_read(fmt, ap, pc);
+	int r = real___vasprintf_chk(sp, flag, fmt, ap);
+	stored(sp, sizeof *sp, pc);
 	return r;
 }
 
-GOCRACE_EXPORT int __snprintf_chk(char *s, size_t n, int flag, size_t slen, const char *fmt, ...)
+/* A parenthesised list, unwrapped: the parameters before the format (each
+ * followed by a comma), and the *_at call's arguments before it. */
+#define UNWRAP(...) __VA_ARGS__
+
+/* name(lead..., fmt, ...) and vname(lead..., fmt, ap), both at(args...,
+ * fmt, ap, pc). Named print_NAME and exported as NAME: with optimisation
+ * glibc's headers define vprintf inline. */
+#define PRINTF_PAIR(name, vname, at, lead, args)                              \
+	GOCRACE_EXPORT int print_##vname(UNWRAP lead const char *fmt, va_list ap) \
+		__asm__(#vname);                                                      \
+	int print_##vname(UNWRAP lead const char *fmt, va_list ap)                \
+	{                                                                         \
+		return at(UNWRAP args fmt, ap, GOCRACE_CALLER_PC());                  \
+	}                                                                         \
+	GOCRACE_EXPORT int print_##name(UNWRAP lead const char *fmt, ...)         \
+		__asm__(#name);                                                       \
+	int print_##name(UNWRAP lead const char *fmt, ...)                        \
+	{                                                                         \
+		va_list ap;                                                           \
+		va_start(ap, fmt);                                                    \
+		int r = at(UNWRAP args fmt, ap, GOCRACE_CALLER_PC());                 \
+		va_end(ap);                                                           \
+		return r;                                                             \
+	}
+
+PRINTF_PAIR(snprintf, vsnprintf, vsnprintf_at, (char *s, size_t n,), (s, n,))
+PRINTF_PAIR(sprintf, vsprintf, vsprintf_at, (char *s,), (s,))
+PRINTF_PAIR(__snprintf_chk, __vsnprintf_chk, vsnprintf_chk_at,
+            (char *s, size_t n, int flag, size_t slen,), (s, n, flag, slen,))
+PRINTF_PAIR(__sprintf_chk, __vsprintf_chk, vsprintf_chk_at, (char *s, int flag, size_t slen,),
+            (s, flag, slen,))
+PRINTF_PAIR(printf, vprintf, vfprintf_at, (), (stdout,))
+PRINTF_PAIR(fprintf, vfprintf, vfprintf_at, (FILE *f,), (f,))
+PRINTF_PAIR(__printf_chk, __vprintf_chk, vfprintf_chk_at, (int flag,), (stdout, flag,))
+PRINTF_PAIR(__fprintf_chk, __vfprintf_chk, vfprintf_chk_at, (FILE *f, int flag,), (f, flag,))
+PRINTF_PAIR(dprintf, vdprintf, vdprintf_at, (int fd,), (fd,))
+PRINTF_PAIR(__dprintf_chk, __vdprintf_chk, vdprintf_chk_at, (int fd, int flag,), (fd, flag,))
+PRINTF_PAIR(asprintf, vasprintf, vasprintf_at, (char **sp,), (sp,))
+PRINTF_PAIR(__asprintf_chk, __vasprintf_chk, vasprintf_chk_at, (char **sp, int flag,),
+            (sp, flag,))
+
+/* ---- the scanf family ----------------------------------------------------- */
+
+/* Both names of each: glibc's headers call the C99 ones __isoc99_*
+ * unless _GNU_SOURCE is defined (which keeps GNU's %as). Each wrapper is
+ * named scan_NAME and exported as NAME, and calls its own real v-form. */
+#define SCAN_REAL(fn, sym)                                                    \
+	do {                                                                      \
+		if (GOCRACE_UNLIKELY(real_##fn == NULL))                              \
+			real_##fn = gocrace_real(sym);                                    \
+	} while (0)
+
+/* The scanf at pc returned r: what it stored through aq (a copy of its
+ * arguments, made before the call), keeping errno. */
+static void results_stored(const char *fmt, va_list aq, int r, uintptr_t pc)
 {
-	va_list ap;
-	va_start(ap, fmt);
-	int r = vsnprintf_chk_at(s, n, flag, slen, fmt, ap, GOCRACE_CALLER_PC());
-	va_end(ap);
-	return r;
+	det_thread *t = gocrace_thr();
+	if (t == NULL)
+		return;
+	int err = errno;
+	gocrace_scanf_results(t, fmt, aq, r, pc);
+	errno = err;
 }
 
-GOCRACE_EXPORT int __sprintf_chk(char *s, int flag, size_t slen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int r = vsprintf_chk_at(s, flag, slen, fmt, ap, GOCRACE_CALLER_PC());
-	va_end(ap);
-	return r;
-}
+/* name(in, fmt, ...) and vname(in, fmt, ap), both the real vname (vsym);
+ * sscanf's read their input string (all of it: glibc measures it first).
+ * scanf(fmt, ...) and vscanf(fmt, ap) are fscanf's on stdin. */
+#define SCANF_PAIR(name, sym, vname, vsym, in_t, input_read)                  \
+	GOCRACE_REAL(int, scan_##vname, in_t, const char *, va_list);            \
+	static int scan_##vname##_at(in_t in, const char *fmt, va_list ap, uintptr_t pc) \
+	{                                                                         \
+		SCAN_REAL(scan_##vname, vsym);                                        \
+		if (input_read)                                                       \
+			loaded((const void *)in, str_size((const char *)in), pc);         \
+		va_list aq;                                                           \
+		va_copy(aq, ap);                                                      \
+		int r = real_scan_##vname(in, fmt, ap);                               \
+		results_stored(fmt, aq, r, pc);                                       \
+		va_end(aq);                                                           \
+		return r;                                                             \
+	}                                                                         \
+	SCANF_NAMES(name, sym, vname, vsym, (in_t in,), in, scan_##vname##_at)
+
+#define SCANF_NAMES(name, sym, vname, vsym, lead, in, at)                     \
+	GOCRACE_EXPORT int scan_##vname(UNWRAP lead const char *fmt, va_list ap)  \
+		__asm__(vsym);                                                        \
+	int scan_##vname(UNWRAP lead const char *fmt, va_list ap)                 \
+	{                                                                         \
+		return at(in, fmt, ap, GOCRACE_CALLER_PC());                          \
+	}                                                                         \
+	GOCRACE_EXPORT int scan_##name(UNWRAP lead const char *fmt, ...) __asm__(sym); \
+	int scan_##name(UNWRAP lead const char *fmt, ...)                         \
+	{                                                                         \
+		va_list ap;                                                           \
+		va_start(ap, fmt);                                                    \
+		int r = at(in, fmt, ap, GOCRACE_CALLER_PC());                         \
+		va_end(ap);                                                           \
+		return r;                                                             \
+	}
+
+SCANF_PAIR(sscanf, "sscanf", vsscanf, "vsscanf", const char *, true)
+SCANF_PAIR(isoc99_sscanf, "__isoc99_sscanf", isoc99_vsscanf, "__isoc99_vsscanf", const char *,
+           true)
+SCANF_PAIR(fscanf, "fscanf", vfscanf, "vfscanf", FILE *, false)
+SCANF_PAIR(isoc99_fscanf, "__isoc99_fscanf", isoc99_vfscanf, "__isoc99_vfscanf", FILE *, false)
+SCANF_NAMES(scanf, "scanf", vscanf, "vscanf", (), stdin, scan_vfscanf_at)
+SCANF_NAMES(isoc99_scanf, "__isoc99_scanf", isoc99_vscanf, "__isoc99_vscanf", (), stdin,
+            scan_isoc99_vfscanf_at)
 
 /* ---- streams -------------------------------------------------------------- */
 
