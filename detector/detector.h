@@ -88,6 +88,13 @@ typedef struct det_config {
 	 * every time one is found; a dropped race counts as suppressed once
 	 * per pair of calling contexts (det_stats). May be NULL. */
 	bool (*expected)(uintptr_t addr, size_t size);
+	/* External-object tags (TSan's __tsan_external_*): true when pc is
+	 * not code but a tag the embedder pushed on the shadow stack under a
+	 * library's access of one of its objects, with the tag's object type
+	 * and report header. Such a frame is left out of the stack and makes
+	 * the race a race on that type; a heap block given the tag
+	 * (det_heap_tag) is described as one. May be NULL. */
+	bool (*external_tag)(uintptr_t pc, const char **type, const char **header);
 	const char *strip_path_prefix; /* removed from file names in reports */
 	bool report_atomic_races;      /* atomic vs plain races (default true) */
 	int pid;
@@ -347,6 +354,10 @@ void det_sync_forget(uintptr_t addr, size_t size);
 /* A block [addr, addr + size) was allocated by t at ctx: its shadow starts
  * fresh and reports about it name the allocation. */
 void det_alloc(det_thread *t, uintptr_t addr, size_t size, det_ctx ctx);
+/* The heap block that contains addr holds an object of tag's type
+ * (det_config.external_tag); reports describe it so. False if no block
+ * does. */
+bool det_heap_tag(uintptr_t addr, uintptr_t tag);
 /* The block at addr is being freed by t (at pc): when write, this is a
  * write over the whole block (use vs free races), else (t ignores its
  * accesses) the block's shadow is only forgotten; then its sync objects

@@ -10,10 +10,10 @@
  * next allocation of that memory resets them. Sync objects inside a freed
  * block are forgotten.
  *
- * Table: a hash from block start to {size, allocation context, thread},
- * one lock per bucket. Finding the block that contains an interior address
- * (reports only) probes the starts below it in 16-byte steps, then falls
- * back to a scan.
+ * Table: a hash from block start to {size, allocation context, thread,
+ * external-object tag}, one lock per bucket. Finding the block that
+ * contains an interior address (reports only) probes the starts below it
+ * in 16-byte steps, then falls back to a scan.
  */
 #include "internal.h"
 
@@ -45,7 +45,7 @@ void det_alloc(det_thread *t, uintptr_t addr, size_t size, det_ctx ctx)
 	det__shadow_reset(addr, size);
 	block *b = det_malloc(sizeof *b);
 	DET_CHECK(b != NULL);
-	b->info = (det_block_info){addr, size, ctx, t};
+	b->info = (det_block_info){addr, size, ctx, t, 0};
 	struct bucket *k = bucket_of(addr);
 	det__lock(&k->lock);
 	b->next = k->head;
@@ -100,6 +100,23 @@ static bool lookup_start(uintptr_t start, uintptr_t addr, det_block_info *out)
 			*out = b->info;
 			ok = true;
 			break;
+		}
+	det__unlock(&k->lock);
+	return ok;
+}
+
+bool det_heap_tag(uintptr_t addr, uintptr_t tag)
+{
+	det_block_info bi;
+	if (!det__heap_find(addr, &bi))
+		return false;
+	struct bucket *k = bucket_of(bi.start);
+	bool ok = false;
+	det__lock(&k->lock);
+	for (block *b = k->head; b != NULL && !ok; b = b->next)
+		if (b->info.start == bi.start) {
+			b->info.tag = tag;
+			ok = true;
 		}
 	det__unlock(&k->lock);
 	return ok;

@@ -428,6 +428,7 @@ typedef struct det_block_info {
 	size_t size;
 	det_ctx alloc_ctx;
 	det_thread *alloc_thread;
+	uintptr_t tag;          /* det_heap_tag's, 0 for none */
 } det_block_info;
 
 bool det__heap_find(uintptr_t addr, det_block_info *out);

@@ -188,6 +188,9 @@ static void write_all(int fd, const char *p, size_t n)
 typedef struct stack {
 	det_frame f[MAX_DEPTH];
 	size_t n;
+	/* the innermost external-object tag frame's type and header (NULL
+	 * header: none registered); the frame itself is left out */
+	const char *type, *header;
 } stack;
 
 static const char *strip(const char *file)
@@ -206,7 +209,16 @@ static void expand(det_ctx ctx, stack *s)
 	uintptr_t pcs[MAX_DEPTH];
 	size_t npcs = det_ctx_pcs(ctx, pcs, MAX_DEPTH);
 	size_t n = 0, shown = 0;
+	s->type = s->header = NULL;
 	for (size_t i = 0; i < npcs && n < MAX_DEPTH; i++) {
+		const char *type, *header;
+		if (det__cfg.external_tag != NULL && det__cfg.external_tag(pcs[i], &type, &header)) {
+			if (s->type == NULL) {
+				s->type = type;
+				s->header = header;
+			}
+			continue;
+		}
 		det_frame *f = &s->f[n];
 		/* every pc the detector keeps is a return address (or an access
 		 * hook's), so the instruction is the one before it */
@@ -341,6 +353,7 @@ typedef struct location {
 	uintptr_t start;
 	size_t size;
 	det_thread *thread;  /* heap: allocator; stack: owner */
+	const char *type;    /* heap: the block's external-object type */
 	int fd;              /* fd: the descriptor */
 	stack alloc;         /* heap: the allocation; fd: where it was made */
 } location;
@@ -365,6 +378,10 @@ static void describe(uintptr_t addr, location *loc)
 		loc->start = bi.start;
 		loc->size = bi.size;
 		loc->thread = bi.alloc_thread;
+		const char *header;
+		if (bi.tag == 0 || det__cfg.external_tag == NULL ||
+		    !det__cfg.external_tag(bi.tag, &loc->type, &header))
+			loc->type = NULL;
 		expand(bi.alloc_ctx, &loc->alloc);
 		return;
 	}
@@ -377,6 +394,15 @@ static void describe(uintptr_t addr, location *loc)
 
 /* ---- the race report -------------------------------------------------- */
 
+/* An access of an external object (its stack has a tag: s->type), in
+ * the text: TSan's words for it. */
+static const char *external_op_word(unsigned flags, bool previous)
+{
+	if (flags & DET_WRITE)
+		return previous ? "modifying access" : "Modifying access";
+	return previous ? "read-only access" : "Read-only access";
+}
+
 static const char *op_word(unsigned flags, bool text)
 {
 	if (flags & DET_FREE)
@@ -388,11 +414,22 @@ static const char *op_word(unsigned flags, bool text)
 
 /* The report's title (its text header and the JSON "title"): Go's, with
  * what TSan's titles tell apart said after it — an access after an
- * unordered free (TSan's heap-use-after-free), and a race on a C++
- * object's vptr whose current access is the vptr's (a virtual call, or a
- * constructor or destructor setting it). */
-static const char *title_of(unsigned flags, unsigned prev_flags)
+ * unordered free (TSan's heap-use-after-free), a race on a C++ object's
+ * vptr whose current access is the vptr's (a virtual call, or a
+ * constructor or destructor setting it), and a race on an external
+ * object (the current access's type, else the previous one's: "on TYPE",
+ * or the header registered for it). Built in out[n] when it must be. */
+static const char *title_of(unsigned flags, unsigned prev_flags, const stack *cur,
+                            const stack *prev, char *out, size_t n)
 {
+	const stack *ext = cur->type != NULL ? cur : prev->type != NULL ? prev : NULL;
+	if (ext != NULL) {
+		if (ext->header != NULL)
+			snprintf(out, n, "DATA RACE: %s", ext->header);
+		else
+			snprintf(out, n, "DATA RACE on %s", ext->type);
+		return out;
+	}
 	if (prev_flags & DET_FREE)
 		return flags & DET_VPTR ? "DATA RACE: heap use after free (virtual call vs free)"
 		                        : "DATA RACE: heap use after free";
@@ -416,13 +453,23 @@ static void render(const det_race *r, det_thread *prev_t, unsigned prev_flags,
 	t->n = j->n = 0;
 
 	/* text, Go's layout */
-	const char *title = title_of(r->flags, prev_flags);
+	char title_buf[256];
+	const char *title = title_of(r->flags, prev_flags, &sc.cur, &sc.prev, title_buf,
+	                             sizeof title_buf);
 	buf_printf(t, "==================\nWARNING: %s\n", title);
-	buf_printf(t, "%s at 0x%012lx by %s:\n", op_word(r->flags, true), (unsigned long)r->addr, who);
+	if (sc.cur.type != NULL)
+		buf_printf(t, "%s of %s", external_op_word(r->flags, false), sc.cur.type);
+	else
+		buf_printf(t, "%s", op_word(r->flags, true));
+	buf_printf(t, " at 0x%012lx by %s:\n", (unsigned long)r->addr, who);
 	text_stack(t, &sc.cur);
-	const char *pw = op_word(prev_flags, true);
-	buf_printf(t, "\nPrevious %c%s at 0x%012lx by %s:\n", pw[0] + ('a' - 'A'), pw + 1,
-		(unsigned long)r->prev_addr, pwho);
+	if (sc.prev.type != NULL) {
+		buf_printf(t, "\nPrevious %s of %s", external_op_word(prev_flags, true), sc.prev.type);
+	} else {
+		const char *pw = op_word(prev_flags, true);
+		buf_printf(t, "\nPrevious %c%s", pw[0] + ('a' - 'A'), pw + 1);
+	}
+	buf_printf(t, " at 0x%012lx by %s:\n", (unsigned long)r->prev_addr, pwho);
 	text_stack(t, &sc.prev);
 	location *l = &sc.loc;
 	if (l->kind == DET_LOC_GLOBAL) {
@@ -431,8 +478,8 @@ static void render(const det_race *r, det_thread *prev_t, unsigned prev_flags,
 	} else if (l->kind == DET_LOC_HEAP) {
 		char aw[64];
 		thread_words(l->thread, aw, sizeof aw);
-		buf_printf(t, "\nLocation is heap block of size %zu at 0x%012lx allocated by %s:\n",
-			l->size, (unsigned long)l->start, aw);
+		buf_printf(t, "\nLocation is %s of size %zu at 0x%012lx allocated by %s:\n",
+			l->type != NULL ? l->type : "heap block", l->size, (unsigned long)l->start, aw);
 		text_stack(t, &l->alloc);
 	} else if (l->kind == DET_LOC_STACK) {
 		char sw[64];
@@ -461,8 +508,10 @@ static void render(const det_race *r, det_thread *prev_t, unsigned prev_flags,
 	buf_printf(t, "==================\n");
 
 	/* JSON, one line */
-	buf_printf(j, "{\"schema\":1,\"kind\":\"data-race\",\"title\":\"%s\","
-		"\"fingerprint\":\"%016llx\",\"pid\":%d,\"accesses\":[", title,
+	/* the title may hold a type or header the program registered */
+	buf_put(j, "{\"schema\":1,\"kind\":\"data-race\",\"title\":", 39);
+	buf_json_str(j, title);
+	buf_printf(j, ",\"fingerprint\":\"%016llx\",\"pid\":%d,\"accesses\":[",
 		(unsigned long long)fingerprint, det__cfg.pid);
 	for (int i = 0; i < 2; i++) {
 		unsigned fl = i == 0 ? r->flags : prev_flags;
@@ -471,8 +520,13 @@ static void render(const det_race *r, det_thread *prev_t, unsigned prev_flags,
 			i == 0 ? r->size : r->prev_size,
 			(unsigned long)(i == 0 ? r->addr : r->prev_addr));
 		json_thread(j, ts[i], cs[i]);
+		const stack *st = i == 0 ? &sc.cur : &sc.prev;
+		if (st->type != NULL) {
+			buf_put(j, ",\"object_type\":", 15);
+			buf_json_str(j, st->type);
+		}
 		buf_put(j, ",\"stack\":", 9);
-		json_stack(j, i == 0 ? &sc.cur : &sc.prev);
+		json_stack(j, st);
 		buf_put(j, "}", 1);
 	}
 	buf_put(j, "],\"location\":", 13);
@@ -484,6 +538,10 @@ static void render(const det_race *r, det_thread *prev_t, unsigned prev_flags,
 	}
 	if (l->kind == DET_LOC_GLOBAL || l->kind == DET_LOC_HEAP)
 		buf_printf(j, ",\"addr\":\"0x%lx\",\"size\":%zu", (unsigned long)l->start, l->size);
+	if (l->kind == DET_LOC_HEAP && l->type != NULL) {
+		buf_put(j, ",\"object_type\":", 15);
+		buf_json_str(j, l->type);
+	}
 	if (l->kind == DET_LOC_HEAP) {
 		buf_put(j, ",\"allocated_by\":", 16);
 		json_thread(j, l->thread, NULL);

@@ -20,12 +20,12 @@
  *   tsan_atomics.h with empty before/after hooks; 128-bit ones need this
  *   file built with -mcx16. __tsan_mem{cpy,move,set} perform the copy.
  * - The user annotation API of tsan-abi.md §2.2, §2.4 and §2.5 (custom
- *   mutexes, fibers, the dynamic Annotate* ones; the list is
- *   tsan_annotations.h) is defined too, as no-ops, so that a program that
- *   annotates its own synchronisation links with `goc-race cc` and runs
- *   unchanged; the fiber calls return NULL, pre_unlock 0.
- * - Not defined, on purpose: __tsan_acquire and __tsan_release (and the
- *   external-object API of §2.3). libgoc looks __tsan_acquire up with a
+ *   mutexes, fibers, the dynamic Annotate* ones) and the external-object
+ *   API of §2.3 (the lists are tsan_annotations.h) are defined too, as
+ *   no-ops, so that a program or library that annotates its own
+ *   synchronisation or objects links with `goc-race cc` and runs
+ *   unchanged; the fiber calls and register_tag return NULL, pre_unlock 0.
+ * - Not defined, on purpose: __tsan_acquire and __tsan_release. libgoc looks __tsan_acquire up with a
  *   weak reference to learn whether a real ThreadSanitizer runtime is
  *   present (and then annotates every edge and makes goroutines fibers,
  *   runtime/trace.c); finding it here would make it annotate into the
@@ -149,5 +149,6 @@ GOCRACE_DEFINE_ATOMICS
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 GOCRACE_ANNOTATIONS_MODELLED(GOCRACE_DEF_NOOP)
+GOCRACE_ANNOTATIONS_EXTERNAL(GOCRACE_DEF_NOOP)
 GOCRACE_ANNOTATIONS_NOOP(GOCRACE_DEF_NOOP)
 #pragma GCC diagnostic pop

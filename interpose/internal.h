@@ -378,6 +378,12 @@ static inline void gocrace_range_access(det_thread *t, const volatile void *a, s
  * (strlen itself is intercepted as a read; libc.c). */
 GOCRACE_HIDDEN size_t gocrace_strlen(const char *s);
 
+/* ---- external objects (external.c) ------------------------------------ */
+
+/* det_config.external_tag: whether pc is an external-object tag, and its
+ * type and header (NULL: none registered). */
+GOCRACE_HIDDEN bool gocrace_external_tag(uintptr_t pc, const char **type, const char **header);
+
 /* ---- formats (format.c) ------------------------------------------------ */
 
 /* What a printf with format fmt and arguments ap reads and writes among

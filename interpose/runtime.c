@@ -255,6 +255,7 @@ void gocrace_init(void)
 		.on_report = on_report,
 		.suppressed = suppressed,
 		.expected = gocrace_race_expected,
+		.external_tag = gocrace_external_tag,
 		.strip_path_prefix = gocrace_opt.strip_path_prefix,
 		.report_atomic_races = gocrace_opt.report_atomic_races,
 		.pid = (int)getpid(),

@@ -11,13 +11,14 @@
  *
  * GOCRACE_ANNOTATIONS_MODELLED: custom mutexes (§2.2), fibers (§2.4), and
  * the dynamic annotations that LLVM's runtime gives an effect (§2.5).
+ * GOCRACE_ANNOTATIONS_EXTERNAL: the external-object API (§2.3), modelled
+ * in external.c.
  * GOCRACE_ANNOTATIONS_NOOP: the dynamic annotations LLVM's runtime accepts
  * and ignores; defined so that programs written against
  * dynamic_annotations.h link and run the same with either runtime.
  *
  * Not here: __tsan_acquire/__tsan_release (tsan_abi.c; the hooks library
- * leaves them out, see hooks.c), the external-object API (§2.3), and
- * Valgrind's queries (RunningOnValgrind, ValgrindSlowdown,
+ * leaves them out, see hooks.c), and Valgrind's queries (RunningOnValgrind, ValgrindSlowdown,
  * ThreadSanitizerQuery).
  *
  * Addresses are `const volatile void *` and sizes uintptr_t where LLVM has
@@ -86,6 +87,14 @@ enum {
 	X(void, , AnnotateIgnoreSyncBegin, (GOCRACE_ANN_FL))                      \
 	X(void, , AnnotateIgnoreSyncEnd, (GOCRACE_ANN_FL))                        \
 	X(void, , AnnotateThreadName, (GOCRACE_ANN_FL, const char *name))
+
+/* The external-object API (§2.3; external.c). */
+#define GOCRACE_ANNOTATIONS_EXTERNAL(X)                                       \
+	X(void *, NULL, __tsan_external_register_tag, (const char *object_type))  \
+	X(void, , __tsan_external_register_header, (void *tag, const char *header)) \
+	X(void, , __tsan_external_assign_tag, (void *addr, void *tag))            \
+	X(void, , __tsan_external_read, (void *addr, void *caller_pc, void *tag)) \
+	X(void, , __tsan_external_write, (void *addr, void *caller_pc, void *tag))
 
 #define GOCRACE_ANNOTATIONS_NOOP(X)                                           \
 	X(void, , AnnotateCondVarSignal, (GOCRACE_ANN_FL, const volatile void *cv)) \

@@ -293,6 +293,76 @@ Test(report, a_suppressed_race_does_not_hide_the_free_after_it)
 	json_object_put(r[0]);
 }
 
+/* det_config.external_tag: tags 5 (no header) and 6 (a header). */
+static bool tag_5_and_6(uintptr_t pc, const char **type, const char **header)
+{
+	if (pc != 5 && pc != 6)
+		return false;
+	*type = pc == 5 ? "lib::map" : "lib::set";
+	*header = pc == 5 ? NULL : "race on a lib set";
+	return true;
+}
+
+/* A race whose accesses were made under an external-object tag's frame
+ * (interpose/external.c pushes it): titled by the tag's type or header,
+ * each tagged access worded as TSan's, the tag frame left out of the
+ * stack (the user's call frame stays under the library's), the tagged
+ * block's location named by its type. */
+Test(report, an_external_object_race_is_named_by_its_tag)
+{
+	det_config c = {.text_fd = text_fd, .json_fd = json_fd, .symbolize = fake_symbolize,
+		.external_tag = tag_5_and_6, .strip_path_prefix = "/src/",
+		.report_atomic_races = true};
+	det_init(&c);
+	setup();
+	static uint64_t obj[2];
+	det_alloc(m, (uintptr_t)obj, sizeof obj, det_ctx_from_pcs((uintptr_t[]){FAKE_PC(9, 95)}, 1));
+	cr_assert(det_heap_tag((uintptr_t)&obj[1], 5)); /* an interior address names the block */
+	cr_assert_not(det_heap_tag((uintptr_t)&x, 5));
+	det_func_entry(a, FAKE_PC(4, 40));
+	det_func_entry(a, 5);
+	det_access(a, (uintptr_t)obj, 1, FAKE_PC(1, 12), DET_WRITE);
+	det_func_exit(a);
+	det_func_exit(a);
+	det_func_entry(b, FAKE_PC(4, 41));
+	det_func_entry(b, 5);
+	det_access(b, (uintptr_t)obj, 1, FAKE_PC(2, 23), DET_READ);
+	det_func_exit(b);
+	det_func_exit(b);
+	char *t = read_fd(text_fd);
+	cr_assert(strstr(t, "==================\nWARNING: DATA RACE on lib::map\n"
+	                    "Read-only access of lib::map at 0x") == t, "%s", t);
+	cr_assert_not_null(strstr(t, " by thread T1:\n  fn2()\n      dir/src2.c:23 +0x0\n"
+	                             "  fn4()\n      dir/src4.c:41"), "%s", t);
+	cr_assert_not_null(strstr(t, "\nPrevious modifying access of lib::map at 0x"), "%s", t);
+	cr_assert_not_null(strstr(t, "\nLocation is lib::map of size 16 at 0x"), "%s", t);
+	free(t);
+	json_object *r[4];
+	cr_assert_eq(json_records(r, 4), 1);
+	cr_assert_str_eq(jstr(r[0], "title"), "DATA RACE on lib::map");
+	cr_assert_str_eq(jstr(r[0], "accesses.0.object_type"), "lib::map");
+	cr_assert_str_eq(jstr(r[0], "accesses.1.object_type"), "lib::map");
+	cr_assert_eq(jint(r[0], "accesses.0.stack.1.line"), 41);
+	cr_assert_str_eq(jstr(r[0], "location.object_type"), "lib::map");
+	json_object_put(r[0]);
+	/* a registered header is the title; an untagged access keeps its words */
+	det_access(a, (uintptr_t)&z, 8, FAKE_PC(1, 30), DET_WRITE);
+	det_func_entry(b, 6);
+	det_access(b, (uintptr_t)&z, 1, FAKE_PC(2, 31), DET_READ);
+	det_func_exit(b);
+	t = read_fd(text_fd);
+	cr_assert(strstr(t, "==================\nWARNING: DATA RACE: race on a lib set\n"
+	                    "Read-only access of lib::set at 0x") != NULL, "%s", t);
+	cr_assert_not_null(strstr(t, "\nPrevious write at 0x"), "%s", t);
+	free(t);
+	cr_assert_eq(json_records(r, 4), 2);
+	cr_assert_str_eq(jstr(r[1], "title"), "DATA RACE: race on a lib set");
+	cr_assert_null(jget(r[1], "accesses.1.object_type"));
+	cr_assert_null(jget(r[1], "location.object_type"));
+	json_object_put(r[0]);
+	json_object_put(r[1]);
+}
+
 /* det_config.expected: the 8 bytes of x are declared benign. */
 static bool expect_x(uintptr_t addr, size_t size)
 {
