@@ -207,6 +207,8 @@ gocrace_check_small(det_thread *t, const volatile void *addr, size_t size, uintp
 
 /* The fork child's side of io.c: its lock's holder is gone. */
 GOCRACE_HIDDEN void gocrace_io_fork_child(void);
+/* In a fork child: the thread id sync.c keeps is the parent's. */
+GOCRACE_HIDDEN void gocrace_sync_fork_child(void);
 /* det_config.describe_fd: addr is a descriptor's word in io.c's table. */
 GOCRACE_HIDDEN bool gocrace_fd_describe(uintptr_t addr, int *fd, det_ctx *made_at);
 

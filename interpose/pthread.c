@@ -654,6 +654,7 @@ static pid_t fork_common(pid_t (*real)(void))
 		det_fork_child(t);
 		gocrace_signal_fork_child();
 		gocrace_io_fork_child();
+		gocrace_sync_fork_child();
 		gocrace_fork_child_sinks();
 		gocrace_unguard();
 	}

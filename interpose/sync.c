@@ -8,8 +8,10 @@
  *
  *   mutex (every type)  lock/trylock/timedlock/clocklock success (and a
  *                       robust mutex's EOWNERDEAD): acquire(m); unlock:
- *                       release(m) before the real unlock; init and destroy
- *                       forget m.
+ *                       release(m) before the real unlock, unless glibc
+ *                       will refuse it (an error-checking, recursive or
+ *                       robust mutex the caller does not own: EPERM);
+ *                       init and destroy forget m.
  *   rwlock              Go's RWMutex (tsan-abi.md §4.3): a read lock
  *                       acquires m; a write lock acquires m and m+1; a
  *                       writer's unlock releases m (S := t); a reader's
@@ -21,7 +23,9 @@
  *                       tracked per OS thread (wheld[] below).
  *   cond                wait/timedwait/clockwait: release(mutex) before the
  *                       real wait, acquire(mutex) after it returns, whatever
- *                       it returns (it re-locked the mutex). signal and
+ *                       it returns (it re-locked the mutex); neither when
+ *                       the mutex's unlock would be refused (EPERM at
+ *                       once, no wait). signal and
  *                       broadcast are no edge, only a read of the cond
  *                       (below): the edge a waiter needs comes through the
  *                       mutex (as Go's sync.Cond).
@@ -166,8 +170,51 @@ ACQUIRE_WRAPPER(pthread_mutex_clocklock, pthread_mutex_t, r == 0 || r == EOWNERD
 ACQUIRE_WRAPPER(pthread_spin_lock, pthread_spinlock_t, r == 0, , )
 ACQUIRE_WRAPPER(pthread_spin_trylock, pthread_spinlock_t, r == 0, , )
 
-/* An unlock or post: release (or release-merge) before the real call. */
-#define RELEASE_WRAPPER(name, obj_t, release)                                \
+/* The calling thread's kernel thread id, as glibc records a mutex's or
+ * rwlock's owner (0: not asked yet; a fork child asks again). */
+static TLS pid_t self_tid;
+
+static pid_t tid(void)
+{
+	if (GOCRACE_UNLIKELY(self_tid == 0))
+		self_tid = (pid_t)syscall(SYS_gettid);
+	return self_tid;
+}
+
+void gocrace_sync_fork_child(void)
+{
+	self_tid = 0;
+}
+
+/* Whether glibc's unlock of mutex m (a pthread_mutex_t, or a C11 mtx_t,
+ * which is one) refuses, EPERM, and so releases nothing: an
+ * error-checking, recursive or robust mutex checks that the caller owns
+ * it (its tid in __data.__owner); a normal one does not (its unlock by
+ * another thread unlocks it, and is the edge). Read before the real
+ * call: the owner field changes only under the lock, and the caller's
+ * own tid there cannot be another's. */
+static bool unlock_refused(const volatile void *m)
+{
+	const volatile pthread_mutex_t *mu = m;
+	int kind = __atomic_load_n(&mu->__data.__kind, __ATOMIC_RELAXED);
+	int type = kind & 3; /* glibc's PTHREAD_MUTEX_KIND_MASK_NP */
+	bool checks = type == PTHREAD_MUTEX_ERRORCHECK || type == PTHREAD_MUTEX_RECURSIVE ||
+	              (kind & 16) != 0; /* PTHREAD_MUTEX_ROBUST_NORMAL_NP */
+	if (!checks)
+		return false;
+	int owner = __atomic_load_n(&mu->__data.__owner, __ATOMIC_RELAXED);
+	return (owner & 0x3fffffff) != tid(); /* FUTEX_TID_MASK */
+}
+
+static bool never_refused(const volatile void *m)
+{
+	(void)m;
+	return false;
+}
+
+/* An unlock or post: release (or release-merge) before the real call,
+ * unless the call will refuse (refused: only a mutex unlock can). */
+#define RELEASE_WRAPPER(name, obj_t, release, refused)                       \
 	GOCRACE_REAL(int, name, obj_t *);                                        \
 	GOCRACE_EXPORT int name(obj_t *m)                                        \
 	{                                                                        \
@@ -175,13 +222,14 @@ ACQUIRE_WRAPPER(pthread_spin_trylock, pthread_spinlock_t, r == 0, , )
 		det_thread *t = gocrace_thr();                                       \
 		if (t != NULL) {                                                     \
 			obj_use(t, m, GOCRACE_CALLER_PC());                              \
-			release(t, m);                                                   \
+			if (!refused(m))                                                 \
+				release(t, m);                                               \
 		}                                                                    \
 		return real_##name(m);                                               \
 	}
 
-RELEASE_WRAPPER(pthread_mutex_unlock, pthread_mutex_t, gocrace_release)
-RELEASE_WRAPPER(pthread_spin_unlock, pthread_spinlock_t, gocrace_release)
+RELEASE_WRAPPER(pthread_mutex_unlock, pthread_mutex_t, gocrace_release, unlock_refused)
+RELEASE_WRAPPER(pthread_spin_unlock, pthread_spinlock_t, gocrace_release, never_refused)
 
 /* A destroy writes the object, failed or not (TSan's rule: it was
  * attempted); on success its clock is forgotten. */
@@ -234,7 +282,7 @@ static bool wheld_pop(pthread_rwlock_t *rw)
 			return true;
 		}
 	if (wheld_overflow > 0 &&
-	    rw->__data.__cur_writer == (int)syscall(SYS_gettid)) {
+	    rw->__data.__cur_writer == tid()) {
 		wheld_overflow--;
 		return true;
 	}
@@ -323,7 +371,9 @@ static void *real_versioned(const char *name)
 			real_##name = real_versioned(#name);                             \
 	} while (0)
 
-/* A wait unlocks m and locks it again, whatever it returns. */
+/* A wait unlocks m and locks it again, whatever it returns; unless it
+ * cannot unlock m (a checking mutex the caller does not own: EPERM at
+ * once, no wait), and then it does neither. */
 #define COND_WAIT_WRAPPER(name, resolve, cond_t, mutex_t, params, args)     \
 	GOCRACE_REAL(int, name, cond_t *, mutex_t * params);                     \
 	GOCRACE_EXPORT int name(cond_t *c, mutex_t *m params)                    \
@@ -331,6 +381,8 @@ static void *real_versioned(const char *name)
 		resolve(name);                                                       \
 		det_thread *t = gocrace_thr();                                       \
 		uintptr_t pc = GOCRACE_CALLER_PC();                                  \
+		if (t != NULL && unlock_refused(m))                                  \
+			t = NULL;                                                        \
 		if (t != NULL) {                                                     \
 			obj_use(t, c, pc);                                               \
 			obj_use(t, m, pc);                                               \
@@ -408,7 +460,7 @@ GOCRACE_EXPORT int pthread_barrier_wait(pthread_barrier_t *b)
 
 /* ---- semaphores ------------------------------------------------------- */
 
-RELEASE_WRAPPER(sem_post, sem_t, gocrace_release_merge)
+RELEASE_WRAPPER(sem_post, sem_t, gocrace_release_merge, never_refused)
 ACQUIRE_WRAPPER(sem_wait, sem_t, r == 0, , )
 ACQUIRE_WRAPPER(sem_trywait, sem_t, r == 0, , )
 ACQUIRE_WRAPPER(sem_timedwait, sem_t, r == 0, P_(const struct timespec *abs), P_(abs))
@@ -480,7 +532,7 @@ ACQUIRE_WRAPPER(mtx_lock, mtx_t, r == thrd_success, , )
 ACQUIRE_WRAPPER(mtx_trylock, mtx_t, r == thrd_success, , )
 ACQUIRE_WRAPPER(mtx_timedlock, mtx_t, r == thrd_success, P_(const struct timespec *abs),
                 P_(abs))
-RELEASE_WRAPPER(mtx_unlock, mtx_t, gocrace_release)
+RELEASE_WRAPPER(mtx_unlock, mtx_t, gocrace_release, unlock_refused)
 COND_WAIT_WRAPPER(cnd_wait, GOCRACE_RESOLVE, cnd_t, mtx_t, , )
 COND_WAIT_WRAPPER(cnd_timedwait, GOCRACE_RESOLVE, cnd_t, mtx_t, P_(const struct timespec *abs),
                   P_(abs))
