@@ -13,7 +13,9 @@
  * Heap.
  *   malloc, calloc, realloc, reallocarray, posix_memalign, aligned_alloc,
  *   memalign, valloc, pvalloc: after a successful allocation det_alloc with
- *   the caller's stack (its shadow starts fresh; reports name it).
+ *   the caller's stack (its shadow starts fresh; reports name it). calloc's
+ *   zeroing (up to CALLOC_WRITE_MAX) and the bytes realloc keeps are then
+ *   written by the caller.
  *   free: det_free (a write over the block; in an access-ignore region
  *   only forgetting its shadow) BEFORE the real free — once the
  *   real free returns another thread may be handed the same memory, and it
@@ -147,6 +149,13 @@ static bool alloc_resolve(void)
 		r_;                                                                   \
 	})
 
+/* calloc's zeroing is a write of the block by the allocating thread (a
+ * block published without an order is read racing with it, as TSan
+ * reports), up to this size: a larger block's zero pages come from the
+ * kernel (glibc maps it afresh, no write), and writing all its shadow
+ * would cost as much memory as the block itself even if it stays unused. */
+#define CALLOC_WRITE_MAX ((size_t)1 << 20)
+
 /* The caller's stack: skip this interceptor's frame (the helpers that call
  * it are always inlined into the interceptor). */
 ALWAYS_INLINE void note_alloc(det_thread *t, void *p, size_t n)
@@ -186,8 +195,12 @@ GOCRACE_EXPORT void *calloc(size_t nmemb, size_t size)
 	}
 	det_thread *t = gocrace_thr();
 	void *p = REAL_ALLOC(real_calloc(nmemb, size));
-	if (t != NULL && p != NULL)
-		note_alloc(t, p, nmemb * size);
+	if (t != NULL && p != NULL) {
+		size_t n = nmemb * size;
+		note_alloc(t, p, n);
+		if (n <= CALLOC_WRITE_MAX)
+			gocrace_range_access(t, p, n, GOCRACE_CALLER_PC(), DET_WRITE);
+	}
 	return p;
 }
 
@@ -226,9 +239,13 @@ ALWAYS_INLINE void *realloc_common(void *p, size_t n, uintptr_t pc)
 		return REAL_ALLOC(real_realloc(p, n));
 	size_t old = p != NULL ? note_free(t, p, pc) : 0;
 	void *q = REAL_ALLOC(real_realloc(p, n));
-	if (q != NULL)
+	if (q != NULL) {
 		note_alloc(t, q, n);
-	else if (p != NULL && n != 0 && old != 0)
+		/* the bytes kept were copied (or stayed): the new block's */
+		size_t kept = old < n ? old : n;
+		if (kept != 0)
+			gocrace_range_access(t, q, kept, pc, DET_WRITE);
+	} else if (p != NULL && n != 0 && old != 0)
 		note_alloc(t, p, old); /* failed: the old block lives on */
 	return q;
 }
