@@ -34,7 +34,10 @@
  * hand them to the real allocator (arena memory is never reused).
  *
  * Memory and strings: the bytes each function reads and writes, checked at
- * the caller's pc (a return address, as every hook's), then the real call.
+ * the caller's pc (a return address, as every hook's), then the real call
+ * (copies, fills, plain comparisons and memchr/strchr here; the other
+ * searches, case-blind comparisons, wide strings and tokenizers are
+ * strsearch.c's).
  * A str* function reads up to and including the terminator it examines;
  * memcmp is taken to read all n bytes of both (TSan's strict_memcmp).
  * gocrace_{memcpy,memmove,memset}_checked serve clang 19's __tsan_mem*.

@@ -4,7 +4,7 @@
  * plain, and with -O2 -D_FORTIFY_SOURCE=2, where the calls are glibc's
  * __*_chk variants (whose overflow checks must still pass). */
 #ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* mempcpy */
+#define _GNU_SOURCE /* mempcpy, strcasestr, memrchr, memmem */
 #endif
 #include "e2e.h"
 
@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <wchar.h>
 
 static int check(const char *who)
 {
@@ -53,6 +54,31 @@ static int check(const char *who)
 	EXPECT(n != NULL && strcmp(n, "hell") == 0);
 	free(d);
 	free(n);
+	/* strsearch.c's */
+	strcpy(a, "hello world");
+	EXPECT(strstr(a, "wor") == a + 6 && strstr(a, "xyz") == NULL);
+	EXPECT(strcasestr(a, "WOR") == a + 6 && strcasestr(a, "q") == NULL);
+	EXPECT(memmem(a, 11, "lo w", 4) == a + 3 && memmem(a, 11, "ww", 2) == NULL);
+	EXPECT(memrchr(a, 'o', 11) == a + 7 && memrchr(a, 'q', 11) == NULL);
+	EXPECT(strspn(a, "hel") == 4 && strcspn(a, " ") == 5 && strcspn(a, "q") == 11);
+	EXPECT(strpbrk(a, "wr") == a + 6 && strpbrk(a, "q") == NULL);
+	EXPECT(strcasecmp(a, "HELLO WORLD") == 0 && strncasecmp(a, "HELP", 3) == 0 &&
+	       strcasecmp("b", "A") > 0);
+	wchar_t w[8];
+	EXPECT(wcscpy(w, L"wide") == w && wcslen(w) == 4 && wcsnlen(w, 2) == 2);
+	strcpy(b, "a,b,,c");
+	char *save, *tok = strtok_r(b, ",", &save);
+	EXPECT(tok == b && strcmp(tok, "a") == 0);
+	tok = strtok_r(NULL, ",", &save);
+	EXPECT(tok != NULL && strcmp(tok, "b") == 0);
+	tok = strtok_r(NULL, ",", &save);
+	EXPECT(tok != NULL && strcmp(tok, "c") == 0 && strtok_r(NULL, ",", &save) == NULL);
+	strcpy(b, "x:y");
+	char *rest = b;
+	EXPECT(strcmp(strsep(&rest, ":"), "x") == 0 && strcmp(strsep(&rest, ":"), "y") == 0 &&
+	       rest == NULL);
+	explicit_bzero(b, 3);
+	EXPECT(b[0] == 0 && b[2] == 0);
 	return bad;
 #undef EXPECT
 }
