@@ -41,6 +41,7 @@
 
 #define GOCRACE_ATOMIC_BEFORE(addr, size, kind, mo)
 #define GOCRACE_ATOMIC_AFTER(addr, size, kind, mo)
+#define GOCRACE_ATOMIC_FENCE(mo)
 #include "tsan_atomics.h"
 #include "tsan_annotations.h"
 

@@ -13,7 +13,8 @@
  *                                    release (S := t), a release RMW a
  *                                    release-merge (S ⊔= t), both before the
  *                                    operation; an acquire load or RMW
- *                                    acquires after it
+ *                                    acquires after it; thread fences
+ *                                    (below, "Thread fences")
  *   __tsan_mem{cpy,move,set}         (clang 19) range accesses, via libc.c
  *   __tsan_acquire/__tsan_release   the public annotations (§2.1)
  *
@@ -25,8 +26,8 @@
  * the hook's return address: the instruction after the call in the
  * program, which the report path symbolizes as pc - 1.
  *
- * Not modelled: thread fences (TSan does not either), atomics clang leaves
- * uninstrumented (min/max, floating-point RMW).
+ * Not modelled: atomics clang leaves uninstrumented (min/max,
+ * floating-point RMW).
  */
 #include "internal.h"
 #include "tsan_atomics.h"
@@ -221,6 +222,50 @@ static inline bool mo_acquires(int mo)
 	return mo == 1 || mo == 2 || mo == 4 || mo == 5;
 }
 
+/* Thread fences (C11 7.17.4), on the OS thread's own state:
+ *  - after a release fence, every store or RMW of the thread, relaxed
+ *    ones too, release-merges its clock into the atomic (the fence's
+ *    edge to an acquire that reads it). The thread's clock at the store
+ *    is at least the fence's: more order than C11's when the thread
+ *    accessed memory in between, never less (no false race; such a race
+ *    can go unseen);
+ *  - the atomics a thread loads without acquiring (relaxed loads and
+ *    RMWs) are remembered, the last FENCE_LOADS of them, until its next
+ *    acquire fence, which acquires each (what a release on it before the
+ *    fence published: again at least what the load read from).
+ * A seq_cst or acq_rel fence is both. TSan 14 models neither: it reports
+ * races that fences order. A goroutine that moves to another worker
+ * between a fence and its atomics loses the fence's edges there. */
+enum { FENCE_LOADS = 16 };
+static TLS bool fence_released;
+static TLS const volatile void *fence_loaded[FENCE_LOADS];
+static TLS unsigned fence_nloaded; /* loads recorded; the last FENCE_LOADS kept */
+
+/* A load that did not acquire: its atomic, for the next acquire fence. */
+static inline void fence_remember(const volatile void *a)
+{
+	unsigned n = fence_nloaded;
+	if (n != 0 && fence_loaded[(n - 1) % FENCE_LOADS] == a)
+		return; /* a spin on one flag takes one entry */
+	fence_loaded[n % FENCE_LOADS] = a;
+	fence_nloaded = n + 1;
+}
+
+static void atomic_fence(int mo)
+{
+	det_thread *t = gocrace_thr();
+	if (t == NULL)
+		return;
+	if (mo_acquires(mo)) {
+		unsigned n = fence_nloaded < FENCE_LOADS ? fence_nloaded : FENCE_LOADS;
+		for (unsigned i = 0; i < n; i++)
+			gocrace_acquire(t, fence_loaded[i]);
+		fence_nloaded = 0;
+	}
+	if (mo_releases(mo))
+		fence_released = true;
+}
+
 /* The atomic access, then (a release store or RMW) the release, both
  * before the operation; returns the thread for atomic_after. */
 static inline __attribute__((always_inline)) det_thread *atomic_before(const volatile void *a,
@@ -237,22 +282,30 @@ static inline __attribute__((always_inline)) det_thread *atomic_before(const vol
 			gocrace_release(t, a);
 		else
 			gocrace_release_merge(t, a);
+	} else if (kind != ATOMIC_LOAD && GOCRACE_UNLIKELY(fence_released)) {
+		gocrace_release_merge(t, a);
 	}
 	return t;
 }
 
-/* An acquire load or RMW acquires after the operation. */
+/* An acquire load or RMW acquires after the operation; another is
+ * remembered for the next acquire fence. */
 static inline __attribute__((always_inline)) void atomic_after(det_thread *t,
                                                                const volatile void *a,
                                                                int kind, int mo)
 {
-	if (t != NULL && kind != ATOMIC_STORE && mo_acquires(mo))
+	if (t == NULL || kind == ATOMIC_STORE)
+		return;
+	if (mo_acquires(mo))
 		gocrace_acquire(t, a);
+	else
+		fence_remember(a);
 }
 
 #define GOCRACE_ATOMIC_BEFORE(a, size, kind, mo) \
 	det_thread *atomic_t_ = atomic_before((a), (size), (kind), (mo), GOCRACE_CALLER_PC())
 #define GOCRACE_ATOMIC_AFTER(a, size, kind, mo) atomic_after(atomic_t_, (a), (kind), (mo))
+#define GOCRACE_ATOMIC_FENCE(mo) atomic_fence(mo)
 
 GOCRACE_DEFINE_ATOMICS
 

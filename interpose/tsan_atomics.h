@@ -3,17 +3,18 @@
  * §1.5): loads, stores, exchange, fetch_{add,sub,and,or,xor,nand},
  * compare_exchange_{val,strong,weak} for 8, 16, 32, 64 and 128 bits, and
  * the two fences. Each performs the operation, with the memory order the
- * program asked for, around two hooks the including file defines:
+ * program asked for, around hooks the including file defines:
  *
  *   GOCRACE_ATOMIC_BEFORE(addr, size, kind, mo)  before the operation
  *   GOCRACE_ATOMIC_AFTER(addr, size, kind, mo)   after it
+ *   GOCRACE_ATOMIC_FENCE(mo)                     before a thread fence
  *
  * kind is ATOMIC_LOAD, ATOMIC_STORE or ATOMIC_RMW (a failed CAS is an
  * ATOMIC_RMW with the failure order, as TSan treats it). BEFORE is the
  * first statement of the body and may declare a local that AFTER, later in
- * the same block, uses. The hooks library (hooks.c) defines both as
+ * the same block, uses. The hooks library (hooks.c) defines them as
  * nothing; the preload runtime (tsan_abi.c) turns them into detector
- * events. The fences call neither (not modelled, as in TSan). Memory
+ * events. A signal fence calls none (one thread: no edge). Memory
  * orders use the ABI's int encoding (0 relaxed … 5 seq_cst); GCC's flag
  * bits above 0x7fff are dropped and consume is treated as acquire.
  */
@@ -137,6 +138,7 @@ static inline int gocrace_fail_mo(int mo)
 	GOCRACE_DEF_WIDTH(128)                                                     \
 	GOCRACE_ATOMIC_API void __tsan_atomic_thread_fence(int mo)                 \
 	{                                                                          \
+		GOCRACE_ATOMIC_FENCE(mo);                                              \
 		__atomic_thread_fence(gocrace_mo(mo, ATOMIC_RMW));                     \
 	}                                                                          \
 	GOCRACE_ATOMIC_API void __tsan_atomic_signal_fence(int mo)                 \

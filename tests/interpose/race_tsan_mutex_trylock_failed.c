@@ -5,36 +5,36 @@
  * thread's first unlock would have hidden it.
  * expect-location: global data
  */
-#define FENCE_SPINLOCK_ANNOTATED
-#include "fence_spinlock.h"
+#define HIDDEN_SPINLOCK_ANNOTATED
+#include "hidden_spinlock.h"
 
 #include "e2e.h"
 
 #include <pthread.h>
 
-static fence_spinlock lock;
+static hidden_spinlock lock;
 int data;
 
 static void *worker(void *arg)
 {
 	(void)arg;
-	fence_spin_lock(&lock);
+	hidden_spin_lock(&lock);
 	data = 1; /* race */ /* prev: T1 write */
-	fence_spin_unlock(&lock);
-	fence_spin_lock(&lock);
+	hidden_spin_unlock(&lock);
+	hidden_spin_lock(&lock);
 	e2e_post(1);
 	e2e_wait(2);
-	fence_spin_unlock(&lock);
+	hidden_spin_unlock(&lock);
 	return NULL;
 }
 
 int main(void)
 {
-	fence_spin_init(&lock);
+	hidden_spin_init(&lock);
 	pthread_t t;
 	pthread_create(&t, NULL, worker, NULL);
 	e2e_wait(1);
-	if (fence_spin_trylock(&lock))
+	if (hidden_spin_trylock(&lock))
 		return 1; /* cannot happen: the thread holds it */
 	data = 2; /* race */ /* cur: T0 write */
 	e2e_post(2);
