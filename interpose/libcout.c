@@ -1,0 +1,404 @@
+/*
+ * libcout.c — libc calls that fill an output buffer or struct the caller
+ * passes, as range accesses (TSan's model of them): after a successful
+ * call, a write of exactly the bytes the call stored, at the call's line;
+ * before it, reads of its input strings and structs. Another thread's
+ * unordered read of what the call filled, or its write racing with the
+ * call, is a race.
+ *
+ *   getline, getdelim,         *lineptr and *n, and the line and its NUL
+ *   __getdelim (getline's      (result + 1 bytes), when the result is > 0
+ *   inline body when
+ *   optimising)
+ *   readdir, readdir64         the entry returned (d_reclen bytes: glibc
+ *                              stores it in the DIR's buffer)
+ *   stat, lstat, fstat,        the struct stat; the path read (and its
+ *   fstatat, their 64 forms,   NUL) before the call
+ *   the old __xstat, __lxstat,
+ *   __fxstat, __fxstatat and
+ *   their 64 forms
+ *   getcwd                     the name and its NUL (nothing when glibc
+ *                              allocated the buffer)
+ *   realpath                   the path read; the resolved name and its
+ *                              NUL when the caller gave the buffer
+ *   uname                      the struct utsname
+ *   gethostname                the name and its NUL, at most len bytes
+ *                              (len bytes when it failed ENAMETOOLONG:
+ *                              glibc copied the truncated name)
+ *   time                       *tloc, when given
+ *   clock_gettime              the struct timespec
+ *   gettimeofday               the struct timeval, the struct timezone
+ *                              when given
+ *   getrlimit, getrlimit64     the struct rlimit
+ *   ctime_r, asctime_r         the time_t or struct tm read; the string
+ *                              and its NUL
+ *   gmtime_r, localtime_r      the time_t read; the struct tm
+ *   strftime                   the format and the struct tm read; the
+ *                              result and its NUL, when it is > 0
+ *   pthread_getattr_np         the pthread_attr_t
+ * and the _FORTIFY_SOURCE variants __getcwd_chk, __gethostname_chk and
+ * __realpath_chk, which run for real and keep their checks. clock_gettime,
+ * gettimeofday and time are vDSO calls that some programs make in a loop:
+ * their wrappers resolve, call, and make one access when the thread is
+ * watched. Each wrapper is named out_NAME and exported as NAME: with
+ * _FILE_OFFSET_BITS=64 glibc's headers rename stat to stat64, readdir to
+ * readdir64, getrlimit to getrlimit64, ...; a program may call either.
+ * errno is what the real call left.
+ *
+ * Not modelled: the descriptor word fstat uses (io.c's table; a close
+ * racing with fstat is not seen), what a call stores when it fails
+ * (realpath's partial name), strings the results point to (a struct tm's
+ * tm_zone, the entries of getpwnam_r and friends: not intercepted),
+ * readdir_r, scandir, getline's reads of *lineptr and *n, and libgoc's
+ * own calls (gocrace_range_access).
+ *
+ * State: none (the real functions' pointers, set once).
+ */
+#include "internal.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/utsname.h>
+#include <time.h>
+
+/* An access of n bytes at p by the calling thread, at pc, keeping the
+ * errno the real call left (a report made here may change it). */
+static inline void note(const void *p, size_t n, uintptr_t pc, unsigned flags)
+{
+	det_thread *t = gocrace_thr();
+	if (t == NULL || n == 0)
+		return;
+	int err = errno;
+	gocrace_range_access(t, p, n, pc, flags);
+	errno = err;
+}
+
+/* A write of n bytes at p, at pc. */
+static inline void stored(const void *p, size_t n, uintptr_t pc)
+{
+	note(p, n, pc, DET_WRITE);
+}
+
+/* A read of n bytes at p, at pc. */
+static inline void loaded(const void *p, size_t n, uintptr_t pc)
+{
+	note(p, n, pc, DET_READ);
+}
+
+/* The string s and its NUL, read or written at pc (measured by glibc's
+ * strlen, no access of the program's; only when the thread is watched).
+ * A NULL s is none. */
+static void note_str(const char *s, uintptr_t pc, unsigned flags)
+{
+	if (s == NULL)
+		return;
+	det_thread *t = gocrace_thr();
+	if (t == NULL)
+		return;
+	int err = errno;
+	gocrace_range_access(t, s, gocrace_strlen(s) + 1, pc, flags);
+	errno = err;
+}
+
+/* The real function of the wrapper out_NAME, looked up as sym. */
+#define OUT_REAL(fn, sym)                                                     \
+	do {                                                                      \
+		if (GOCRACE_UNLIKELY(real_##fn == NULL))                              \
+			real_##fn = gocrace_real(sym);                                    \
+	} while (0)
+
+/* The head of out_NAME, exported as sym, returning ret, with params (the
+ * parenthesised parameter list), and its real function's pointer,
+ * real_out_NAME; the wrapper's body follows. */
+#define OUT_WRAPPER(ret, name, sym, params)                                   \
+	static ret(*real_out_##name) params;                                      \
+	GOCRACE_EXPORT ret out_##name params __asm__(sym);                        \
+	ret out_##name params
+
+/* ---- getline ------------------------------------------------------------- */
+
+/* A line of r bytes read into *lp: the pointer, the size and the line
+ * with its NUL written at pc. */
+static void line_stored(char **lp, size_t *n, ssize_t r, uintptr_t pc)
+{
+	if (r <= 0)
+		return;
+	det_thread *t = gocrace_thr();
+	if (t == NULL)
+		return;
+	int err = errno;
+	gocrace_range_access(t, lp, sizeof *lp, pc, DET_WRITE);
+	gocrace_range_access(t, n, sizeof *n, pc, DET_WRITE);
+	gocrace_range_access(t, *lp, (size_t)r + 1, pc, DET_WRITE);
+	errno = err;
+}
+
+OUT_WRAPPER(ssize_t, getdelim, "getdelim", (char **lp, size_t *n, int delim, FILE *f))
+{
+	OUT_REAL(out_getdelim, "getdelim");
+	ssize_t r = real_out_getdelim(lp, n, delim, f);
+	line_stored(lp, n, r, GOCRACE_CALLER_PC());
+	return r;
+}
+
+/* getline's inline body in glibc's headers (when optimising) */
+OUT_WRAPPER(ssize_t, getdelim_internal, "__getdelim", (char **lp, size_t *n, int delim, FILE *f))
+{
+	OUT_REAL(out_getdelim_internal, "__getdelim");
+	ssize_t r = real_out_getdelim_internal(lp, n, delim, f);
+	line_stored(lp, n, r, GOCRACE_CALLER_PC());
+	return r;
+}
+
+OUT_WRAPPER(ssize_t, getline, "getline", (char **lp, size_t *n, FILE *f))
+{
+	OUT_REAL(out_getline, "getline");
+	ssize_t r = real_out_getline(lp, n, f);
+	line_stored(lp, n, r, GOCRACE_CALLER_PC());
+	return r;
+}
+
+/* ---- readdir ------------------------------------------------------------- */
+
+/* The entry returned is written (it lives in the DIR's buffer, which the
+ * call filled); end of directory (NULL) keeps errno as it was. */
+#define READDIR_WRAPPER(name, ent_t)                                          \
+	OUT_WRAPPER(ent_t *, name, #name, (DIR *d))                               \
+	{                                                                         \
+		OUT_REAL(out_##name, #name);                                          \
+		ent_t *r = real_out_##name(d);                                        \
+		if (r != NULL)                                                        \
+			stored(r, r->d_reclen, GOCRACE_CALLER_PC());                      \
+		return r;                                                             \
+	}
+
+READDIR_WRAPPER(readdir, struct dirent)
+READDIR_WRAPPER(readdir64, struct dirent64)
+
+/* ---- stat ---------------------------------------------------------------- */
+
+/* The path (NULL for the descriptor forms) read before the call; the
+ * struct at st written when it succeeded. */
+#define STAT_WRAPPER(name, params, args, path, st)                            \
+	OUT_WRAPPER(int, name, #name, params)                                     \
+	{                                                                         \
+		OUT_REAL(out_##name, #name);                                          \
+		uintptr_t pc = GOCRACE_CALLER_PC();                                   \
+		note_str(path, pc, DET_READ);                                         \
+		int r = real_out_##name args;                                         \
+		if (r == 0)                                                           \
+			stored(st, sizeof *(st), pc);                                     \
+		return r;                                                             \
+	}
+
+#define NO_PATH ((const char *)NULL)
+
+STAT_WRAPPER(stat, (const char *p, struct stat *st), (p, st), p, st)
+STAT_WRAPPER(stat64, (const char *p, struct stat64 *st), (p, st), p, st)
+STAT_WRAPPER(lstat, (const char *p, struct stat *st), (p, st), p, st)
+STAT_WRAPPER(lstat64, (const char *p, struct stat64 *st), (p, st), p, st)
+STAT_WRAPPER(fstat, (int fd, struct stat *st), (fd, st), NO_PATH, st)
+STAT_WRAPPER(fstat64, (int fd, struct stat64 *st), (fd, st), NO_PATH, st)
+STAT_WRAPPER(fstatat, (int dir, const char *p, struct stat *st, int fl), (dir, p, st, fl), p, st)
+STAT_WRAPPER(fstatat64, (int dir, const char *p, struct stat64 *st, int fl), (dir, p, st, fl),
+             p, st)
+/* glibc before 2.33 compiled stat into these (ver: the struct's version;
+ * glibc refuses one it does not know, so success means a struct stat) */
+STAT_WRAPPER(__xstat, (int ver, const char *p, struct stat *st), (ver, p, st), p, st)
+STAT_WRAPPER(__xstat64, (int ver, const char *p, struct stat64 *st), (ver, p, st), p, st)
+STAT_WRAPPER(__lxstat, (int ver, const char *p, struct stat *st), (ver, p, st), p, st)
+STAT_WRAPPER(__lxstat64, (int ver, const char *p, struct stat64 *st), (ver, p, st), p, st)
+STAT_WRAPPER(__fxstat, (int ver, int fd, struct stat *st), (ver, fd, st), NO_PATH, st)
+STAT_WRAPPER(__fxstat64, (int ver, int fd, struct stat64 *st), (ver, fd, st), NO_PATH, st)
+STAT_WRAPPER(__fxstatat, (int ver, int dir, const char *p, struct stat *st, int fl),
+             (ver, dir, p, st, fl), p, st)
+STAT_WRAPPER(__fxstatat64, (int ver, int dir, const char *p, struct stat64 *st, int fl),
+             (ver, dir, p, st, fl), p, st)
+
+/* ---- names: getcwd, realpath, uname, gethostname -------------------------- */
+
+/* getcwd into the caller's buffer (a NULL one is glibc's new block). */
+static char *cwd_stored(char *r, char *buf, uintptr_t pc)
+{
+	if (r != NULL && buf != NULL)
+		note_str(buf, pc, DET_WRITE);
+	return r;
+}
+
+OUT_WRAPPER(char *, getcwd, "getcwd", (char *buf, size_t size))
+{
+	OUT_REAL(out_getcwd, "getcwd");
+	return cwd_stored(real_out_getcwd(buf, size), buf, GOCRACE_CALLER_PC());
+}
+
+OUT_WRAPPER(char *, getcwd_chk, "__getcwd_chk", (char *buf, size_t size, size_t buflen))
+{
+	OUT_REAL(out_getcwd_chk, "__getcwd_chk");
+	return cwd_stored(real_out_getcwd_chk(buf, size, buflen), buf, GOCRACE_CALLER_PC());
+}
+
+OUT_WRAPPER(char *, realpath, "realpath", (const char *path, char *resolved))
+{
+	OUT_REAL(out_realpath, "realpath");
+	uintptr_t pc = GOCRACE_CALLER_PC();
+	note_str(path, pc, DET_READ);
+	return cwd_stored(real_out_realpath(path, resolved), resolved, pc);
+}
+
+OUT_WRAPPER(char *, realpath_chk, "__realpath_chk",
+            (const char *path, char *resolved, size_t resolvedlen))
+{
+	OUT_REAL(out_realpath_chk, "__realpath_chk");
+	uintptr_t pc = GOCRACE_CALLER_PC();
+	note_str(path, pc, DET_READ);
+	return cwd_stored(real_out_realpath_chk(path, resolved, resolvedlen), resolved, pc);
+}
+
+OUT_WRAPPER(int, uname, "uname", (struct utsname *u))
+{
+	OUT_REAL(out_uname, "uname");
+	int r = real_out_uname(u);
+	if (r == 0)
+		stored(u, sizeof *u, GOCRACE_CALLER_PC());
+	return r;
+}
+
+/* gethostname's copy: the name and its NUL, at most len bytes; len when
+ * the name was longer (glibc copies that much, then fails ENAMETOOLONG). */
+static int host_stored(int r, const char *name, size_t len, uintptr_t pc)
+{
+	if (r == 0) {
+		size_t n = 0;
+		while (n < len && name[n] != '\0')
+			n++;
+		stored(name, n < len ? n + 1 : len, pc);
+	} else if (errno == ENAMETOOLONG) {
+		stored(name, len, pc);
+	}
+	return r;
+}
+
+OUT_WRAPPER(int, gethostname, "gethostname", (char *name, size_t len))
+{
+	OUT_REAL(out_gethostname, "gethostname");
+	return host_stored(real_out_gethostname(name, len), name, len, GOCRACE_CALLER_PC());
+}
+
+OUT_WRAPPER(int, gethostname_chk, "__gethostname_chk", (char *name, size_t len, size_t buflen))
+{
+	OUT_REAL(out_gethostname_chk, "__gethostname_chk");
+	return host_stored(real_out_gethostname_chk(name, len, buflen), name, len,
+	                   GOCRACE_CALLER_PC());
+}
+
+/* ---- clocks and limits ---------------------------------------------------- */
+
+OUT_WRAPPER(time_t, time, "time", (time_t *tloc))
+{
+	OUT_REAL(out_time, "time");
+	time_t r = real_out_time(tloc);
+	if (tloc != NULL)
+		stored(tloc, sizeof *tloc, GOCRACE_CALLER_PC());
+	return r;
+}
+
+OUT_WRAPPER(int, clock_gettime, "clock_gettime", (clockid_t clk, struct timespec *ts))
+{
+	OUT_REAL(out_clock_gettime, "clock_gettime");
+	int r = real_out_clock_gettime(clk, ts);
+	if (r == 0)
+		stored(ts, sizeof *ts, GOCRACE_CALLER_PC());
+	return r;
+}
+
+OUT_WRAPPER(int, gettimeofday, "gettimeofday", (struct timeval *tv, void *tz))
+{
+	OUT_REAL(out_gettimeofday, "gettimeofday");
+	int r = real_out_gettimeofday(tv, tz);
+	if (r == 0 && tv != NULL)
+		stored(tv, sizeof *tv, GOCRACE_CALLER_PC());
+	if (GOCRACE_UNLIKELY(r == 0 && tz != NULL))
+		stored(tz, sizeof(struct timezone), GOCRACE_CALLER_PC());
+	return r;
+}
+
+#define RLIMIT_WRAPPER(name, rlim_t_)                                         \
+	OUT_WRAPPER(int, name, #name, (int res, rlim_t_ *rl))                     \
+	{                                                                         \
+		OUT_REAL(out_##name, #name);                                          \
+		int r = real_out_##name(res, rl);                                     \
+		if (r == 0)                                                           \
+			stored(rl, sizeof *rl, GOCRACE_CALLER_PC());                      \
+		return r;                                                             \
+	}
+
+RLIMIT_WRAPPER(getrlimit, struct rlimit)
+RLIMIT_WRAPPER(getrlimit64, struct rlimit64)
+
+/* ---- broken-down times ---------------------------------------------------- */
+
+OUT_WRAPPER(char *, ctime_r, "ctime_r", (const time_t *tp, char *buf))
+{
+	OUT_REAL(out_ctime_r, "ctime_r");
+	uintptr_t pc = GOCRACE_CALLER_PC();
+	loaded(tp, sizeof *tp, pc);
+	char *r = real_out_ctime_r(tp, buf);
+	if (r != NULL)
+		note_str(buf, pc, DET_WRITE);
+	return r;
+}
+
+OUT_WRAPPER(char *, asctime_r, "asctime_r", (const struct tm *tm, char *buf))
+{
+	OUT_REAL(out_asctime_r, "asctime_r");
+	uintptr_t pc = GOCRACE_CALLER_PC();
+	loaded(tm, sizeof *tm, pc);
+	char *r = real_out_asctime_r(tm, buf);
+	if (r != NULL)
+		note_str(buf, pc, DET_WRITE);
+	return r;
+}
+
+#define TM_WRAPPER(name)                                                      \
+	OUT_WRAPPER(struct tm *, name, #name, (const time_t *tp, struct tm *tm))  \
+	{                                                                         \
+		OUT_REAL(out_##name, #name);                                          \
+		uintptr_t pc = GOCRACE_CALLER_PC();                                   \
+		loaded(tp, sizeof *tp, pc);                                           \
+		struct tm *r = real_out_##name(tp, tm);                               \
+		if (r != NULL)                                                        \
+			stored(tm, sizeof *tm, pc);                                       \
+		return r;                                                             \
+	}
+
+TM_WRAPPER(gmtime_r)
+TM_WRAPPER(localtime_r)
+
+OUT_WRAPPER(size_t, strftime, "strftime",
+            (char *s, size_t max, const char *fmt, const struct tm *tm))
+{
+	OUT_REAL(out_strftime, "strftime");
+	uintptr_t pc = GOCRACE_CALLER_PC();
+	note_str(fmt, pc, DET_READ);
+	loaded(tm, sizeof *tm, pc);
+	size_t r = real_out_strftime(s, max, fmt, tm);
+	if (r > 0)
+		stored(s, r + 1, pc);
+	return r;
+}
+
+/* ---- threads -------------------------------------------------------------- */
+
+OUT_WRAPPER(int, pthread_getattr_np, "pthread_getattr_np", (pthread_t th, pthread_attr_t *attr))
+{
+	OUT_REAL(out_pthread_getattr_np, "pthread_getattr_np");
+	int r = real_out_pthread_getattr_np(th, attr);
+	if (r == 0)
+		stored(attr, sizeof *attr, GOCRACE_CALLER_PC());
+	return r;
+}
