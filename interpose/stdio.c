@@ -23,8 +23,12 @@
  * __fread_chk, ...), which run for real and keep their checks, and the
  * C99 scanf names (__isoc99_sscanf, ...).
  *
- * Not modelled: the streams themselves (glibc locks them; no edge between
- * two threads' calls on one FILE), and libgoc's own calls (as libc.c's).
+ * The stream's lock: flockfile and ftrylockfile acquire the FILE's
+ * address after taking it, funlockfile releases it before giving it back.
+ *
+ * Not modelled: the lock glibc's own stdio calls take inside (no edge
+ * between two threads' fputs on one FILE: their accesses of the stream
+ * are glibc's, unseen), and libgoc's own calls (as libc.c's).
  */
 #include "internal.h"
 
@@ -379,4 +383,43 @@ GOCRACE_EXPORT int puts(const char *s)
 	GOCRACE_RESOLVE(puts);
 	loaded(s, str_size(s), GOCRACE_CALLER_PC());
 	return real_puts(s);
+}
+
+/* ---- the stream's lock ---------------------------------------------------- */
+
+/* flockfile and funlockfile are a (recursive) lock on the stream, as
+ * POSIX says: what a thread did before funlockfile happens before what
+ * the next thread to take it does, so a counter kept under it, and the
+ * stream's own fields that getc_unlocked and putc_unlocked (macros, so
+ * instrumented) touch, are ordered. The FILE's address is the lock. */
+GOCRACE_REAL(void, flockfile, FILE *);
+GOCRACE_REAL(int, ftrylockfile, FILE *);
+GOCRACE_REAL(void, funlockfile, FILE *);
+
+GOCRACE_EXPORT void flockfile(FILE *f)
+{
+	GOCRACE_RESOLVE(flockfile);
+	real_flockfile(f);
+	det_thread *t = gocrace_thr();
+	if (t != NULL)
+		gocrace_acquire(t, f);
+}
+
+GOCRACE_EXPORT int ftrylockfile(FILE *f)
+{
+	GOCRACE_RESOLVE(ftrylockfile);
+	int r = real_ftrylockfile(f);
+	det_thread *t = gocrace_thr();
+	if (t != NULL && r == 0)
+		gocrace_acquire(t, f);
+	return r;
+}
+
+GOCRACE_EXPORT void funlockfile(FILE *f)
+{
+	GOCRACE_RESOLVE(funlockfile);
+	det_thread *t = gocrace_thr();
+	if (t != NULL)
+		gocrace_release(t, f);
+	real_funlockfile(f);
 }
