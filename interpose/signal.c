@@ -443,11 +443,13 @@ GOCRACE_EXPORT __sighandler_t sigset(int sig, __sighandler_t disp)
 
 /* ---- sending signals ----------------------------------------------------- */
 
-/* A signal a thread sends itself runs its handler inside the sending call
- * (libc's, so no frame of the shadow stack): the call site is a frame
- * while it runs, so that the handler's stack goes on into the function
- * that raised it, as TSan's interceptors show it. */
-#define SEND_WRAPPER(ret, name, params, args)                                 \
+/* A signal a thread sends itself runs its handler inside the sending call,
+ * and one sent to a sleeping or waiting thread interrupts the sleep or
+ * wait: inside libc either way, so no frame of the shadow stack says
+ * where. The call site is a frame while the call runs, so that the
+ * handler's stack goes on into the function that raised the signal or
+ * slept, as TSan's interceptors show it. */
+#define FRAMED_WRAPPER(ret, name, params, args)                                 \
 	static ret (*real_##name) params;                                         \
 	GOCRACE_EXPORT ret name params                                            \
 	{                                                                         \
@@ -458,11 +460,19 @@ GOCRACE_EXPORT __sighandler_t sigset(int sig, __sighandler_t disp)
 		return real_##name args;                                              \
 	}
 
-SEND_WRAPPER(int, raise, (int sig), (sig))
-SEND_WRAPPER(int, kill, (pid_t pid, int sig), (pid, sig))
+FRAMED_WRAPPER(int, raise, (int sig), (sig))
+FRAMED_WRAPPER(int, kill, (pid_t pid, int sig), (pid, sig))
 /* glibc's default pthread_kill (GLIBC_2.34); its compat version of 2.2.5
  * refuses glibc's own signals 32 and 33, which a program has no reason to
  * send. */
-SEND_WRAPPER(int, pthread_kill, (pthread_t th, int sig), (th, sig))
-SEND_WRAPPER(int, tgkill, (pid_t tgid, pid_t tid, int sig), (tgid, tid, sig))
-SEND_WRAPPER(int, sigqueue, (pid_t pid, int sig, const union sigval v), (pid, sig, v))
+FRAMED_WRAPPER(int, pthread_kill, (pthread_t th, int sig), (th, sig))
+FRAMED_WRAPPER(int, tgkill, (pid_t tgid, pid_t tid, int sig), (tgid, tid, sig))
+FRAMED_WRAPPER(int, sigqueue, (pid_t pid, int sig, const union sigval v), (pid, sig, v))
+FRAMED_WRAPPER(unsigned, sleep, (unsigned s), (s))
+FRAMED_WRAPPER(int, usleep, (useconds_t us), (us))
+FRAMED_WRAPPER(int, nanosleep, (const struct timespec *d, struct timespec *rem), (d, rem))
+FRAMED_WRAPPER(int, clock_nanosleep,
+               (clockid_t clk, int fl, const struct timespec *d, struct timespec *rem),
+               (clk, fl, d, rem))
+FRAMED_WRAPPER(int, pause, (void), ())
+FRAMED_WRAPPER(int, sigsuspend, (const sigset_t *mask), (mask))
