@@ -40,6 +40,23 @@ typedef struct spec {
 	char conv;          /* 0: the walk stops here */
 } spec;
 
+/* Moves *p just past the next '%' that starts a conversion ("%%" is
+ * none); false at the format's end. */
+static bool next_conversion(const char **p)
+{
+	for (const char *s = *p; *s != '\0';) {
+		if (*s++ != '%')
+			continue;
+		if (*s == '%') {
+			s++;
+			continue;
+		}
+		*p = s;
+		return true;
+	}
+	return false;
+}
+
 /* Digits at *p, or -1 (then *p unchanged). */
 static int number(const char **p)
 {
@@ -183,13 +200,7 @@ void gocrace_printf_args(det_thread *t, const char *fmt, va_list ap, uintptr_t p
 	access_of(t, fmt, gocrace_strlen(fmt) + 1, pc, DET_READ);
 	va_list aq;
 	va_copy(aq, ap);
-	for (const char *p = fmt; *p != '\0';) {
-		if (*p++ != '%')
-			continue;
-		if (*p == '%') {
-			p++;
-			continue;
-		}
+	for (const char *p = fmt; next_conversion(&p);) {
 		spec s;
 		p = parse_printf(p, &s);
 		if (s.width == -2)
@@ -310,13 +321,7 @@ void gocrace_scanf_results(det_thread *t, const char *fmt, va_list ap, int assig
 		return;
 	va_list aq;
 	va_copy(aq, ap);
-	for (const char *p = fmt; *p != '\0';) {
-		if (*p++ != '%')
-			continue;
-		if (*p == '%') {
-			p++;
-			continue;
-		}
+	for (const char *p = fmt; next_conversion(&p);) {
 		spec s;
 		p = parse_scanf(p, &s);
 		/* past the last assignment the input failed: nothing more stored,

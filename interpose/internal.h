@@ -24,6 +24,7 @@
 
 #include <pthread.h>
 #include <sched.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -376,6 +377,21 @@ static inline void gocrace_range_access(det_thread *t, const volatile void *a, s
 		gocrace_access(t, a, n, pc, flags);
 }
 
+/* The calling thread's range access of n bytes at p, at pc, as
+ * gocrace_range_access, keeping the errno the real call left (a report
+ * made here may change it): what an interceptor records of a buffer after
+ * the real call. Nothing without a thread, or for n == 0. */
+static inline void gocrace_buffer_access(const volatile void *p, size_t n, uintptr_t pc,
+                                         unsigned flags)
+{
+	det_thread *t = gocrace_thr();
+	if (t == NULL || n == 0)
+		return;
+	int err = errno;
+	gocrace_range_access(t, p, n, pc, flags);
+	errno = err;
+}
+
 /* glibc's strlen, for the runtime's own measure of a program's string
  * (strlen itself is intercepted as a read; libc.c). */
 GOCRACE_HIDDEN size_t gocrace_strlen(const char *s);
@@ -443,6 +459,16 @@ GOCRACE_HIDDEN void *gocrace_real(const char *name);
 	do {                                                                      \
 		if (GOCRACE_UNLIKELY(real_##name == NULL))                            \
 			real_##name = gocrace_real(#name);                                \
+	} while (0)
+
+/* As GOCRACE_RESOLVE, for a wrapper named otherwise than the symbol sym it
+ * stands for (exported under sym with an asm label: glibc's headers
+ * rename some functions, e.g. pread to pread64 with _FILE_OFFSET_BITS=64,
+ * and a program may call either name). */
+#define GOCRACE_RESOLVE_AS(name, sym)                                         \
+	do {                                                                      \
+		if (GOCRACE_UNLIKELY(real_##name == NULL))                            \
+			real_##name = gocrace_real(sym);                                  \
 	} while (0)
 
 /* The program counter of the caller of the current interceptor. */

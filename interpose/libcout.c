@@ -66,28 +66,16 @@
 #include <sys/utsname.h>
 #include <time.h>
 
-/* An access of n bytes at p by the calling thread, at pc, keeping the
- * errno the real call left (a report made here may change it). */
-static inline void note(const void *p, size_t n, uintptr_t pc, unsigned flags)
-{
-	det_thread *t = gocrace_thr();
-	if (t == NULL || n == 0)
-		return;
-	int err = errno;
-	gocrace_range_access(t, p, n, pc, flags);
-	errno = err;
-}
-
 /* A write of n bytes at p, at pc. */
 static inline void stored(const void *p, size_t n, uintptr_t pc)
 {
-	note(p, n, pc, DET_WRITE);
+	gocrace_buffer_access(p, n, pc, DET_WRITE);
 }
 
 /* A read of n bytes at p, at pc. */
 static inline void loaded(const void *p, size_t n, uintptr_t pc)
 {
-	note(p, n, pc, DET_READ);
+	gocrace_buffer_access(p, n, pc, DET_READ);
 }
 
 /* The string s and its NUL, read or written at pc (measured by glibc's
@@ -95,22 +83,9 @@ static inline void loaded(const void *p, size_t n, uintptr_t pc)
  * A NULL s is none. */
 static void note_str(const char *s, uintptr_t pc, unsigned flags)
 {
-	if (s == NULL)
-		return;
-	det_thread *t = gocrace_thr();
-	if (t == NULL)
-		return;
-	int err = errno;
-	gocrace_range_access(t, s, gocrace_strlen(s) + 1, pc, flags);
-	errno = err;
+	if (s != NULL && gocrace_thr() != NULL)
+		gocrace_buffer_access(s, gocrace_strlen(s) + 1, pc, flags);
 }
-
-/* The real function of the wrapper out_NAME, looked up as sym. */
-#define OUT_REAL(fn, sym)                                                     \
-	do {                                                                      \
-		if (GOCRACE_UNLIKELY(real_##fn == NULL))                              \
-			real_##fn = gocrace_real(sym);                                    \
-	} while (0)
 
 /* The head of out_NAME, exported as sym, returning ret, with params (the
  * parenthesised parameter list), and its real function's pointer,
@@ -140,7 +115,7 @@ static void line_stored(char **lp, size_t *n, ssize_t r, uintptr_t pc)
 
 OUT_WRAPPER(ssize_t, getdelim, "getdelim", (char **lp, size_t *n, int delim, FILE *f))
 {
-	OUT_REAL(out_getdelim, "getdelim");
+	GOCRACE_RESOLVE_AS(out_getdelim, "getdelim");
 	ssize_t r = real_out_getdelim(lp, n, delim, f);
 	line_stored(lp, n, r, GOCRACE_CALLER_PC());
 	return r;
@@ -149,7 +124,7 @@ OUT_WRAPPER(ssize_t, getdelim, "getdelim", (char **lp, size_t *n, int delim, FIL
 /* getline's inline body in glibc's headers (when optimising) */
 OUT_WRAPPER(ssize_t, getdelim_internal, "__getdelim", (char **lp, size_t *n, int delim, FILE *f))
 {
-	OUT_REAL(out_getdelim_internal, "__getdelim");
+	GOCRACE_RESOLVE_AS(out_getdelim_internal, "__getdelim");
 	ssize_t r = real_out_getdelim_internal(lp, n, delim, f);
 	line_stored(lp, n, r, GOCRACE_CALLER_PC());
 	return r;
@@ -157,7 +132,7 @@ OUT_WRAPPER(ssize_t, getdelim_internal, "__getdelim", (char **lp, size_t *n, int
 
 OUT_WRAPPER(ssize_t, getline, "getline", (char **lp, size_t *n, FILE *f))
 {
-	OUT_REAL(out_getline, "getline");
+	GOCRACE_RESOLVE_AS(out_getline, "getline");
 	ssize_t r = real_out_getline(lp, n, f);
 	line_stored(lp, n, r, GOCRACE_CALLER_PC());
 	return r;
@@ -170,7 +145,7 @@ OUT_WRAPPER(ssize_t, getline, "getline", (char **lp, size_t *n, FILE *f))
 #define READDIR_WRAPPER(name, ent_t)                                          \
 	OUT_WRAPPER(ent_t *, name, #name, (DIR *d))                               \
 	{                                                                         \
-		OUT_REAL(out_##name, #name);                                          \
+		GOCRACE_RESOLVE_AS(out_##name, #name);                                          \
 		ent_t *r = real_out_##name(d);                                        \
 		if (r != NULL)                                                        \
 			stored(r, r->d_reclen, GOCRACE_CALLER_PC());                      \
@@ -187,7 +162,7 @@ READDIR_WRAPPER(readdir64, struct dirent64)
 #define STAT_WRAPPER(name, params, args, path, st)                            \
 	OUT_WRAPPER(int, name, #name, params)                                     \
 	{                                                                         \
-		OUT_REAL(out_##name, #name);                                          \
+		GOCRACE_RESOLVE_AS(out_##name, #name);                                          \
 		uintptr_t pc = GOCRACE_CALLER_PC();                                   \
 		note_str(path, pc, DET_READ);                                         \
 		int r = real_out_##name args;                                         \
@@ -232,19 +207,19 @@ static char *cwd_stored(char *r, char *buf, uintptr_t pc)
 
 OUT_WRAPPER(char *, getcwd, "getcwd", (char *buf, size_t size))
 {
-	OUT_REAL(out_getcwd, "getcwd");
+	GOCRACE_RESOLVE_AS(out_getcwd, "getcwd");
 	return cwd_stored(real_out_getcwd(buf, size), buf, GOCRACE_CALLER_PC());
 }
 
 OUT_WRAPPER(char *, getcwd_chk, "__getcwd_chk", (char *buf, size_t size, size_t buflen))
 {
-	OUT_REAL(out_getcwd_chk, "__getcwd_chk");
+	GOCRACE_RESOLVE_AS(out_getcwd_chk, "__getcwd_chk");
 	return cwd_stored(real_out_getcwd_chk(buf, size, buflen), buf, GOCRACE_CALLER_PC());
 }
 
 OUT_WRAPPER(char *, realpath, "realpath", (const char *path, char *resolved))
 {
-	OUT_REAL(out_realpath, "realpath");
+	GOCRACE_RESOLVE_AS(out_realpath, "realpath");
 	uintptr_t pc = GOCRACE_CALLER_PC();
 	note_str(path, pc, DET_READ);
 	return cwd_stored(real_out_realpath(path, resolved), resolved, pc);
@@ -253,7 +228,7 @@ OUT_WRAPPER(char *, realpath, "realpath", (const char *path, char *resolved))
 OUT_WRAPPER(char *, realpath_chk, "__realpath_chk",
             (const char *path, char *resolved, size_t resolvedlen))
 {
-	OUT_REAL(out_realpath_chk, "__realpath_chk");
+	GOCRACE_RESOLVE_AS(out_realpath_chk, "__realpath_chk");
 	uintptr_t pc = GOCRACE_CALLER_PC();
 	note_str(path, pc, DET_READ);
 	return cwd_stored(real_out_realpath_chk(path, resolved, resolvedlen), resolved, pc);
@@ -261,7 +236,7 @@ OUT_WRAPPER(char *, realpath_chk, "__realpath_chk",
 
 OUT_WRAPPER(int, uname, "uname", (struct utsname *u))
 {
-	OUT_REAL(out_uname, "uname");
+	GOCRACE_RESOLVE_AS(out_uname, "uname");
 	int r = real_out_uname(u);
 	if (r == 0)
 		stored(u, sizeof *u, GOCRACE_CALLER_PC());
@@ -285,13 +260,13 @@ static int host_stored(int r, const char *name, size_t len, uintptr_t pc)
 
 OUT_WRAPPER(int, gethostname, "gethostname", (char *name, size_t len))
 {
-	OUT_REAL(out_gethostname, "gethostname");
+	GOCRACE_RESOLVE_AS(out_gethostname, "gethostname");
 	return host_stored(real_out_gethostname(name, len), name, len, GOCRACE_CALLER_PC());
 }
 
 OUT_WRAPPER(int, gethostname_chk, "__gethostname_chk", (char *name, size_t len, size_t buflen))
 {
-	OUT_REAL(out_gethostname_chk, "__gethostname_chk");
+	GOCRACE_RESOLVE_AS(out_gethostname_chk, "__gethostname_chk");
 	return host_stored(real_out_gethostname_chk(name, len, buflen), name, len,
 	                   GOCRACE_CALLER_PC());
 }
@@ -300,7 +275,7 @@ OUT_WRAPPER(int, gethostname_chk, "__gethostname_chk", (char *name, size_t len, 
 
 OUT_WRAPPER(time_t, time, "time", (time_t *tloc))
 {
-	OUT_REAL(out_time, "time");
+	GOCRACE_RESOLVE_AS(out_time, "time");
 	time_t r = real_out_time(tloc);
 	if (tloc != NULL)
 		stored(tloc, sizeof *tloc, GOCRACE_CALLER_PC());
@@ -309,7 +284,7 @@ OUT_WRAPPER(time_t, time, "time", (time_t *tloc))
 
 OUT_WRAPPER(int, clock_gettime, "clock_gettime", (clockid_t clk, struct timespec *ts))
 {
-	OUT_REAL(out_clock_gettime, "clock_gettime");
+	GOCRACE_RESOLVE_AS(out_clock_gettime, "clock_gettime");
 	int r = real_out_clock_gettime(clk, ts);
 	if (r == 0)
 		stored(ts, sizeof *ts, GOCRACE_CALLER_PC());
@@ -318,7 +293,7 @@ OUT_WRAPPER(int, clock_gettime, "clock_gettime", (clockid_t clk, struct timespec
 
 OUT_WRAPPER(int, gettimeofday, "gettimeofday", (struct timeval *tv, void *tz))
 {
-	OUT_REAL(out_gettimeofday, "gettimeofday");
+	GOCRACE_RESOLVE_AS(out_gettimeofday, "gettimeofday");
 	int r = real_out_gettimeofday(tv, tz);
 	if (r == 0 && tv != NULL)
 		stored(tv, sizeof *tv, GOCRACE_CALLER_PC());
@@ -330,7 +305,7 @@ OUT_WRAPPER(int, gettimeofday, "gettimeofday", (struct timeval *tv, void *tz))
 #define RLIMIT_WRAPPER(name, rlim_t_)                                         \
 	OUT_WRAPPER(int, name, #name, (int res, rlim_t_ *rl))                     \
 	{                                                                         \
-		OUT_REAL(out_##name, #name);                                          \
+		GOCRACE_RESOLVE_AS(out_##name, #name);                                          \
 		int r = real_out_##name(res, rl);                                     \
 		if (r == 0)                                                           \
 			stored(rl, sizeof *rl, GOCRACE_CALLER_PC());                      \
@@ -344,7 +319,7 @@ RLIMIT_WRAPPER(getrlimit64, struct rlimit64)
 
 OUT_WRAPPER(char *, ctime_r, "ctime_r", (const time_t *tp, char *buf))
 {
-	OUT_REAL(out_ctime_r, "ctime_r");
+	GOCRACE_RESOLVE_AS(out_ctime_r, "ctime_r");
 	uintptr_t pc = GOCRACE_CALLER_PC();
 	loaded(tp, sizeof *tp, pc);
 	char *r = real_out_ctime_r(tp, buf);
@@ -355,7 +330,7 @@ OUT_WRAPPER(char *, ctime_r, "ctime_r", (const time_t *tp, char *buf))
 
 OUT_WRAPPER(char *, asctime_r, "asctime_r", (const struct tm *tm, char *buf))
 {
-	OUT_REAL(out_asctime_r, "asctime_r");
+	GOCRACE_RESOLVE_AS(out_asctime_r, "asctime_r");
 	uintptr_t pc = GOCRACE_CALLER_PC();
 	loaded(tm, sizeof *tm, pc);
 	char *r = real_out_asctime_r(tm, buf);
@@ -367,7 +342,7 @@ OUT_WRAPPER(char *, asctime_r, "asctime_r", (const struct tm *tm, char *buf))
 #define TM_WRAPPER(name)                                                      \
 	OUT_WRAPPER(struct tm *, name, #name, (const time_t *tp, struct tm *tm))  \
 	{                                                                         \
-		OUT_REAL(out_##name, #name);                                          \
+		GOCRACE_RESOLVE_AS(out_##name, #name);                                          \
 		uintptr_t pc = GOCRACE_CALLER_PC();                                   \
 		loaded(tp, sizeof *tp, pc);                                           \
 		struct tm *r = real_out_##name(tp, tm);                               \
@@ -382,7 +357,7 @@ TM_WRAPPER(localtime_r)
 OUT_WRAPPER(size_t, strftime, "strftime",
             (char *s, size_t max, const char *fmt, const struct tm *tm))
 {
-	OUT_REAL(out_strftime, "strftime");
+	GOCRACE_RESOLVE_AS(out_strftime, "strftime");
 	uintptr_t pc = GOCRACE_CALLER_PC();
 	note_str(fmt, pc, DET_READ);
 	loaded(tm, sizeof *tm, pc);
@@ -396,7 +371,7 @@ OUT_WRAPPER(size_t, strftime, "strftime",
 
 OUT_WRAPPER(int, pthread_getattr_np, "pthread_getattr_np", (pthread_t th, pthread_attr_t *attr))
 {
-	OUT_REAL(out_pthread_getattr_np, "pthread_getattr_np");
+	GOCRACE_RESOLVE_AS(out_pthread_getattr_np, "pthread_getattr_np");
 	int r = real_out_pthread_getattr_np(th, attr);
 	if (r == 0)
 		stored(attr, sizeof *attr, GOCRACE_CALLER_PC());

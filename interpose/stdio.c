@@ -36,28 +36,16 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-/* An access of n bytes at p by the calling thread, at pc, keeping the
- * errno the real call left (a report made here may change it). */
-static void note(const void *p, size_t n, uintptr_t pc, unsigned flags)
-{
-	det_thread *t = gocrace_thr();
-	if (t == NULL || n == 0)
-		return;
-	int err = errno;
-	gocrace_range_access(t, p, n, pc, flags);
-	errno = err;
-}
-
 /* A write of n bytes at p, at pc. */
 static void stored(const void *p, size_t n, uintptr_t pc)
 {
-	note(p, n, pc, DET_WRITE);
+	gocrace_buffer_access(p, n, pc, DET_WRITE);
 }
 
 /* A read of n bytes at p, at pc. */
 static void loaded(const void *p, size_t n, uintptr_t pc)
 {
-	note(p, n, pc, DET_READ);
+	gocrace_buffer_access(p, n, pc, DET_READ);
 }
 
 /* strlen(s) + 1 (glibc's: the measure is no access of the program's). */
@@ -231,12 +219,8 @@ PRINTF_PAIR(__asprintf_chk, __vasprintf_chk, vasprintf_chk_at, (char **sp, int f
 
 /* Both names of each: glibc's headers call the C99 ones __isoc99_*
  * unless _GNU_SOURCE is defined (which keeps GNU's %as). Each wrapper is
- * named scan_NAME and exported as NAME, and calls its own real v-form. */
-#define SCAN_REAL(fn, sym)                                                    \
-	do {                                                                      \
-		if (GOCRACE_UNLIKELY(real_##fn == NULL))                              \
-			real_##fn = gocrace_real(sym);                                    \
-	} while (0)
+ * named scan_NAME and exported as NAME (GOCRACE_RESOLVE_AS), and calls
+ * its own real v-form. */
 
 /* The scanf at pc returned r: what it stored through aq (a copy of its
  * arguments, made before the call), keeping errno. */
@@ -257,7 +241,7 @@ static void results_stored(const char *fmt, va_list aq, int r, uintptr_t pc)
 	GOCRACE_REAL(int, scan_##vname, in_t, const char *, va_list);            \
 	static int scan_##vname##_at(in_t in, const char *fmt, va_list ap, uintptr_t pc) \
 	{                                                                         \
-		SCAN_REAL(scan_##vname, vsym);                                        \
+		GOCRACE_RESOLVE_AS(scan_##vname, vsym);                                        \
 		if (input_read)                                                       \
 			loaded((const void *)in, str_size((const char *)in), pc);         \
 		va_list aq;                                                           \
