@@ -208,6 +208,9 @@ gocrace_check_small(det_thread *t, const volatile void *addr, size_t size, uintp
 
 /* The fork child's side of io.c: its lock's holder is gone. */
 GOCRACE_HIDDEN void gocrace_io_fork_child(void);
+/* The calling OS thread's det_thread t ends (before det_thread_finish):
+ * the robust mutexes it may die holding (sync.c). */
+GOCRACE_HIDDEN void gocrace_sync_thread_end(det_thread *t);
 /* In a fork child: the thread id sync.c keeps is the parent's. */
 GOCRACE_HIDDEN void gocrace_sync_fork_child(void);
 /* det_config.describe_fd: addr is a descriptor's word in io.c's table. */

@@ -181,6 +181,8 @@ static TLS thr_entry *self; /* this OS thread's entry, until it finishes */
 static void finish_for_good(det_thread *t)
 {
 	gocrace_signal_thread_end();
+	if (t != NULL)
+		gocrace_sync_thread_end(t);
 	gocrace_guard();
 	if (t != NULL)
 		det_thread_finish(t);

@@ -7,7 +7,9 @@
  * S is the detector's clock at the address:
  *
  *   mutex (every type)  lock/trylock/timedlock/clocklock success (and a
- *                       robust mutex's EOWNERDEAD): acquire(m); unlock:
+ *                       robust mutex's EOWNERDEAD, which also acquires the
+ *                       ends of the threads that locked robust mutexes:
+ *                       the dead owner's among them): acquire(m); unlock:
  *                       release(m) before the real unlock, unless glibc
  *                       will refuse it (an error-checking, recursive or
  *                       robust mutex the caller does not own: EPERM);
@@ -160,12 +162,40 @@ INIT_WRAPPER(sem_init, sem_t, P_(int pshared, unsigned value), P_(pshared, value
 		return r;                                                            \
 	}
 
-/* A robust mutex whose owner died is locked by the caller (EOWNERDEAD). */
-ACQUIRE_WRAPPER(pthread_mutex_lock, pthread_mutex_t, r == 0 || r == EOWNERDEAD, , )
-ACQUIRE_WRAPPER(pthread_mutex_trylock, pthread_mutex_t, r == 0 || r == EOWNERDEAD, , )
-ACQUIRE_WRAPPER(pthread_mutex_timedlock, pthread_mutex_t, r == 0 || r == EOWNERDEAD,
+/* Robust mutexes whose owner died holding them. The kernel marks such a
+ * lock at the owner's exit, and the next lock finds it so (EOWNERDEAD):
+ * what the owner did happens before that lock, though it never unlocked.
+ * So a thread that ever locked a robust mutex releases into owner_deaths
+ * when it ends (gocrace_sync_thread_end), and an EOWNERDEAD lock
+ * acquires it (every such dead thread's clock: more order than the one
+ * owner's, only on that path). */
+static char owner_deaths;
+static TLS bool locked_robust;
+
+void gocrace_sync_thread_end(det_thread *t)
+{
+	if (locked_robust)
+		gocrace_release_merge(t, &owner_deaths);
+}
+
+/* A mutex lock by t returned r: whether t holds m now (0, or a robust
+ * mutex's EOWNERDEAD). */
+static bool mutex_locked(det_thread *t, pthread_mutex_t *m, int r)
+{
+	if (r == EOWNERDEAD)
+		gocrace_acquire(t, &owner_deaths);
+	else if (r != 0)
+		return false;
+	if (__atomic_load_n(&m->__data.__kind, __ATOMIC_RELAXED) & 16) /* ROBUST_NORMAL_NP */
+		locked_robust = true;
+	return true;
+}
+
+ACQUIRE_WRAPPER(pthread_mutex_lock, pthread_mutex_t, mutex_locked(t, m, r), , )
+ACQUIRE_WRAPPER(pthread_mutex_trylock, pthread_mutex_t, mutex_locked(t, m, r), , )
+ACQUIRE_WRAPPER(pthread_mutex_timedlock, pthread_mutex_t, mutex_locked(t, m, r),
                 P_(const struct timespec *abs), P_(abs))
-ACQUIRE_WRAPPER(pthread_mutex_clocklock, pthread_mutex_t, r == 0 || r == EOWNERDEAD,
+ACQUIRE_WRAPPER(pthread_mutex_clocklock, pthread_mutex_t, mutex_locked(t, m, r),
                 P_(clockid_t clk, const struct timespec *abs), P_(clk, abs))
 ACQUIRE_WRAPPER(pthread_spin_lock, pthread_spinlock_t, r == 0, , )
 ACQUIRE_WRAPPER(pthread_spin_trylock, pthread_spinlock_t, r == 0, , )
