@@ -30,6 +30,7 @@
  */
 #include "internal.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -609,7 +610,7 @@ static bool race_expected(const det_race *r)
 	return det__cfg.expected(lo, hi - lo);
 }
 
-void det__report_race(const det_race *r)
+static void report_race(const det_race *r)
 {
 	det__lock(&report_lock);
 	uint64_t a = r->cur_ctx, b = CELL_CTX(r->prev);
@@ -675,6 +676,15 @@ void det__report_race(const det_race *r)
 	det__unlock(&report_lock);
 	if (det__cfg.on_report != NULL)
 		det__cfg.on_report("data-race");
+}
+
+void det__report_race(const det_race *r)
+{
+	/* the program's errno as it was: the access that raced may sit
+	 * between a call and its errno check (symbolizing and writing set it) */
+	int err = errno;
+	report_race(r);
+	errno = err;
 }
 
 void det_read_stats(det_stats *s)

@@ -528,12 +528,15 @@ static void benign_add(const char *f, int l, const volatile void *mem, uintptr_t
 	benign *n = __libc_malloc(sizeof *n);
 	if (n == NULL)
 		return;
+	/* the runtime's own memset and snprintf: no accesses of the program's */
+	gocrace_guard();
 	memset(n, 0, sizeof *n);
 	n->addr = addr;
 	n->size = size;
 	n->file = f;
 	n->line = l;
 	snprintf(n->desc, sizeof n->desc, "%s", desc != NULL ? desc : "");
+	gocrace_unguard();
 	n->next = atomic_load_explicit(&benign_head, memory_order_relaxed);
 	/* release: pairs with the acquire loads that walk the list */
 	while (!atomic_compare_exchange_weak_explicit(&benign_head, &n->next, n,

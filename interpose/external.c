@@ -52,12 +52,16 @@ static struct tag {
 
 static atomic_uint tags_used = TAG_FIRST_USER; /* relaxed: slots only */
 
+/* The runtime's copy of s (its memcpy is no access of the program's:
+ * under the guard). */
 static char *copy(const char *s)
 {
+	gocrace_guard();
 	size_t n = gocrace_strlen(s) + 1;
 	char *c = __libc_malloc(n);
 	if (c != NULL)
 		memcpy(c, s, n);
+	gocrace_unguard();
 	return c;
 }
 

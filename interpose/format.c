@@ -10,9 +10,12 @@
  *   scanf family   writes what each of the first r assigning conversions
  *                  stored (r the call's result): an integer or float of
  *                  the length modifier's size, a %s or %[ string and its
- *                  NUL, %c's width, %ms's pointer; and %n's integer
- *                  until the input ran out. The input string sscanf
- *                  reads (glibc measures all of it) is stdio.c's.
+ *                  NUL, %c's width, %ms's pointer (GNU's %as too); and
+ *                  each %n's integer the walk reaches before the r-th
+ *                  assignment (as TSan counts: a matching failure just
+ *                  before a %n cannot be told from the result). The input
+ *                  string sscanf reads (glibc measures all of it) is
+ *                  stdio.c's.
  *
  * The walkers follow the arguments with va_arg by the conversions' types,
  * on a copy of the caller's va_list. A format they cannot follow (numbered
@@ -248,7 +251,7 @@ out:
 
 /* The conversion after a '%' at p, scanf's; as parse_printf. A %[ set's
  * characters are skipped. */
-static const char *parse_scanf(const char *p, spec *s)
+static const char *parse_scanf(const char *p, spec *s, bool gnu)
 {
 	*s = (spec){ .width = -1, .precision = -1 };
 	if (*p == '*') {
@@ -259,7 +262,8 @@ static const char *parse_scanf(const char *p, spec *s)
 	if (number(&q) >= 0 && *q == '$')
 		return p; /* numbered arguments */
 	s->width = number(&p);
-	if (*p == 'm') {
+	/* 'm', and in GNU's own scanf (not the C99 one) 'a' before s, S or [ */
+	if (*p == 'm' || (gnu && *p == 'a' && (p[1] == 's' || p[1] == 'S' || p[1] == '['))) {
 		s->alloc = true;
 		p++;
 	}
@@ -315,7 +319,8 @@ static size_t scanned_bytes(const spec *s, const void *ptr)
 	}
 }
 
-void gocrace_scanf_results(det_thread *t, const char *fmt, va_list ap, int assigned, uintptr_t pc)
+void gocrace_scanf_results(det_thread *t, const char *fmt, va_list ap, int assigned, bool gnu,
+                           uintptr_t pc)
 {
 	if (gocrace_in_libgoc(pc) || fmt == NULL || assigned < 0)
 		return;
@@ -323,7 +328,7 @@ void gocrace_scanf_results(det_thread *t, const char *fmt, va_list ap, int assig
 	va_copy(aq, ap);
 	for (const char *p = fmt; next_conversion(&p);) {
 		spec s;
-		p = parse_scanf(p, &s);
+		p = parse_scanf(p, &s, gnu);
 		/* past the last assignment the input failed: nothing more stored,
 		 * %n's included; an unknown conversion: its argument's type is */
 		if (s.conv == 0 || (s.conv != 'n' && (assigned == 0 || !scanf_conv(s.conv))))

@@ -25,11 +25,12 @@
  *   no-ops, so that a program or library that annotates its own
  *   synchronisation or objects links with `goc-race cc` and runs
  *   unchanged; the fiber calls and register_tag return NULL, pre_unlock 0.
- * - Not defined, on purpose: __tsan_acquire and __tsan_release. libgoc looks __tsan_acquire up with a
- *   weak reference to learn whether a real ThreadSanitizer runtime is
- *   present (and then annotates every edge and makes goroutines fibers,
- *   runtime/trace.c); finding it here would make it annotate into the
- *   void, and send goc.h's inline mutex fast paths to the slow path.
+ * - Not defined, on purpose: __tsan_acquire and __tsan_release. libgoc
+ *   looks __tsan_acquire up with a weak reference to learn whether a real
+ *   ThreadSanitizer runtime is present (and then annotates every edge and
+ *   makes goroutines fibers, runtime/trace.c); finding it here would make
+ *   it annotate into the void, and send goc.h's inline mutex fast paths to
+ *   the slow path.
  * - No state, no locks, no dependencies beyond libc; nothing here creates
  *   or observes a happens-before edge. Built with -fvisibility=hidden: only
  *   the names marked GOCRACE_HOOK (and the atomics' GOCRACE_ATOMIC_API)

@@ -414,10 +414,11 @@ GOCRACE_HIDDEN void gocrace_printf_args(det_thread *t, const char *fmt, va_list 
                                         uintptr_t pc);
 /* What a scanf with format fmt and arguments ap stored through them,
  * assigned its result (the conversions assigned): t's writes at pc,
- * unless pc is libgoc's. ap is walked on a copy: the caller copies it
- * before the real call, which uses it up. */
+ * unless pc is libgoc's; gnu: glibc's GNU scanf, whose %as allocates (the
+ * C99 __isoc99_ ones read %a as a float). ap is walked on a copy: the
+ * caller copies it before the real call, which uses it up. */
 GOCRACE_HIDDEN void gocrace_scanf_results(det_thread *t, const char *fmt, va_list ap,
-                                          int assigned, uintptr_t pc);
+                                          int assigned, bool gnu, uintptr_t pc);
 
 /* Installs the tracer table into libgoc if the program uses it. */
 GOCRACE_HIDDEN void gocrace_tracer_install(void);
@@ -436,6 +437,9 @@ GOCRACE_HIDDEN void gocrace_expected_print(void);
 GOCRACE_HIDDEN void gocrace_pthread_init(void);
 
 /* ---- libc (libc.c) ----------------------------------------------------- */
+
+/* Called by runtime.c at init: finds glibc's own code. */
+GOCRACE_HIDDEN void gocrace_libc_init(void);
 
 /* memcpy/memmove/memset checked as range accesses at pc, then performed;
  * for clang 19's __tsan_mem* (tsan_abi.c). */

@@ -357,7 +357,7 @@ static void after_readv(det_thread *t, int fd, ssize_t r, const struct iovec *io
 		__asm__(sym);                                                         \
 	ssize_t io_##name(int fd, const void *buf, size_t n params)               \
 	{                                                                         \
-		GOCRACE_RESOLVE_AS(io_##name, sym);                                              \
+		GOCRACE_RESOLVE_AS(io_##name, sym);                               \
 		det_thread *t = gocrace_thr();                                        \
 		if (t != NULL)                                                        \
 			before_write(t, fd, buf, n, GOCRACE_CALLER_PC());                 \
@@ -370,7 +370,7 @@ static void after_readv(det_thread *t, int fd, ssize_t r, const struct iovec *io
 		__asm__(sym);                                                         \
 	ssize_t io_##name(int fd, void *buf, size_t n params)                     \
 	{                                                                         \
-		GOCRACE_RESOLVE_AS(io_##name, sym);                                              \
+		GOCRACE_RESOLVE_AS(io_##name, sym);                               \
 		det_thread *t = gocrace_thr();                                        \
 		ssize_t r = real_io_##name(fd, buf, n args);                          \
 		/* MSG_TRUNC: r may be more than was stored */                    \
@@ -407,7 +407,7 @@ READ_WRAPPER(recvfrom_chk, "__recvfrom_chk",
 	                                 int cnt params) __asm__(sym);            \
 	ssize_t io_##name(int fd, const struct iovec *iov, int cnt params)        \
 	{                                                                         \
-		GOCRACE_RESOLVE_AS(io_##name, sym);                                              \
+		GOCRACE_RESOLVE_AS(io_##name, sym);                               \
 		det_thread *t = gocrace_thr();                                        \
 		if (t != NULL)                                                        \
 			before_writev(t, fd, iov, cnt, GOCRACE_CALLER_PC());              \
@@ -420,7 +420,7 @@ READ_WRAPPER(recvfrom_chk, "__recvfrom_chk",
 	                                 int cnt params) __asm__(sym);            \
 	ssize_t io_##name(int fd, const struct iovec *iov, int cnt params)        \
 	{                                                                         \
-		GOCRACE_RESOLVE_AS(io_##name, sym);                                              \
+		GOCRACE_RESOLVE_AS(io_##name, sym);                               \
 		det_thread *t = gocrace_thr();                                        \
 		ssize_t r = real_io_##name(fd, iov, cnt args);                        \
 		if (t != NULL)                                                        \
@@ -680,7 +680,7 @@ GOCRACE_EXPORT int accept4(int fd, struct sockaddr *addr, socklen_t *len, int fl
 	GOCRACE_EXPORT int io_##name(int fd, int cmd, ...) __asm__(sym);          \
 	int io_##name(int fd, int cmd, ...)                                       \
 	{                                                                         \
-		GOCRACE_RESOLVE_AS(io_##name, sym);                                              \
+		GOCRACE_RESOLVE_AS(io_##name, sym);                               \
 		va_list ap;                                                           \
 		va_start(ap, cmd);                                                    \
 		unsigned long arg = va_arg(ap, unsigned long);                        \
@@ -831,7 +831,7 @@ static int file_made(int fd, uintptr_t pc)
 	GOCRACE_EXPORT int io_##name params __asm__(sym);                         \
 	int io_##name params                                                      \
 	{                                                                         \
-		GOCRACE_RESOLVE_AS(io_##name, sym);                                              \
+		GOCRACE_RESOLVE_AS(io_##name, sym);                               \
 		int fd = real_io_##name args;                                         \
 		return file_made(fd, GOCRACE_CALLER_PC());                            \
 	}
@@ -842,7 +842,7 @@ static int file_made(int fd, uintptr_t pc)
 	GOCRACE_EXPORT int io_##name params __asm__(sym);                         \
 	int io_##name params                                                      \
 	{                                                                         \
-		GOCRACE_RESOLVE_AS(io_##name, sym);                                              \
+		GOCRACE_RESOLVE_AS(io_##name, sym);                               \
 		mode_t mode = 0;                                                      \
 		if (has_mode(flags)) {                                                \
 			va_list ap;                                                       \

@@ -15,7 +15,7 @@
  *   memalign, valloc, pvalloc: after a successful allocation det_alloc with
  *   the caller's stack (its shadow starts fresh; reports name it). calloc's
  *   zeroing (up to CALLOC_WRITE_MAX) and the bytes realloc keeps are then
- *   written by the caller.
+ *   written by the caller, unless the caller is glibc itself (in_glibc).
  *   free: det_free (a write over the block; in an access-ignore region
  *   only forgetting its shadow) BEFORE the real free — once the
  *   real free returns another thread may be handed the same memory, and it
@@ -64,6 +64,7 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <link.h>
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -159,6 +160,51 @@ static bool alloc_resolve(void)
  * would cost as much memory as the block itself even if it stays unused. */
 #define CALLOC_WRITE_MAX ((size_t)1 << 20)
 
+/* The code of libc.so.6 and ld.so (their executable segments), found at
+ * init: glibc hands its own blocks between threads by its own internal
+ * order (dlopen's link maps, freed by another thread's dlclose; a new
+ * thread's TLS; iconv's modules), so the zeroing and copying its calls
+ * of calloc and realloc do are not recorded as writes. Written once at
+ * init, read after. */
+enum { GLIBC_SEGMENTS = 8 };
+static uintptr_t glibc_lo[GLIBC_SEGMENTS], glibc_hi[GLIBC_SEGMENTS];
+static int glibc_nseg;
+
+static int glibc_segments(struct dl_phdr_info *info, size_t size, void *data)
+{
+	(void)size;
+	(void)data;
+	const char *name = info->dlpi_name, *base = name;
+	for (const char *c = name; *c != '\0'; c++)
+		if (*c == '/')
+			base = c + 1;
+	if (__builtin_strncmp(base, "libc.so", 7) != 0 && __builtin_strncmp(base, "ld-linux", 8) != 0)
+		return 0;
+	for (int i = 0; i < info->dlpi_phnum && glibc_nseg < GLIBC_SEGMENTS; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X))
+			continue;
+		glibc_lo[glibc_nseg] = info->dlpi_addr + ph->p_vaddr;
+		glibc_hi[glibc_nseg] = glibc_lo[glibc_nseg] + ph->p_memsz;
+		glibc_nseg++;
+	}
+	return 0;
+}
+
+void gocrace_libc_init(void)
+{
+	dl_iterate_phdr(glibc_segments, NULL);
+}
+
+/* Whether pc is in glibc's own code. */
+static bool in_glibc(uintptr_t pc)
+{
+	for (int i = 0; i < glibc_nseg; i++)
+		if (pc - glibc_lo[i] < glibc_hi[i] - glibc_lo[i])
+			return true;
+	return false;
+}
+
 /* The caller's stack: skip this interceptor's frame (the helpers that call
  * it are always inlined into the interceptor). */
 ALWAYS_INLINE void note_alloc(det_thread *t, void *p, size_t n)
@@ -200,9 +246,10 @@ GOCRACE_EXPORT void *calloc(size_t nmemb, size_t size)
 	void *p = REAL_ALLOC(real_calloc(nmemb, size));
 	if (t != NULL && p != NULL) {
 		size_t n = nmemb * size;
+		uintptr_t pc = GOCRACE_CALLER_PC();
 		note_alloc(t, p, n);
-		if (n <= CALLOC_WRITE_MAX)
-			gocrace_range_access(t, p, n, GOCRACE_CALLER_PC(), DET_WRITE);
+		if (n <= CALLOC_WRITE_MAX && !in_glibc(pc))
+			gocrace_range_access(t, p, n, pc, DET_WRITE);
 	}
 	return p;
 }
@@ -246,7 +293,7 @@ ALWAYS_INLINE void *realloc_common(void *p, size_t n, uintptr_t pc)
 		note_alloc(t, q, n);
 		/* the bytes kept were copied (or stayed): the new block's */
 		size_t kept = old < n ? old : n;
-		if (kept != 0)
+		if (kept != 0 && !in_glibc(pc))
 			gocrace_range_access(t, q, kept, pc, DET_WRITE);
 	} else if (p != NULL && n != 0 && old != 0)
 		note_alloc(t, p, old); /* failed: the old block lives on */

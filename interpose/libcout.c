@@ -145,7 +145,7 @@ OUT_WRAPPER(ssize_t, getline, "getline", (char **lp, size_t *n, FILE *f))
 #define READDIR_WRAPPER(name, ent_t)                                          \
 	OUT_WRAPPER(ent_t *, name, #name, (DIR *d))                               \
 	{                                                                         \
-		GOCRACE_RESOLVE_AS(out_##name, #name);                                          \
+		GOCRACE_RESOLVE_AS(out_##name, #name);                            \
 		ent_t *r = real_out_##name(d);                                        \
 		if (r != NULL)                                                        \
 			stored(r, r->d_reclen, GOCRACE_CALLER_PC());                      \
@@ -162,7 +162,7 @@ READDIR_WRAPPER(readdir64, struct dirent64)
 #define STAT_WRAPPER(name, params, args, path, st)                            \
 	OUT_WRAPPER(int, name, #name, params)                                     \
 	{                                                                         \
-		GOCRACE_RESOLVE_AS(out_##name, #name);                                          \
+		GOCRACE_RESOLVE_AS(out_##name, #name);                            \
 		uintptr_t pc = GOCRACE_CALLER_PC();                                   \
 		note_str(path, pc, DET_READ);                                         \
 		int r = real_out_##name args;                                         \
@@ -305,7 +305,7 @@ OUT_WRAPPER(int, gettimeofday, "gettimeofday", (struct timeval *tv, void *tz))
 #define RLIMIT_WRAPPER(name, rlim_t_)                                         \
 	OUT_WRAPPER(int, name, #name, (int res, rlim_t_ *rl))                     \
 	{                                                                         \
-		GOCRACE_RESOLVE_AS(out_##name, #name);                                          \
+		GOCRACE_RESOLVE_AS(out_##name, #name);                            \
 		int r = real_out_##name(res, rl);                                     \
 		if (r == 0)                                                           \
 			stored(rl, sizeof *rl, GOCRACE_CALLER_PC());                      \
@@ -342,7 +342,7 @@ OUT_WRAPPER(char *, asctime_r, "asctime_r", (const struct tm *tm, char *buf))
 #define TM_WRAPPER(name)                                                      \
 	OUT_WRAPPER(struct tm *, name, #name, (const time_t *tp, struct tm *tm))  \
 	{                                                                         \
-		GOCRACE_RESOLVE_AS(out_##name, #name);                                          \
+		GOCRACE_RESOLVE_AS(out_##name, #name);                            \
 		uintptr_t pc = GOCRACE_CALLER_PC();                                   \
 		loaded(tp, sizeof *tp, pc);                                           \
 		struct tm *r = real_out_##name(tp, tm);                               \

@@ -248,6 +248,10 @@ static void *trampoline(void *p)
 void gocrace_pthread_init(void)
 {
 	end_key_ok = pthread_key_create(&end_key, end_key_destructor) == 0;
+	/* daemon() and system()'s helpers fork by glibc's internal name,
+	 * past the fork wrapper; their children still run the atfork
+	 * handlers */
+	pthread_atfork(NULL, NULL, gocrace_sync_fork_child);
 }
 
 GOCRACE_REAL(int, pthread_create, pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);

@@ -275,6 +275,7 @@ void gocrace_init(void)
 	det_thread_start(main_thread, (uintptr_t)lo, size);
 	home = main_thread;
 	gocrace_pthread_init();
+	gocrace_libc_init();
 	gocrace_jmp_init();
 	gocrace_tracer_install();
 	if (gocrace_libgoc_hi != 0)

@@ -222,32 +222,34 @@ PRINTF_PAIR(__asprintf_chk, __vasprintf_chk, vasprintf_chk_at, (char **sp, int f
  * named scan_NAME and exported as NAME (GOCRACE_RESOLVE_AS), and calls
  * its own real v-form. */
 
-/* The scanf at pc returned r: what it stored through aq (a copy of its
- * arguments, made before the call), keeping errno. */
-static void results_stored(const char *fmt, va_list aq, int r, uintptr_t pc)
+/* The scanf at pc (GNU's own when gnu) returned r: what it stored
+ * through aq (a copy of its arguments, made before the call), keeping
+ * errno. */
+static void results_stored(const char *fmt, va_list aq, int r, bool gnu, uintptr_t pc)
 {
 	det_thread *t = gocrace_thr();
 	if (t == NULL)
 		return;
 	int err = errno;
-	gocrace_scanf_results(t, fmt, aq, r, pc);
+	gocrace_scanf_results(t, fmt, aq, r, gnu, pc);
 	errno = err;
 }
 
-/* name(in, fmt, ...) and vname(in, fmt, ap), both the real vname (vsym);
- * sscanf's read their input string (all of it: glibc measures it first).
- * scanf(fmt, ...) and vscanf(fmt, ap) are fscanf's on stdin. */
-#define SCANF_PAIR(name, sym, vname, vsym, in_t, input_read)                  \
+/* name(in, fmt, ...) and vname(in, fmt, ap), both the real vname (vsym),
+ * GNU's own when gnu; sscanf's read their input string (all of it: glibc
+ * measures it first). scanf(fmt, ...) and vscanf(fmt, ap) are fscanf's on
+ * stdin. */
+#define SCANF_PAIR(name, sym, vname, vsym, in_t, input_read, gnu)             \
 	GOCRACE_REAL(int, scan_##vname, in_t, const char *, va_list);            \
 	static int scan_##vname##_at(in_t in, const char *fmt, va_list ap, uintptr_t pc) \
 	{                                                                         \
-		GOCRACE_RESOLVE_AS(scan_##vname, vsym);                                        \
+		GOCRACE_RESOLVE_AS(scan_##vname, vsym);                           \
 		if (input_read)                                                       \
 			loaded((const void *)in, str_size((const char *)in), pc);         \
 		va_list aq;                                                           \
 		va_copy(aq, ap);                                                      \
 		int r = real_scan_##vname(in, fmt, ap);                               \
-		results_stored(fmt, aq, r, pc);                                       \
+		results_stored(fmt, aq, r, gnu, pc);                                  \
 		va_end(aq);                                                           \
 		return r;                                                             \
 	}                                                                         \
@@ -270,11 +272,12 @@ static void results_stored(const char *fmt, va_list aq, int r, uintptr_t pc)
 		return r;                                                             \
 	}
 
-SCANF_PAIR(sscanf, "sscanf", vsscanf, "vsscanf", const char *, true)
+SCANF_PAIR(sscanf, "sscanf", vsscanf, "vsscanf", const char *, true, true)
 SCANF_PAIR(isoc99_sscanf, "__isoc99_sscanf", isoc99_vsscanf, "__isoc99_vsscanf", const char *,
-           true)
-SCANF_PAIR(fscanf, "fscanf", vfscanf, "vfscanf", FILE *, false)
-SCANF_PAIR(isoc99_fscanf, "__isoc99_fscanf", isoc99_vfscanf, "__isoc99_vfscanf", FILE *, false)
+           true, false)
+SCANF_PAIR(fscanf, "fscanf", vfscanf, "vfscanf", FILE *, false, true)
+SCANF_PAIR(isoc99_fscanf, "__isoc99_fscanf", isoc99_vfscanf, "__isoc99_vfscanf", FILE *, false,
+           false)
 SCANF_NAMES(scanf, "scanf", vscanf, "vscanf", (), stdin, scan_vfscanf_at)
 SCANF_NAMES(isoc99_scanf, "__isoc99_scanf", isoc99_vscanf, "__isoc99_vscanf", (), stdin,
             scan_isoc99_vfscanf_at)

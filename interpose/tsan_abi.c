@@ -240,6 +240,26 @@ enum { FENCE_LOADS = 16 };
 static TLS bool fence_released;
 static TLS const volatile void *fence_loaded[FENCE_LOADS];
 static TLS unsigned fence_nloaded; /* loads recorded; the last FENCE_LOADS kept */
+/* The atomic the last store after the fence released into, and the
+ * thread's slot and epoch just after (det_thread_hot.cell_id): a store to
+ * it again before the thread's epoch moves (a release of its own, or a new
+ * fence) has nothing new of the fence's to publish, and skips the merge
+ * (a loop of relaxed RMWs after one fence would otherwise merge on each:
+ * 4× the cost). The skip assumes no other thread's release store replaced
+ * the atomic's clock meanwhile. */
+static TLS const volatile void *fence_last;
+static TLS uint64_t fence_last_id;
+
+/* A store or RMW of t to a after a release fence. */
+static void fence_publish(det_thread *t, const volatile void *a)
+{
+	const det_thread_hot *h = (const det_thread_hot *)t;
+	if (a == fence_last && h->cell_id == fence_last_id)
+		return;
+	gocrace_release_merge(t, a);
+	fence_last = a;
+	fence_last_id = h->cell_id;
+}
 
 /* A load that did not acquire: its atomic, for the next acquire fence. */
 static inline void fence_remember(const volatile void *a)
@@ -262,8 +282,10 @@ static void atomic_fence(int mo)
 			gocrace_acquire(t, fence_loaded[i]);
 		fence_nloaded = 0;
 	}
-	if (mo_releases(mo))
+	if (mo_releases(mo)) {
 		fence_released = true;
+		fence_last = NULL;
+	}
 }
 
 /* The atomic access, then (a release store or RMW) the release, both
@@ -283,7 +305,7 @@ static inline __attribute__((always_inline)) det_thread *atomic_before(const vol
 		else
 			gocrace_release_merge(t, a);
 	} else if (kind != ATOMIC_LOAD && GOCRACE_UNLIKELY(fence_released)) {
-		gocrace_release_merge(t, a);
+		fence_publish(t, a);
 	}
 	return t;
 }

@@ -5,6 +5,8 @@
  */
 #include "detutil.h"
 
+#include <errno.h>
+
 TestSuite(report, .init = det_test_init);
 
 static uint64_t x, z;
@@ -32,6 +34,32 @@ Test(report, text_has_gos_layout_with_both_stacks_and_creation)
 	cr_assert_not_null(strstr(t, "\nThread T1 (running) created at:\n  fn9()\n      dir/src9.c:91"), "%s", t);
 	cr_assert_not_null(strstr(t, "\nGoroutine 7 (running) created at:\n  fn9()\n      dir/src9.c:90"), "%s", t);
 	free(t);
+}
+
+/* fake_symbolize, leaving errno set, as a real symbolizer's file reads
+ * may. */
+static size_t symbolize_setting_errno(uintptr_t pc, bool ret, det_frame *f, size_t max)
+{
+	size_t n = fake_symbolize(pc, ret, f, max);
+	errno = ENOENT;
+	return n;
+}
+
+/* A report keeps the program's errno: the racing access may sit between
+ * a call and its errno check. */
+Test(report, a_report_keeps_errno)
+{
+	det_config c = {.text_fd = text_fd, .json_fd = json_fd, .symbolize = symbolize_setting_errno,
+		.strip_path_prefix = "/src/", .report_atomic_races = true};
+	det_init(&c);
+	setup();
+	det_access(a, (uintptr_t)&x, 8, FAKE_PC(1, 12), DET_WRITE);
+	errno = 42;
+	det_access(b, (uintptr_t)&x, 8, FAKE_PC(2, 23), DET_READ);
+	cr_assert_eq(errno, 42);
+	json_object *r[4];
+	cr_assert_eq(json_records(r, 4), 1);
+	json_object_put(r[0]);
 }
 
 Test(report, a_named_thread_is_named_in_text_and_json)
