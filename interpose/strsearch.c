@@ -22,6 +22,11 @@
  *                            set read; the terminator stored written, and
  *                            the saved pointer or *stringp
  *   explicit_bzero           a write of n bytes
+ *   strtol, strtoll, strtoul, the number parsed and the byte that ended
+ *   strtoull, strtoimax,     it (no number: the blanks and the first
+ *   strtoumax, strtod,       other byte); *endptr written when given.
+ *   strtof, strtold, atoi,   atoi and friends are glibc's strto* calls
+ *   atol, atoll, atof        (the headers inline them when optimising)
  *
  * Calls from libgoc's own code are not checked (gocrace_range_access).
  * No state.
@@ -29,6 +34,8 @@
 #include "internal.h"
 
 #include <ctype.h>
+#include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <wchar.h>
@@ -286,3 +293,84 @@ GOCRACE_EXPORT void explicit_bzero(void *p, size_t n)
 		wr(t, p, n, GOCRACE_CALLER_PC());
 	real_explicit_bzero(p, n);
 }
+
+/* ---- numbers -------------------------------------------------------------- */
+
+/* The bytes of s a strto* call read, end being where it stopped: the
+ * number and the byte after it; with no number (end == s), the leading
+ * blanks and the byte after them. */
+static size_t number_read(const char *s, const char *end)
+{
+	if (end > s)
+		return (size_t)(end - s) + 1;
+	size_t n = 0;
+	while (isspace((unsigned char)s[n]))
+		n++;
+	return n + 1;
+}
+
+/* s read as far as the parse went, and *endp written when given. */
+static void number_parsed(const char *s, const char *end, char **endp, uintptr_t pc)
+{
+	det_thread *t = gocrace_thr();
+	if (t == NULL)
+		return;
+	rd(t, s, number_read(s, end), pc);
+	if (endp != NULL)
+		wr(t, endp, sizeof *endp, pc);
+}
+
+#define STRTO_INT_WRAPPER(ret, name)                                          \
+	GOCRACE_REAL(ret, name, const char *, char **, int);                      \
+	GOCRACE_EXPORT ret name(const char *s, char **endp, int base)             \
+	{                                                                         \
+		GOCRACE_RESOLVE(name);                                                \
+		char *end;                                                            \
+		ret r = real_##name(s, &end, base);                                   \
+		number_parsed(s, end, endp, GOCRACE_CALLER_PC());                     \
+		if (endp != NULL)                                                     \
+			*endp = end;                                                      \
+		return r;                                                             \
+	}
+
+#define STRTO_FLOAT_WRAPPER(ret, name)                                        \
+	GOCRACE_REAL(ret, name, const char *, char **);                           \
+	GOCRACE_EXPORT ret name(const char *s, char **endp)                       \
+	{                                                                         \
+		GOCRACE_RESOLVE(name);                                                \
+		char *end;                                                            \
+		ret r = real_##name(s, &end);                                         \
+		number_parsed(s, end, endp, GOCRACE_CALLER_PC());                     \
+		if (endp != NULL)                                                     \
+			*endp = end;                                                      \
+		return r;                                                             \
+	}
+
+STRTO_INT_WRAPPER(long, strtol)
+STRTO_INT_WRAPPER(long long, strtoll)
+STRTO_INT_WRAPPER(unsigned long, strtoul)
+STRTO_INT_WRAPPER(unsigned long long, strtoull)
+STRTO_INT_WRAPPER(intmax_t, strtoimax)
+STRTO_INT_WRAPPER(uintmax_t, strtoumax)
+STRTO_FLOAT_WRAPPER(double, strtod)
+STRTO_FLOAT_WRAPPER(float, strtof)
+STRTO_FLOAT_WRAPPER(long double, strtold)
+
+/* glibc's atoi is (int)strtol(s, NULL, 10), and so on. Named ato_NAME
+ * and exported as NAME: with optimisation glibc's headers define atoi and
+ * friends inline. */
+#define ATO_WRAPPER(ret, name, conv, call)                                    \
+	GOCRACE_EXPORT ret ato_##name(const char *s) __asm__(#name);              \
+	ret ato_##name(const char *s)                                             \
+	{                                                                         \
+		GOCRACE_RESOLVE(conv);                                                \
+		char *end;                                                            \
+		ret r = (ret)(call);                                                  \
+		number_parsed(s, end, NULL, GOCRACE_CALLER_PC());                     \
+		return r;                                                             \
+	}
+
+ATO_WRAPPER(int, atoi, strtol, real_strtol(s, &end, 10))
+ATO_WRAPPER(long, atol, strtol, real_strtol(s, &end, 10))
+ATO_WRAPPER(long long, atoll, strtoll, real_strtoll(s, &end, 10))
+ATO_WRAPPER(double, atof, strtod, real_strtod(s, &end))

@@ -79,6 +79,12 @@ static int check(const char *who)
 	       rest == NULL);
 	explicit_bzero(b, 3);
 	EXPECT(b[0] == 0 && b[2] == 0);
+	char *end;
+	strcpy(b, " -42z");
+	EXPECT(strtol(b, &end, 10) == -42 && end == b + 4);
+	EXPECT(strtoull("ff", NULL, 16) == 255 && strtod("2.5", NULL) == 2.5 &&
+	       strtof("0.5", NULL) == 0.5f && atoi(" 17") == 17 && atol("-3") == -3 &&
+	       atoll("9") == 9 && atof("1.5") == 1.5 && strtol("x", &end, 10) == 0);
 	return bad;
 #undef EXPECT
 }

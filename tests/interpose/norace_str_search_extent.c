@@ -5,12 +5,14 @@
  *   - span[8], past the first byte strspn stops at (span[3], a space);
  *   - pbrk[7], past the first byte strpbrk finds (pbrk[4]);
  *   - cmp[6], past where strcasecmp sees a difference (cmp[2]);
- *   - tok[5], past the first token strtok_r cuts (at tok[1]).
+ *   - tok[5], past the first token strtok_r cuts (at tok[1]);
+ *   - num[6], past the byte that ends strtol's number (num[3]).
  * Each would be a race if a call were taken to read its whole string.
  */
 #include "e2e.h"
 
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -18,6 +20,7 @@ char text[32] = "the quick brown fox";
 char span[16] = "the quick", pbrk[16] = "the quick";
 char cmp[16] = "ABCDEFGH";
 char tok[16] = "a,bcdefg";
+char num[16] = "123x4567";
 const char *volatile needle = "brown", *volatile lower = "abxdefgh";
 
 static void *writer(void *arg)
@@ -28,6 +31,7 @@ static void *writer(void *arg)
 	pbrk[7] = 'C';
 	cmp[6] = 'g';
 	tok[5] = 'E';
+	num[6] = '9';
 	e2e_post(1);
 	return NULL;
 }
@@ -40,7 +44,8 @@ int main(void)
 	char *save;
 	int ok = strstr(text, needle) == text + 10 &&
 	         strspn(span, "the") == 3 && strpbrk(pbrk, "q") == pbrk + 4 &&
-	         strcasecmp(cmp, lower) < 0 && strtok_r(tok, ",", &save) == tok;
+	         strcasecmp(cmp, lower) < 0 && strtok_r(tok, ",", &save) == tok &&
+	         strtol(num, &save, 10) == 123 && save == num + 3;
 	pthread_join(t, NULL);
 	return ok ? 0 : 1;
 }
