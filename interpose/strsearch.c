@@ -320,41 +320,30 @@ static void number_parsed(const char *s, const char *end, char **endp, uintptr_t
 		wr(t, endp, sizeof *endp, pc);
 }
 
-#define STRTO_INT_WRAPPER(ret, name)                                          \
-	GOCRACE_REAL(ret, name, const char *, char **, int);                      \
-	GOCRACE_EXPORT ret name(const char *s, char **endp, int base)             \
+/* name(s, endp params): the real one with an end pointer of its own, so
+ * that the extent is known whether or not the caller asked for it. */
+#define STRTO_WRAPPER(ret, name, params, args)                                \
+	GOCRACE_REAL(ret, name, const char *, char ** params);                    \
+	GOCRACE_EXPORT ret name(const char *s, char **endp params)                \
 	{                                                                         \
 		GOCRACE_RESOLVE(name);                                                \
 		char *end;                                                            \
-		ret r = real_##name(s, &end, base);                                   \
+		ret r = real_##name(s, &end args);                                    \
 		number_parsed(s, end, endp, GOCRACE_CALLER_PC());                     \
 		if (endp != NULL)                                                     \
 			*endp = end;                                                      \
 		return r;                                                             \
 	}
 
-#define STRTO_FLOAT_WRAPPER(ret, name)                                        \
-	GOCRACE_REAL(ret, name, const char *, char **);                           \
-	GOCRACE_EXPORT ret name(const char *s, char **endp)                       \
-	{                                                                         \
-		GOCRACE_RESOLVE(name);                                                \
-		char *end;                                                            \
-		ret r = real_##name(s, &end);                                         \
-		number_parsed(s, end, endp, GOCRACE_CALLER_PC());                     \
-		if (endp != NULL)                                                     \
-			*endp = end;                                                      \
-		return r;                                                             \
-	}
-
-STRTO_INT_WRAPPER(long, strtol)
-STRTO_INT_WRAPPER(long long, strtoll)
-STRTO_INT_WRAPPER(unsigned long, strtoul)
-STRTO_INT_WRAPPER(unsigned long long, strtoull)
-STRTO_INT_WRAPPER(intmax_t, strtoimax)
-STRTO_INT_WRAPPER(uintmax_t, strtoumax)
-STRTO_FLOAT_WRAPPER(double, strtod)
-STRTO_FLOAT_WRAPPER(float, strtof)
-STRTO_FLOAT_WRAPPER(long double, strtold)
+STRTO_WRAPPER(long, strtol, P_(int base), P_(base))
+STRTO_WRAPPER(long long, strtoll, P_(int base), P_(base))
+STRTO_WRAPPER(unsigned long, strtoul, P_(int base), P_(base))
+STRTO_WRAPPER(unsigned long long, strtoull, P_(int base), P_(base))
+STRTO_WRAPPER(intmax_t, strtoimax, P_(int base), P_(base))
+STRTO_WRAPPER(uintmax_t, strtoumax, P_(int base), P_(base))
+STRTO_WRAPPER(double, strtod, , )
+STRTO_WRAPPER(float, strtof, , )
+STRTO_WRAPPER(long double, strtold, , )
 
 /* glibc's atoi is (int)strtol(s, NULL, 10), and so on. Named ato_NAME
  * and exported as NAME: with optimisation glibc's headers define atoi and
