@@ -311,13 +311,7 @@ static int create_thread(det_thread *t, pthread_t *th, const pthread_attr_t *att
 	sigfillset(&all);
 	e->unblock = !attr_has_sigmask(attr) &&
 	             gocrace_sigmask(SIG_SETMASK, &all, &e->sigmask) == 0;
-	/* glibc's own work for the new thread (its TLS blocks, which the
-	 * child frees at its exit: ordered inside glibc, unseen) is no
-	 * access of the program's: an access-ignore region around it, as
-	 * TSan ignores the real pthread_create. */
-	gocrace_ignore += GOCRACE_REGION;
 	int r = real_pthread_create(th, attr, trampoline, e);
-	gocrace_ignore -= GOCRACE_REGION;
 	if (e->unblock)
 		gocrace_sigmask(SIG_SETMASK, &e->sigmask, NULL);
 
