@@ -42,14 +42,16 @@
  *                    caller's is looked up before the real call, as for a
  *                    join. The name is copied while a report may read it:
  *                    a report made at that instant may show a torn name.
- *   fork             in the child, everything the parent process did
- *                    happens before the child's next event
+ *   fork             (atfork handlers, so also glibc's own forks: daemon,
+ *                    forkpty) in the child, everything the parent process
+ *                    did happens before the child's next event
  *                    (det_fork_child); the other threads do not exist
  *                    there. The thread table's lock is held across the
  *                    real fork; the detector's locks are released in the
  *                    child (their holders are gone), so a child forked
  *                    while another thread was inside the detector goes on.
- *                    _Fork likewise. vfork is run as a fork (as TSan does):
+ *                    _Fork, which runs no atfork handlers, runs them
+ *                    itself. vfork is run as a fork (as TSan does):
  *                    its child would otherwise run on the parent's memory
  *                    and thread state, as the parent thread.
  *
@@ -245,13 +247,12 @@ static void *trampoline(void *p)
 	return e->fn(e->arg);
 }
 
+static void fork_prepare(void), fork_parent(void), fork_child(void);
+
 void gocrace_pthread_init(void)
 {
 	end_key_ok = pthread_key_create(&end_key, end_key_destructor) == 0;
-	/* daemon() and system()'s helpers fork by glibc's internal name,
-	 * past the fork wrapper; their children still run the atfork
-	 * handlers */
-	pthread_atfork(NULL, NULL, gocrace_sync_fork_child);
+	pthread_atfork(fork_prepare, fork_parent, fork_child);
 }
 
 GOCRACE_REAL(int, pthread_create, pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
@@ -641,43 +642,53 @@ GOCRACE_EXPORT int prctl(int option, ...)
 
 /* ---- fork ------------------------------------------------------------- */
 
+/* The detector's side of a fork, as atfork handlers: glibc runs them for
+ * every fork made through its own fork, including the ones it makes by
+ * an internal name that no wrapper sees (daemon, forkpty). Registered at
+ * init, before the program's own handlers, so in the child the detector
+ * is whole again before the program's child handlers run, and in the
+ * parent its prepare runs after theirs. The table is consistent in the
+ * child: nobody is half-way through an update when the lock is ours. The
+ * detector's locks are reset in the child instead: a thread inside the
+ * detector at the fork does not exist there, and the state it was
+ * updating is a remembered access or a clock at worst. */
+static void fork_prepare(void)
+{
+	table_lock_take();
+}
+
+static void fork_parent(void)
+{
+	table_lock_drop();
+}
+
+static void fork_child(void)
+{
+	table_lock_drop();
+	det_thread *t = gocrace_thr(); /* NULL once guarded */
+	gocrace_guard();
+	det_fork_child(t);
+	gocrace_signal_fork_child();
+	gocrace_io_fork_child();
+	gocrace_sync_fork_child();
+	gocrace_fork_child_sinks();
+	gocrace_unguard();
+}
+
 GOCRACE_REAL(pid_t, fork, void);
 GOCRACE_REAL(pid_t, _Fork, void);
 
-static pid_t fork_common(pid_t (*real)(void))
-{
-	det_thread *t = gocrace_thr();
-	/* The table is consistent in the child: nobody is half-way through
-	 * an update when the lock is ours. The detector's locks are reset in
-	 * the child instead: a thread inside the detector at the fork does not
-	 * exist there, and the state it was updating is a remembered access
-	 * or a clock at worst. */
-	table_lock_take();
-	pid_t pid = real();
-	table_lock_drop();
-	if (pid == 0) {
-		gocrace_guard();
-		det_fork_child(t);
-		gocrace_signal_fork_child();
-		gocrace_io_fork_child();
-		gocrace_sync_fork_child();
-		gocrace_fork_child_sinks();
-		gocrace_unguard();
-	}
-	return pid;
-}
-
-GOCRACE_EXPORT pid_t fork(void)
-{
-	GOCRACE_RESOLVE(fork);
-	return fork_common(real_fork);
-}
-
-/* glibc's fork without the atfork handlers: the same for the detector. */
+/* glibc's fork without the atfork handlers: the detector's are run here. */
 GOCRACE_EXPORT pid_t _Fork(void)
 {
 	GOCRACE_RESOLVE(_Fork);
-	return fork_common(real__Fork);
+	fork_prepare();
+	pid_t pid = real__Fork();
+	if (pid == 0)
+		fork_child();
+	else
+		fork_parent();
+	return pid;
 }
 
 /* A vfork child would run in the parent's memory, on the parent's thread
@@ -691,5 +702,5 @@ GOCRACE_EXPORT pid_t _Fork(void)
 GOCRACE_EXPORT pid_t vfork(void)
 {
 	GOCRACE_RESOLVE(fork);
-	return fork_common(real_fork);
+	return real_fork();
 }

@@ -202,7 +202,7 @@ ACQUIRE_WRAPPER(pthread_spin_trylock, pthread_spinlock_t, r == 0, , )
 
 /* The calling thread's kernel thread id, as glibc records a mutex's or
  * rwlock's owner (0: not asked yet; a fork child asks again: the fork
- * wrapper and an atfork handler, for glibc's internal forks, clear it). */
+ * child handler, pthread.c's, clears it). */
 static TLS pid_t self_tid;
 
 static pid_t tid(void)
