@@ -213,6 +213,9 @@ GOCRACE_HIDDEN void gocrace_io_fork_child(void);
 GOCRACE_HIDDEN void gocrace_sync_thread_end(det_thread *t);
 /* In a fork child: the thread id sync.c keeps is the parent's. */
 GOCRACE_HIDDEN void gocrace_sync_fork_child(void);
+/* A use of descriptor fd at pc that is no edge (fstat): a read of its
+ * word in io.c's table, when it has one; errno kept. */
+GOCRACE_HIDDEN void gocrace_fd_use(int fd, uintptr_t pc);
 /* det_config.describe_fd: addr is a descriptor's word in io.c's table. */
 GOCRACE_HIDDEN bool gocrace_fd_describe(uintptr_t addr, int *fd, det_ctx *made_at);
 

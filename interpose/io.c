@@ -34,7 +34,8 @@
  *
  * The descriptor itself: each has a word (its slot's key) that every use
  * reads and close writes, so a close racing with another thread's use is
- * a race, located at "file descriptor N" (TSan's).
+ * a race, located at "file descriptor N" (TSan's). fstat's use is
+ * libcout.c's (gocrace_fd_use).
  *
  * Not modelled: stdio's FILE streams as edges (glibc reads and writes
  * them by internal names; their buffers are stdio.c's), aio.
@@ -293,6 +294,17 @@ static void acquire_key(det_thread *t, int fd, uintptr_t pc)
 		return;
 	gocrace_acquire(t, key_addr(k));
 	gocrace_range_access(t, &s->key, 1, pc, DET_READ);
+}
+
+void gocrace_fd_use(int fd, uintptr_t pc)
+{
+	det_thread *t = gocrace_thr();
+	fd_slot *s = t != NULL ? slot_of(fd) : NULL;
+	if (s == NULL || atomic_load_explicit(&s->key, memory_order_relaxed) == KEY_NONE)
+		return;
+	int err = errno;
+	gocrace_range_access(t, &s->key, 1, pc, DET_READ);
+	errno = err;
 }
 
 /* A write-like call on fd by t at pc: its buffer was read, then the

@@ -45,8 +45,9 @@
  * readdir64, getrlimit to getrlimit64, ...; a program may call either.
  * errno is what the real call left.
  *
- * Not modelled: the descriptor word fstat uses (io.c's table; a close
- * racing with fstat is not seen), what a call stores when it fails
+ * fstat and __fxstat (and their 64 forms) also read their descriptor's
+ * word in io.c's table, so a close racing with them is a race (as TSan's).
+ * Not modelled: what a call stores when it fails
  * (realpath's partial name), strings the results point to (a struct tm's
  * tm_zone, the entries of getpwnam_r and friends: not intercepted),
  * readdir_r, scandir, getline's reads of *lineptr and *n, and libgoc's
@@ -157,14 +158,17 @@ READDIR_WRAPPER(readdir64, struct dirent64)
 
 /* ---- stat ---------------------------------------------------------------- */
 
-/* The path (NULL for the descriptor forms) read before the call; the
+/* The path (NULL for the descriptor forms) read before the call, and a
+ * descriptor form's use of its descriptor (fd; NO_FD for the others); the
  * struct at st written when it succeeded. */
-#define STAT_WRAPPER(name, params, args, path, st)                            \
+#define STAT_WRAPPER(name, params, args, path, fd, st)                        \
 	OUT_WRAPPER(int, name, #name, params)                                     \
 	{                                                                         \
 		GOCRACE_RESOLVE_AS(out_##name, #name);                            \
 		uintptr_t pc = GOCRACE_CALLER_PC();                                   \
 		note_str(path, pc, DET_READ);                                         \
+		if ((fd) != NO_FD)                                                    \
+			gocrace_fd_use(fd, pc);                                           \
 		int r = real_out_##name args;                                         \
 		if (r == 0)                                                           \
 			stored(st, sizeof *(st), pc);                                     \
@@ -172,28 +176,32 @@ READDIR_WRAPPER(readdir64, struct dirent64)
 	}
 
 #define NO_PATH ((const char *)NULL)
+#define NO_FD (-1)
 
-STAT_WRAPPER(stat, (const char *p, struct stat *st), (p, st), p, st)
-STAT_WRAPPER(stat64, (const char *p, struct stat64 *st), (p, st), p, st)
-STAT_WRAPPER(lstat, (const char *p, struct stat *st), (p, st), p, st)
-STAT_WRAPPER(lstat64, (const char *p, struct stat64 *st), (p, st), p, st)
-STAT_WRAPPER(fstat, (int fd, struct stat *st), (fd, st), NO_PATH, st)
-STAT_WRAPPER(fstat64, (int fd, struct stat64 *st), (fd, st), NO_PATH, st)
-STAT_WRAPPER(fstatat, (int dir, const char *p, struct stat *st, int fl), (dir, p, st, fl), p, st)
+STAT_WRAPPER(stat, (const char *p, struct stat *st), (p, st), p, NO_FD, st)
+STAT_WRAPPER(stat64, (const char *p, struct stat64 *st), (p, st), p, NO_FD, st)
+STAT_WRAPPER(lstat, (const char *p, struct stat *st), (p, st), p, NO_FD, st)
+STAT_WRAPPER(lstat64, (const char *p, struct stat64 *st), (p, st), p, NO_FD, st)
+STAT_WRAPPER(fstat, (int fd, struct stat *st), (fd, st), NO_PATH, fd, st)
+STAT_WRAPPER(fstat64, (int fd, struct stat64 *st), (fd, st), NO_PATH, fd, st)
+STAT_WRAPPER(fstatat, (int dir, const char *p, struct stat *st, int fl), (dir, p, st, fl), p,
+             NO_FD, st)
 STAT_WRAPPER(fstatat64, (int dir, const char *p, struct stat64 *st, int fl), (dir, p, st, fl),
-             p, st)
+             p, NO_FD, st)
 /* glibc before 2.33 compiled stat into these (ver: the struct's version;
  * glibc refuses one it does not know, so success means a struct stat) */
-STAT_WRAPPER(__xstat, (int ver, const char *p, struct stat *st), (ver, p, st), p, st)
-STAT_WRAPPER(__xstat64, (int ver, const char *p, struct stat64 *st), (ver, p, st), p, st)
-STAT_WRAPPER(__lxstat, (int ver, const char *p, struct stat *st), (ver, p, st), p, st)
-STAT_WRAPPER(__lxstat64, (int ver, const char *p, struct stat64 *st), (ver, p, st), p, st)
-STAT_WRAPPER(__fxstat, (int ver, int fd, struct stat *st), (ver, fd, st), NO_PATH, st)
-STAT_WRAPPER(__fxstat64, (int ver, int fd, struct stat64 *st), (ver, fd, st), NO_PATH, st)
+STAT_WRAPPER(__xstat, (int ver, const char *p, struct stat *st), (ver, p, st), p, NO_FD, st)
+STAT_WRAPPER(__xstat64, (int ver, const char *p, struct stat64 *st), (ver, p, st), p, NO_FD,
+             st)
+STAT_WRAPPER(__lxstat, (int ver, const char *p, struct stat *st), (ver, p, st), p, NO_FD, st)
+STAT_WRAPPER(__lxstat64, (int ver, const char *p, struct stat64 *st), (ver, p, st), p, NO_FD,
+             st)
+STAT_WRAPPER(__fxstat, (int ver, int fd, struct stat *st), (ver, fd, st), NO_PATH, fd, st)
+STAT_WRAPPER(__fxstat64, (int ver, int fd, struct stat64 *st), (ver, fd, st), NO_PATH, fd, st)
 STAT_WRAPPER(__fxstatat, (int ver, int dir, const char *p, struct stat *st, int fl),
-             (ver, dir, p, st, fl), p, st)
+             (ver, dir, p, st, fl), p, NO_FD, st)
 STAT_WRAPPER(__fxstatat64, (int ver, int dir, const char *p, struct stat64 *st, int fl),
-             (ver, dir, p, st, fl), p, st)
+             (ver, dir, p, st, fl), p, NO_FD, st)
 
 /* ---- names: getcwd, realpath, uname, gethostname -------------------------- */
 
