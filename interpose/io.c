@@ -17,7 +17,9 @@
  *   socket, accept*, connect one key for every socket, as in TSan (the
  *                            two ends of a connection cannot be paired);
  *                            connect releases it, accept acquires it;
- *   open*, creat*            one key for every file;
+ *   open*, creat*,           one key for every file;
+ *   mk*stemp*, fopen*,
+ *   tmpfile*
  *   dup, dup2, dup3, fcntl   the new descriptor shares the old one's key;
  *   (F_DUPFD*)
  *   close, fclose, pclose,   the descriptor forgets its key (a key no
@@ -881,3 +883,42 @@ FILE_WRAPPER(openat64_2, "__openat64_2", (int dir, const char *path, int flags),
              (dir, path, flags))
 FILE_WRAPPER(creat, "creat", (const char *path, mode_t mode), (path, mode))
 FILE_WRAPPER(creat64, "creat64", (const char *path, mode_t mode), (path, mode))
+/* temporary files (TSan has no key for these: a handoff through one was a
+ * false race) */
+FILE_WRAPPER(mkstemp, "mkstemp", (char *tmpl), (tmpl))
+FILE_WRAPPER(mkstemp64, "mkstemp64", (char *tmpl), (tmpl))
+FILE_WRAPPER(mkostemp, "mkostemp", (char *tmpl, int flags), (tmpl, flags))
+FILE_WRAPPER(mkostemp64, "mkostemp64", (char *tmpl, int flags), (tmpl, flags))
+FILE_WRAPPER(mkstemps, "mkstemps", (char *tmpl, int suffixlen), (tmpl, suffixlen))
+FILE_WRAPPER(mkstemps64, "mkstemps64", (char *tmpl, int suffixlen), (tmpl, suffixlen))
+FILE_WRAPPER(mkostemps, "mkostemps", (char *tmpl, int suffixlen, int flags),
+             (tmpl, suffixlen, flags))
+FILE_WRAPPER(mkostemps64, "mkostemps64", (char *tmpl, int suffixlen, int flags),
+             (tmpl, suffixlen, flags))
+
+/* A stream that opens a file: its descriptor, made by glibc's internal
+ * open, is a file's (as TSan's fopen and tmpfile). */
+static FILE *stream_made(FILE *f, uintptr_t pc)
+{
+	if (f != NULL) {
+		int err = errno;
+		file_made(fileno(f), pc);
+		errno = err;
+	}
+	return f;
+}
+
+/* A call that opens a stream on a file (its result), exported as sym. */
+#define STREAM_WRAPPER(name, sym, params, args)                               \
+	static FILE *(*real_io_##name) params;                                    \
+	GOCRACE_EXPORT FILE *io_##name params __asm__(sym);                       \
+	FILE *io_##name params                                                    \
+	{                                                                         \
+		GOCRACE_RESOLVE_AS(io_##name, sym);                               \
+		return stream_made(real_io_##name args, GOCRACE_CALLER_PC());         \
+	}
+
+STREAM_WRAPPER(fopen, "fopen", (const char *path, const char *mode), (path, mode))
+STREAM_WRAPPER(fopen64, "fopen64", (const char *path, const char *mode), (path, mode))
+STREAM_WRAPPER(tmpfile, "tmpfile", (void), ())
+STREAM_WRAPPER(tmpfile64, "tmpfile64", (void), ())
