@@ -206,6 +206,13 @@ gocrace_check_small(det_thread *t, const volatile void *addr, size_t size, uintp
 		                          NULL);
 }
 
+/* libc's __sigsetjmp, not recorded as a setjmp point (setjmp_amd64.S;
+ * libc's function is found at init, gocrace_jmp_init): for the runtime's
+ * own cancellation buffers. */
+GOCRACE_HIDDEN int gocrace_sigsetjmp_unrecorded(void *env, int savemask)
+	__attribute__((returns_twice));
+GOCRACE_HIDDEN extern void *gocrace_libc_sigsetjmp;
+
 /* The fork child's side of io.c: its lock's holder is gone. */
 GOCRACE_HIDDEN void gocrace_io_fork_child(void);
 /* The calling OS thread's det_thread t ends (before det_thread_finish):

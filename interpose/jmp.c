@@ -43,11 +43,14 @@ GOCRACE_REAL(void, _longjmp, struct __jmp_buf_tag *, int);
 GOCRACE_REAL(void, siglongjmp, struct __jmp_buf_tag *, int);
 GOCRACE_REAL(void, __longjmp_chk, struct __jmp_buf_tag *, int);
 
+void *gocrace_libc_sigsetjmp;
+
 void gocrace_jmp_init(void)
 {
 	GOCRACE_RESOLVE(setjmp);
 	GOCRACE_RESOLVE(_setjmp);
 	GOCRACE_RESOLVE(__sigsetjmp);
+	gocrace_libc_sigsetjmp = (void *)real___sigsetjmp;
 	GOCRACE_RESOLVE(longjmp);
 	GOCRACE_RESOLVE(_longjmp);
 	GOCRACE_RESOLVE(siglongjmp);

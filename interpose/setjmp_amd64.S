@@ -44,4 +44,17 @@
 	GOCRACE_SETJMP _setjmp, 1
 	GOCRACE_SETJMP __sigsetjmp, 2
 
+/* libc's __sigsetjmp, not recorded: the runtime's own setjmp points (its
+ * cancellation buffers, sync.c), which the program never jumps to. */
+	.globl gocrace_sigsetjmp_unrecorded
+	.hidden gocrace_sigsetjmp_unrecorded
+	.type gocrace_sigsetjmp_unrecorded, @function
+	.p2align 4
+gocrace_sigsetjmp_unrecorded:
+	.cfi_startproc
+	endbr64
+	jmp *gocrace_libc_sigsetjmp(%rip)
+	.cfi_endproc
+	.size gocrace_sigsetjmp_unrecorded, . - gocrace_sigsetjmp_unrecorded
+
 	.section .note.GNU-stack, "", @progbits

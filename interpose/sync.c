@@ -25,7 +25,9 @@
  *                       tracked per OS thread (wheld[] below).
  *   cond                wait/timedwait/clockwait: release(mutex) before the
  *                       real wait, acquire(mutex) after it returns, whatever
- *                       it returns (it re-locked the mutex); neither when
+ *                       it returns (it re-locked the mutex), or when the
+ *                       thread is cancelled in it (glibc re-locks the
+ *                       mutex before the cleanup handlers); neither when
  *                       the mutex's unlock would be refused (EPERM at
  *                       once, no wait). signal and
  *                       broadcast are no edge, only a read of the cond
@@ -61,7 +63,7 @@
  *
  * Known gaps (as TSan): a barrier reused at once, before a slow thread has
  * left the previous round, may order that thread after the next round's
- * arrivals; a cancelled cond wait re-locks the mutex without the acquire.
+ * arrivals.
  *
  * State: wheld[] and once_cur, per OS thread; nothing else.
  */
@@ -402,9 +404,31 @@ static void *real_versioned(const char *name)
 			real_##name = real_versioned(#name);                             \
 	} while (0)
 
+/* glibc's cancellation buffers (what pthread_cleanup_push makes in C
+ * without exceptions); <pthread.h> declares them only then, and the
+ * runtime is built with -fexceptions. */
+void __pthread_register_cancel(__pthread_unwind_buf_t *buf);
+void __pthread_unregister_cancel(__pthread_unwind_buf_t *buf);
+void __pthread_unwind_next(__pthread_unwind_buf_t *buf) __attribute__((noreturn));
+
+/* A wait's re-lock of its mutex m by t at pc. */
+static void relocked(det_thread *t, const void *m, uintptr_t pc)
+{
+	obj_use(t, m, pc);
+	gocrace_acquire(t, m);
+}
+
 /* A wait unlocks m and locks it again, whatever it returns; unless it
  * cannot unlock m (a checking mutex the caller does not own: EPERM at
- * once, no wait), and then it does neither. */
+ * once, no wait), and then it does neither. A thread cancelled in the
+ * wait has m again too: glibc re-locks it before the unwinding reaches
+ * the program's cleanup handlers, which may use what it protects. So the
+ * wait runs under a cancellation buffer of the runtime's own, as glibc's
+ * pthread_cleanup_push without exceptions makes one (TSan's
+ * call_pthread_cancel_with_cleanup): the unwinding jumps to it from the
+ * wait, the re-lock is modelled, and the unwinding goes on. (A cleanup
+ * attribute would not do: the unwinding jumps past the frame, to the
+ * caller's own buffer, without running it.) */
 #define COND_WAIT_WRAPPER(name, resolve, cond_t, mutex_t, params, args)     \
 	GOCRACE_REAL(int, name, cond_t *, mutex_t * params);                     \
 	GOCRACE_EXPORT int name(cond_t *c, mutex_t *m params)                    \
@@ -412,18 +436,21 @@ static void *real_versioned(const char *name)
 		resolve(name);                                                       \
 		det_thread *t = gocrace_thr();                                       \
 		uintptr_t pc = GOCRACE_CALLER_PC();                                  \
-		if (t != NULL && unlock_refused(m))                                  \
-			t = NULL;                                                        \
-		if (t != NULL) {                                                     \
-			obj_use(t, c, pc);                                               \
-			obj_use(t, m, pc);                                               \
-			gocrace_release(t, m);                                           \
+		if (t == NULL || unlock_refused(m))                                  \
+			return real_##name(c, m args);                                   \
+		obj_use(t, c, pc);                                                   \
+		obj_use(t, m, pc);                                                   \
+		gocrace_release(t, m);                                               \
+		__pthread_unwind_buf_t cancel;                                       \
+		if (GOCRACE_UNLIKELY(gocrace_sigsetjmp_unrecorded(                   \
+			    cancel.__cancel_jmp_buf, 0) != 0)) {                         \
+			relocked(t, m, pc);                                              \
+			__pthread_unwind_next(&cancel);                                  \
 		}                                                                    \
+		__pthread_register_cancel(&cancel);                                  \
 		int r = real_##name(c, m args);                                      \
-		if (t != NULL) {                                                     \
-			obj_use(t, m, pc);                                               \
-			gocrace_acquire(t, m);                                           \
-		}                                                                    \
+		__pthread_unregister_cancel(&cancel);                                \
+		relocked(t, m, pc);                                                  \
 		return r;                                                            \
 	}
 
