@@ -36,6 +36,8 @@
  *   strftime                   the format and the struct tm read; the
  *                              result and its NUL, when it is > 0
  *   pthread_getattr_np         the pthread_attr_t
+ *   rand_r, erand48, nrand48,  the caller's state (*seed, xsubi[3]) read
+ *   jrand48                    and updated: a write, before the call
  * and the _FORTIFY_SOURCE variants __getcwd_chk, __gethostname_chk and
  * __realpath_chk, which run for real and keep their checks. clock_gettime,
  * gettimeofday and time are vDSO calls that some programs make in a loop:
@@ -385,3 +387,21 @@ OUT_WRAPPER(int, pthread_getattr_np, "pthread_getattr_np", (pthread_t th, pthrea
 		stored(attr, sizeof *attr, GOCRACE_CALLER_PC());
 	return r;
 }
+
+/* ---- random numbers: the caller's state -------------------------------- */
+
+/* The state (size bytes at state), read and updated: one write of it (a
+ * write conflicts with whatever a read would), before the call. */
+#define RANDOM_WRAPPER(ret, name, state_t, size)                              \
+	OUT_WRAPPER(ret, name, #name, (state_t state))                            \
+	{                                                                         \
+		GOCRACE_RESOLVE_AS(out_##name, #name);                            \
+		stored(state, size, GOCRACE_CALLER_PC());                             \
+		return real_out_##name(state);                                        \
+	}
+
+RANDOM_WRAPPER(int, rand_r, unsigned int *, sizeof(unsigned int))
+/* the 48-bit state xsubi[3] */
+RANDOM_WRAPPER(double, erand48, unsigned short *, 3 * sizeof(unsigned short))
+RANDOM_WRAPPER(long, nrand48, unsigned short *, 3 * sizeof(unsigned short))
+RANDOM_WRAPPER(long, jrand48, unsigned short *, 3 * sizeof(unsigned short))

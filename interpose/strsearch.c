@@ -22,6 +22,9 @@
  *                            set read; the terminator stored written, and
  *                            the saved pointer or *stringp
  *   explicit_bzero           a write of n bytes
+ *   memccpy                  the bytes copied (up to and with the stop
+ *                            byte, else n) read and written (TSan checks
+ *                            none)
  *   strtol, strtoll, strtoul, the number parsed and the byte that ended
  *   strtoull, strtoimax,     it (no number: the blanks and the first
  *   strtoumax, strtod,       other byte); *endptr written when given.
@@ -55,6 +58,7 @@ GOCRACE_REAL(wchar_t *, wcscpy, wchar_t *, const wchar_t *);
 GOCRACE_REAL(char *, strtok_r, char *, const char *, char **);
 GOCRACE_REAL(char *, strsep, char **, const char *);
 GOCRACE_REAL(void, explicit_bzero, void *, size_t);
+GOCRACE_REAL(void *, memccpy, void *, const void *, int, size_t);
 
 static void rd(det_thread *t, const void *p, size_t n, uintptr_t pc)
 {
@@ -292,6 +296,22 @@ GOCRACE_EXPORT void explicit_bzero(void *p, size_t n)
 	if (t != NULL)
 		wr(t, p, n, GOCRACE_CALLER_PC());
 	real_explicit_bzero(p, n);
+}
+
+/* The bytes copied, up to and with the first c, else n: read at s,
+ * written at d. */
+GOCRACE_EXPORT void *memccpy(void *d, const void *s, int c, size_t n)
+{
+	GOCRACE_RESOLVE(memccpy);
+	det_thread *t = gocrace_thr();
+	void *r = real_memccpy(d, s, c, n);
+	if (t != NULL) {
+		size_t copied = r != NULL ? (size_t)((char *)r - (char *)d) : n;
+		uintptr_t pc = GOCRACE_CALLER_PC();
+		rd(t, s, copied, pc);
+		wr(t, d, copied, pc);
+	}
+	return r;
 }
 
 /* ---- numbers -------------------------------------------------------------- */
