@@ -13,7 +13,9 @@
  *   eventfd, epoll_create*   a new key each (epoll_ctl ADD and MOD
  *                            release into the epoll descriptor's key,
  *                            epoll_wait and epoll_pwait acquire it when
- *                            they return events);
+ *                            they return events; and a write on a
+ *                            descriptor the instance watches releases
+ *                            into it too, below, "Readiness");
  *   socket, accept*, connect one key for every socket, as in TSan (the
  *                            two ends of a connection cannot be paired);
  *                            connect releases it, accept acquires it;
@@ -75,6 +77,11 @@
 enum { KEY_NONE, KEY_SOCKETS, KEY_FILES, KEY_OVERFLOW, KEY_FIRST_OWN, KEYS = 1 << 16 };
 
 static uint32_t key_refs[KEYS];      /* keys_lock */
+/* The key of the epoll instance that last added an own key's descriptor
+ * (epoll_ctl ADD or MOD; DEL and the key's end clear it), KEY_NONE for
+ * none: a write-like call on the key releases into it too. Relaxed: a
+ * stale link only adds order. */
+static _Atomic uint32_t key_polled[KEYS];
 static uint32_t key_free[KEYS];      /* keys_lock: freed keys, a stack */
 static uint32_t nfree;               /* keys_lock */
 static uint32_t key_next = KEY_FIRST_OWN; /* keys_lock */
@@ -163,6 +170,7 @@ static uint32_t key_new_locked(void)
 static void forget_key(uint32_t k)
 {
 	gocrace_forget(key_addr(k), 1);
+	atomic_store_explicit(&key_polled[k], KEY_NONE, memory_order_relaxed);
 }
 
 /* Drops one reference to k (keys_lock held). A key no descriptor holds
@@ -285,6 +293,9 @@ static void release_key(det_thread *t, int fd, uintptr_t pc)
 		return;
 	gocrace_range_access(t, &s->key, 1, pc, DET_READ);
 	gocrace_release_merge(t, key_addr(k));
+	uint32_t ep = atomic_load_explicit(&key_polled[k], memory_order_relaxed);
+	if (ep != KEY_NONE)
+		gocrace_release_merge(t, key_addr(ep));
 }
 
 /* The acquire of fd's key, then the use: a read-like call's. */
@@ -536,6 +547,29 @@ GOCRACE_REAL(int, epoll_ctl, int, int, int, struct epoll_event *);
 GOCRACE_REAL(int, epoll_wait, int, struct epoll_event *, int, int);
 GOCRACE_REAL(int, epoll_pwait, int, struct epoll_event *, int, int, const sigset_t *);
 
+/* Readiness: an epoll instance watching a descriptor with a key of its
+ * own (a pipe, socketpair, eventfd or epoll) is linked to that key, so
+ * that a write on it also releases into the instance's key, and an
+ * epoll_wait that reports events acquires it: a program may act on the
+ * readiness alone, without reading (the kernel orders the write before
+ * it). One instance per key, the last to add it; the shared keys (every
+ * socket, every file) are never linked, which would order every socket
+ * write before every epoll_wait. */
+static void epoll_link(int epfd, int op, int fd)
+{
+	uint32_t k = key_of(fd);
+	if (!key_counted(k))
+		return;
+	uint32_t ep = key_of(epfd);
+	if (op == EPOLL_CTL_DEL) {
+		atomic_compare_exchange_strong_explicit(&key_polled[k], &ep, KEY_NONE,
+		                                        memory_order_relaxed, memory_order_relaxed);
+		return;
+	}
+	if (ep != KEY_NONE)
+		atomic_store_explicit(&key_polled[k], ep, memory_order_relaxed);
+}
+
 GOCRACE_EXPORT int epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev)
 {
 	GOCRACE_RESOLVE(epoll_ctl);
@@ -544,7 +578,10 @@ GOCRACE_EXPORT int epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev)
 		gocrace_access(t, ev, sizeof *ev, GOCRACE_CALLER_PC(), DET_READ);
 		before_write(t, epfd, NULL, 0, GOCRACE_CALLER_PC());
 	}
-	return real_epoll_ctl(epfd, op, fd, ev);
+	int r = real_epoll_ctl(epfd, op, fd, ev);
+	if (t != NULL && r == 0)
+		epoll_link(epfd, op, fd);
+	return r;
 }
 
 static void after_epoll(det_thread *t, int epfd, int r, struct epoll_event *evs, uintptr_t pc)
