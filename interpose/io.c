@@ -27,6 +27,8 @@
  *   close, fclose, pclose,   the descriptor forgets its key (a key no
  *   closedir, close_range,   descriptor holds any more is forgotten).
  *   closefrom
+ * poll, ppoll, select and pselect acquire the key of each descriptor they
+ * report ready (below, "Readiness").
  * The _FORTIFY_SOURCE variants (__read_chk, __open_2, ...) are the same.
  * A descriptor the runtime did not see created (inherited, or from a
  * call not listed) has no key and orders nothing, as in TSan.
@@ -61,8 +63,10 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/select.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -610,6 +614,106 @@ GOCRACE_EXPORT int epoll_pwait(int epfd, struct epoll_event *evs, int max, int t
 		after_epoll(t, epfd, r, evs, GOCRACE_CALLER_PC());
 	return r;
 }
+
+/* Readiness, without epoll: poll, ppoll, select and pselect. Each
+ * descriptor they report ready is
+ * acquired (as a read of it would), since the kernel orders the write
+ * that made it ready before the readiness, and a program may act on that
+ * alone (TSan models none of them). The pollfd array is read before the
+ * call and written (revents) after it; the fd_sets likewise, their first
+ * nfds bits in whole words. */
+static void after_poll(det_thread *t, struct pollfd *fds, nfds_t n, int r, uintptr_t pc)
+{
+	if (r < 0 || n == 0)
+		return;
+	gocrace_range_access(t, fds, n * sizeof *fds, pc, DET_WRITE);
+	for (nfds_t i = 0; i < n && r > 0; i++) {
+		if (fds[i].revents != 0 && !(fds[i].revents & POLLNVAL))
+			acquire_key(t, fds[i].fd, pc);
+	}
+}
+
+#define POLL_WRAPPER(name, params, args)                                      \
+	GOCRACE_REAL(int, name, struct pollfd *, nfds_t params);     \
+	GOCRACE_EXPORT int name(struct pollfd *fds, nfds_t n params) \
+	{                                                                         \
+		GOCRACE_RESOLVE(name);                                                \
+		det_thread *t = gocrace_thr();                                        \
+		uintptr_t pc = GOCRACE_CALLER_PC();                                   \
+		if (t != NULL && n != 0)                                              \
+			gocrace_range_access(t, fds, n * sizeof *fds, pc, DET_READ);      \
+		int r = real_##name(fds, n args);                        \
+		if (t != NULL) {                                                      \
+			int err = errno;                                                  \
+			after_poll(t, fds, n, r, pc);                                     \
+			errno = err;                                                      \
+		}                                                                     \
+		return r;                                                             \
+	}
+
+POLL_WRAPPER(poll, P_(int timeout), P_(timeout))
+POLL_WRAPPER(ppoll, P_(const struct timespec *timeout, const sigset_t *mask), P_(timeout, mask))
+POLL_WRAPPER(__poll_chk, P_(int timeout, size_t fdslen), P_(timeout, fdslen))
+POLL_WRAPPER(__ppoll_chk, P_(const struct timespec *timeout, const sigset_t *mask, size_t fdslen),
+             P_(timeout, mask, fdslen))
+
+/* The bytes of an fd_set that hold its first n bits. */
+static size_t fdset_bytes(int n)
+{
+	size_t bits = 8 * sizeof(__fd_mask);
+	return n <= 0 ? 0 : ((size_t)n + bits - 1) / bits * sizeof(__fd_mask);
+}
+
+static void fdsets_access(det_thread *t, int n, fd_set *sets[3], uintptr_t pc, unsigned how)
+{
+	for (int k = 0; k < 3; k++)
+		if (sets[k] != NULL && n > 0)
+			gocrace_range_access(t, sets[k], fdset_bytes(n), pc, how);
+}
+
+/* Bit fd of set (not FD_ISSET: a program may pass sets larger than
+ * FD_SETSIZE, which the fortified macro refuses). */
+static bool fd_bit(const fd_set *set, int fd)
+{
+	size_t bits = 8 * sizeof(__fd_mask);
+	const __fd_mask *w = (const __fd_mask *)(const void *)set;
+	return set != NULL && (w[(size_t)fd / bits] >> ((size_t)fd % bits) & 1) != 0;
+}
+
+static void after_select(det_thread *t, int n, fd_set *sets[3], int r, uintptr_t pc)
+{
+	if (r < 0)
+		return;
+	fdsets_access(t, n, sets, pc, DET_WRITE);
+	for (int fd = 0; fd < n && r > 0; fd++) {
+		if (fd_bit(sets[0], fd) || fd_bit(sets[1], fd) || fd_bit(sets[2], fd))
+			acquire_key(t, fd, pc);
+	}
+}
+
+#define SELECT_WRAPPER(name, params, args)                                    \
+	GOCRACE_REAL(int, name, int, fd_set *, fd_set *, fd_set *params); \
+	GOCRACE_EXPORT int name(int n, fd_set *rd_set, fd_set *wr_set,           \
+	                        fd_set *ex_set params)               \
+	{                                                                         \
+		GOCRACE_RESOLVE(name);                                                \
+		det_thread *t = gocrace_thr();                                        \
+		uintptr_t pc = GOCRACE_CALLER_PC();                                   \
+		fd_set *sets[3] = { rd_set, wr_set, ex_set };                         \
+		if (t != NULL)                                                        \
+			fdsets_access(t, n, sets, pc, DET_READ);                          \
+		int r = real_##name(n, rd_set, wr_set, ex_set args);     \
+		if (t != NULL) {                                                      \
+			int err = errno;                                                  \
+			after_select(t, n, sets, r, pc);                                  \
+			errno = err;                                                      \
+		}                                                                     \
+		return r;                                                             \
+	}
+
+SELECT_WRAPPER(select, P_(struct timeval *timeout), P_(timeout))
+SELECT_WRAPPER(pselect, P_(const struct timespec *timeout, const sigset_t *mask),
+               P_(timeout, mask))
 
 /* ---- making and closing descriptors -------------------------------------- */
 
