@@ -616,10 +616,9 @@ GOCRACE_EXPORT int epoll_pwait(int epfd, struct epoll_event *evs, int max, int t
 }
 
 /* Readiness, without epoll: poll, ppoll, select and pselect. Each
- * descriptor they report ready is
- * acquired (as a read of it would), since the kernel orders the write
- * that made it ready before the readiness, and a program may act on that
- * alone (TSan models none of them). The pollfd array is read before the
+ * descriptor they report ready is acquired (as a read of it would), since
+ * the kernel orders the write that made it ready before the readiness,
+ * and a program may act on that alone (TSan models none of them). The pollfd array is read before the
  * call and written (revents) after it; the fd_sets likewise, their first
  * nfds bits in whole words. */
 static void after_poll(det_thread *t, struct pollfd *fds, nfds_t n, int r, uintptr_t pc)
