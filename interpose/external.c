@@ -42,13 +42,17 @@
 #define DECLARE_API(ret, dflt, name, params) GOCRACE_EXPORT ret name params;
 GOCRACE_ANNOTATIONS_EXTERNAL(DECLARE_API)
 
-/* 0: none; 1: TSan's Swift access tag; then the program's */
-enum { TAG_NONE, TAG_SWIFT_ACCESS, TAG_FIRST_USER, TAG_MAX = 1024 };
+/* 0: none; 1: TSan's Swift access tag; 2: the runtime's own, for the
+ * process environment (environ.c); then the program's */
+enum { TAG_NONE, TAG_SWIFT_ACCESS, TAG_FIRST_USER = GOCRACE_TAG_ENVIRONMENT + 1, TAG_MAX = 1024 };
 
 static struct tag {
 	_Atomic(const char *) type;    /* release store, once; acquire load */
 	_Atomic(const char *) header;  /* release exchange; acquire load */
-} tags[TAG_MAX] = {[TAG_SWIFT_ACCESS] = {"Swift variable", "Swift access race"}};
+} tags[TAG_MAX] = {
+	[TAG_SWIFT_ACCESS] = {"Swift variable", "Swift access race"},
+	[GOCRACE_TAG_ENVIRONMENT] = {"environment", NULL},
+};
 
 static atomic_uint tags_used = TAG_FIRST_USER; /* relaxed: slots only */
 
@@ -120,10 +124,9 @@ void __tsan_external_assign_tag(void *addr, void *tag)
 
 /* The library's access at pc of the object at addr, on behalf of the
  * user's call at caller_pc. */
-static void access_external(void *addr, void *caller_pc, void *tag, uintptr_t pc,
-                            unsigned flags)
+static void access_external(det_thread *t, const volatile void *addr, void *caller_pc, void *tag,
+                            uintptr_t pc, unsigned flags)
 {
-	det_thread *t = gocrace_thr();
 	if (t == NULL)
 		return;
 	bool tagged = tag_of((uintptr_t)tag) != NULL;
@@ -140,10 +143,17 @@ static void access_external(void *addr, void *caller_pc, void *tag, uintptr_t pc
 
 void __tsan_external_read(void *addr, void *caller_pc, void *tag)
 {
-	access_external(addr, caller_pc, tag, GOCRACE_CALLER_PC(), DET_READ);
+	access_external(gocrace_thr(), addr, caller_pc, tag, GOCRACE_CALLER_PC(), DET_READ);
 }
 
 void __tsan_external_write(void *addr, void *caller_pc, void *tag)
 {
-	access_external(addr, caller_pc, tag, GOCRACE_CALLER_PC(), DET_WRITE);
+	access_external(gocrace_thr(), addr, caller_pc, tag, GOCRACE_CALLER_PC(), DET_WRITE);
+}
+
+void gocrace_tagged_access(det_thread *t, const volatile void *addr, uintptr_t tag, uintptr_t pc,
+                           unsigned flags)
+{
+	if (!gocrace_in_libgoc(pc))
+		access_external(t, addr, NULL, (void *)tag, pc, flags);
 }

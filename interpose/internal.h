@@ -213,6 +213,16 @@ GOCRACE_HIDDEN int gocrace_sigsetjmp_unrecorded(void *env, int savemask)
 	__attribute__((returns_twice));
 GOCRACE_HIDDEN extern void *gocrace_libc_sigsetjmp;
 
+/* The external-object tag of the process environment (external.c): its
+ * races are titled "DATA RACE on environment". */
+enum { GOCRACE_TAG_ENVIRONMENT = 2 };
+/* t's 1-byte access of addr at pc standing for an object of tag's type,
+ * as __tsan_external_read/write make one (none from libgoc's own code). */
+GOCRACE_HIDDEN void gocrace_tagged_access(det_thread *t, const volatile void *addr,
+                                          uintptr_t tag, uintptr_t pc, unsigned flags);
+
+/* The fork child's side of environ.c: its lock's holder is gone. */
+GOCRACE_HIDDEN void gocrace_environ_fork_child(void);
 /* The fork child's side of io.c: its lock's holder is gone. */
 GOCRACE_HIDDEN void gocrace_io_fork_child(void);
 /* The calling OS thread's det_thread t ends (before det_thread_finish):

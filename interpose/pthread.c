@@ -670,6 +670,7 @@ static void fork_child(void)
 	det_fork_child(t);
 	gocrace_signal_fork_child();
 	gocrace_io_fork_child();
+	gocrace_environ_fork_child();
 	gocrace_sync_fork_child();
 	gocrace_fork_child_sinks();
 	gocrace_unguard();

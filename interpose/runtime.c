@@ -232,6 +232,20 @@ static size_t symbolize(uintptr_t pc, bool ret, det_frame *f, size_t max)
 	return n;
 }
 
+/* det_config.describe_global: symbolize.c's answer, except for the
+ * runtime's own objects (the environment's stand-in, environ.c), which
+ * are no global of the program's: their reports say what they are in
+ * their title. */
+static bool describe_global(uintptr_t addr, const char **name, uintptr_t *start, size_t *size,
+                            const char **module)
+{
+	Dl_info at, own;
+	if (dladdr((void *)addr, &at) != 0 && dladdr((void *)describe_global, &own) != 0 &&
+	    at.dli_fbase == own.dli_fbase)
+		return false;
+	return gocrace_describe_global(addr, name, start, size, module);
+}
+
 void gocrace_init(void)
 {
 	if (gocrace_ready)
@@ -250,7 +264,7 @@ void gocrace_init(void)
 		.text_fd = text_fd,
 		.json_fd = open_json_sink(gocrace_opt.json_path),
 		.symbolize = symbolize,
-		.describe_global = gocrace_describe_global,
+		.describe_global = describe_global,
 		.describe_fd = gocrace_fd_describe,
 		.on_report = on_report,
 		.suppressed = suppressed,

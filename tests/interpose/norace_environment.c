@@ -1,0 +1,41 @@
+/* norace_environment: updates of the environment from two threads at
+ * once (glibc's environment lock orders them), a getenv ordered after
+ * another thread's setenv by a mutex, and one after a join draw no
+ * report. */
+#include "e2e.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+static int published;
+
+static void *updater(void *arg)
+{
+	setenv("GOC_RACE_A", arg, 1);
+	unsetenv("GOC_RACE_UNSET");
+	pthread_mutex_lock(&m);
+	setenv("GOC_RACE_B", "b", 1);
+	published = 1;
+	pthread_mutex_unlock(&m);
+	return NULL;
+}
+
+int main(void)
+{
+	pthread_t t1, t2;
+	pthread_create(&t1, NULL, updater, "1");
+	pthread_create(&t2, NULL, updater, "2");
+	int ok = 0;
+	while (!ok) {
+		pthread_mutex_lock(&m);
+		if (published)
+			ok = getenv("GOC_RACE_B") != NULL;
+		pthread_mutex_unlock(&m);
+	}
+	pthread_join(t1, NULL);
+	pthread_join(t2, NULL);
+	const char *a = getenv("GOC_RACE_A");
+	return a != NULL && (strcmp(a, "1") == 0 || strcmp(a, "2") == 0) ? 0 : 1;
+}
