@@ -10,6 +10,7 @@
  */
 #include "symbolize.h"
 
+#include <dlfcn.h>
 #include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
@@ -168,6 +169,19 @@ static void inlined_frames(Dwarf_Die *cu, Dwarf_Addr pc, goc_sym *out)
 	free(scopes);
 }
 
+/* The module whose image holds addr, when the mappings libdwfl was told
+ * of do not: the pages of a large .bss past the end of the file are
+ * anonymous mappings, which dwfl_linux_proc_report leaves out, so a
+ * global there had no name. The dynamic linker knows each object's whole
+ * extent (dladdr); its module is the one at the object's base. */
+static Dwfl_Module *module_of_image(Dwfl *d, uintptr_t addr)
+{
+	Dl_info info;
+	if (dladdr((void *)addr, &info) == 0 || info.dli_fbase == NULL)
+		return NULL;
+	return dwfl_addrmodule(d, (Dwarf_Addr)(uintptr_t)info.dli_fbase);
+}
+
 bool goc_symbolize_addr_if(uintptr_t addr, goc_sym *out, bool (*lines)(const char *module))
 {
 	memset(out, 0, sizeof *out);
@@ -178,9 +192,11 @@ bool goc_symbolize_addr_if(uintptr_t addr, goc_sym *out, bool (*lines)(const cha
 	if (mod == NULL) {
 		report_mappings(d);
 		mod = dwfl_addrmodule(d, addr);
-		if (mod == NULL)
-			return false;
 	}
+	if (mod == NULL)
+		mod = module_of_image(d, addr);
+	if (mod == NULL)
+		return false;
 	Dwarf_Addr start;
 	out->module = dwfl_module_info(mod, NULL, &start, NULL, NULL, NULL, NULL, NULL);
 	out->module_start = (uintptr_t)start;
