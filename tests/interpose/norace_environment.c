@@ -1,6 +1,6 @@
 /* norace_environment: updates of the environment from two threads at
  * once (glibc's environment lock orders them), a getenv ordered after
- * another thread's setenv by a mutex, and one after a join draw no
+ * both threads' updates by a mutex, and one after a join draw no
  * report. */
 #include "e2e.h"
 
@@ -17,7 +17,7 @@ static void *updater(void *arg)
 	unsetenv("GOC_RACE_UNSET");
 	pthread_mutex_lock(&m);
 	setenv("GOC_RACE_B", "b", 1);
-	published = 1;
+	published++;
 	pthread_mutex_unlock(&m);
 	return NULL;
 }
@@ -30,7 +30,7 @@ int main(void)
 	int ok = 0;
 	while (!ok) {
 		pthread_mutex_lock(&m);
-		if (published)
+		if (published == 2)
 			ok = getenv("GOC_RACE_B") != NULL;
 		pthread_mutex_unlock(&m);
 	}
