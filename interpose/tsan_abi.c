@@ -234,12 +234,18 @@ static inline bool mo_acquires(int mo)
  *    acquire fence, which acquires each (what a release on it before the
  *    fence published: again at least what the load read from).
  * A seq_cst or acq_rel fence is both. TSan 14 models neither: it reports
- * races that fences order. A goroutine that moves to another worker
- * between a fence and its atomics loses the fence's edges there. */
+ * races that fences order. The state is the OS thread's, and says whose
+ * it is (fence_owner, fence_loads_owner): another goroutine or fiber that
+ * runs on the thread meanwhile neither uses it (its stores after another
+ * goroutine's fence would publish its own past, and could hide its races)
+ * nor keeps it: a goroutine that is switched out or moves to another
+ * worker between a fence and its atomics loses the fence's edges. */
 enum { FENCE_LOADS = 16 };
 static TLS bool fence_released;
+static TLS det_thread *fence_owner;       /* whose fence_released is */
 static TLS const volatile void *fence_loaded[FENCE_LOADS];
 static TLS unsigned fence_nloaded; /* loads recorded; the last FENCE_LOADS kept */
+static TLS det_thread *fence_loads_owner; /* whose loads they are */
 /* The atomic the last store after the fence released into, and the
  * thread's slot and epoch just after (det_thread_hot.cell_id): a store to
  * it again before the thread's epoch moves (a release of its own, or a new
@@ -250,10 +256,15 @@ static TLS unsigned fence_nloaded; /* loads recorded; the last FENCE_LOADS kept 
 static TLS const volatile void *fence_last;
 static TLS uint64_t fence_last_id;
 
-/* A store or RMW of t to a after a release fence. */
+/* A store or RMW of t to a after a release fence (of t's, or another's
+ * that ran on this thread before it). */
 static void fence_publish(det_thread *t, const volatile void *a)
 {
 	const det_thread_hot *h = (const det_thread_hot *)t;
+	if (GOCRACE_UNLIKELY(fence_owner != t)) {
+		fence_released = false;
+		return;
+	}
 	if (a == fence_last && h->cell_id == fence_last_id)
 		return;
 	gocrace_release_merge(t, a);
@@ -261,9 +272,13 @@ static void fence_publish(det_thread *t, const volatile void *a)
 	fence_last_id = h->cell_id;
 }
 
-/* A load that did not acquire: its atomic, for the next acquire fence. */
-static inline void fence_remember(const volatile void *a)
+/* t's load that did not acquire: its atomic, for t's next acquire fence. */
+static inline void fence_remember(det_thread *t, const volatile void *a)
 {
+	if (GOCRACE_UNLIKELY(fence_loads_owner != t)) {
+		fence_loads_owner = t;
+		fence_nloaded = 0;
+	}
 	unsigned n = fence_nloaded;
 	if (n != 0 && fence_loaded[(n - 1) % FENCE_LOADS] == a)
 		return; /* a spin on one flag takes one entry */
@@ -276,7 +291,7 @@ static void atomic_fence(int mo)
 	det_thread *t = gocrace_thr();
 	if (t == NULL)
 		return;
-	if (mo_acquires(mo)) {
+	if (mo_acquires(mo) && fence_loads_owner == t) {
 		unsigned n = fence_nloaded < FENCE_LOADS ? fence_nloaded : FENCE_LOADS;
 		for (unsigned i = 0; i < n; i++)
 			gocrace_acquire(t, fence_loaded[i]);
@@ -284,6 +299,7 @@ static void atomic_fence(int mo)
 	}
 	if (mo_releases(mo)) {
 		fence_released = true;
+		fence_owner = t;
 		fence_last = NULL;
 	}
 }
@@ -321,7 +337,7 @@ static inline __attribute__((always_inline)) void atomic_after(det_thread *t,
 	if (mo_acquires(mo))
 		gocrace_acquire(t, a);
 	else
-		fence_remember(a);
+		fence_remember(t, a);
 }
 
 #define GOCRACE_ATOMIC_BEFORE(a, size, kind, mo) \
