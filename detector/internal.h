@@ -6,10 +6,12 @@
  *   1. report lock (report.c) — never held while taking another below
  *      except the heap and thread-list locks, read-only, to describe
  *   2. a sync table bucket lock, then that bucket's object's lock
- *      (sync.c), one object at a time; the slot lock (clock.c) may be
- *      taken after them (a release advances the epoch)
+ *      (sync.c), one object at a time (a lookup that finds the object
+ *      without the bucket lock takes only the object's); the slot lock
+ *      (clock.c) may be taken after them (a release advances the epoch)
  *   3. slot lock, heap table locks, thread list lock, ctx insert lock,
- *      shadow map lock — leaves: nothing is taken while holding them
+ *      shadow map lock, sync objects' free list lock — leaves: nothing is
+ *      taken while holding them
  * Shadow cells are never locked: they are read and written with relaxed
  * atomics, as TSan does; a lost update only loses a remembered access.
  *
