@@ -61,13 +61,14 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <poll.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
-#include <sys/select.h>
 #include <sys/mman.h>
+#include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 
@@ -81,11 +82,19 @@
 enum { KEY_NONE, KEY_SOCKETS, KEY_FILES, KEY_OVERFLOW, KEY_FIRST_OWN, KEYS = 1 << 16 };
 
 static uint32_t key_refs[KEYS];      /* keys_lock */
-/* The key of the epoll instance that last added an own key's descriptor
- * (epoll_ctl ADD or MOD; DEL and the key's end clear it), KEY_NONE for
- * none: a write-like call on the key releases into it too. Relaxed: a
- * stale link only adds order. */
+/* The epoll instance that last added an own key's descriptor to watch
+ * it for reading (epoll_ctl ADD or MOD; DEL and the key's end clear it),
+ * as a link: the instance's key in the low 16 bits, that key's generation
+ * (key_gen) in the high ones; KEY_NONE for none. A write-like call on the
+ * key releases into the instance's key too, while the generation still
+ * matches: once the instance's key is forgotten (its descriptor closed)
+ * and handed out again, the link is dead, and would otherwise order
+ * writes before a stranger's reads. Relaxed: a link read a little late
+ * (a write racing with its epoll_ctl) is the program's own race. */
 static _Atomic uint32_t key_polled[KEYS];
+/* Each key's generation: counts the times it was forgotten (keys_lock;
+ * read relaxed by release_key, see key_polled). */
+static _Atomic uint32_t key_gen[KEYS];
 static uint32_t key_free[KEYS];      /* keys_lock: freed keys, a stack */
 static uint32_t nfree;               /* keys_lock */
 static uint32_t key_next = KEY_FIRST_OWN; /* keys_lock */
@@ -174,7 +183,15 @@ static uint32_t key_new_locked(void)
 static void forget_key(uint32_t k)
 {
 	gocrace_forget(key_addr(k), 1);
+	/* relaxed: see key_polled */
 	atomic_store_explicit(&key_polled[k], KEY_NONE, memory_order_relaxed);
+	atomic_fetch_add_explicit(&key_gen[k], 1, memory_order_relaxed);
+}
+
+/* The link to epoll instance key ep, in its current generation. */
+static uint32_t poll_link(uint32_t ep)
+{
+	return ep | (atomic_load_explicit(&key_gen[ep], memory_order_relaxed) & 0xffff) << 16;
 }
 
 /* Drops one reference to k (keys_lock held). A key no descriptor holds
@@ -297,8 +314,10 @@ static void release_key(det_thread *t, int fd, uintptr_t pc)
 		return;
 	gocrace_range_access(t, &s->key, 1, pc, DET_READ);
 	gocrace_release_merge(t, key_addr(k));
-	uint32_t ep = atomic_load_explicit(&key_polled[k], memory_order_relaxed);
-	if (ep != KEY_NONE)
+	/* relaxed: see key_polled */
+	uint32_t link = atomic_load_explicit(&key_polled[k], memory_order_relaxed);
+	uint32_t ep = link & 0xffff;
+	if (ep != KEY_NONE && poll_link(ep) == link)
 		gocrace_release_merge(t, key_addr(ep));
 }
 
@@ -551,27 +570,34 @@ GOCRACE_REAL(int, epoll_ctl, int, int, int, struct epoll_event *);
 GOCRACE_REAL(int, epoll_wait, int, struct epoll_event *, int, int);
 GOCRACE_REAL(int, epoll_pwait, int, struct epoll_event *, int, int, const sigset_t *);
 
-/* Readiness: an epoll instance watching a descriptor with a key of its
- * own (a pipe, socketpair, eventfd or epoll) is linked to that key, so
- * that a write on it also releases into the instance's key, and an
- * epoll_wait that reports events acquires it: a program may act on the
- * readiness alone, without reading (the kernel orders the write before
- * it). One instance per key, the last to add it; the shared keys (every
- * socket, every file) are never linked, which would order every socket
- * write before every epoll_wait. */
-static void epoll_link(int epfd, int op, int fd)
+/* Readiness: an epoll instance that watches a descriptor with a key of
+ * its own (a pipe, socketpair, eventfd or epoll) for reading is linked to
+ * that key (key_polled), so that a write on it also releases into the
+ * instance's key, and an epoll_wait that reports events acquires it: a
+ * program may act on the readiness alone, without reading (the kernel
+ * orders the write before it). A watch for writing only is not linked:
+ * writability says nothing of anyone's write. One instance per key, the
+ * last to add it; the shared keys (every socket, every file) are never
+ * linked, which would order every socket write before every epoll_wait.
+ * An instance that watches for both orders every write on the descriptor
+ * before any event it reports, a writable one too. */
+#define EPOLL_READ_INTEREST (EPOLLIN | EPOLLPRI | EPOLLRDNORM | EPOLLRDBAND | EPOLLRDHUP)
+
+static void epoll_link(int epfd, int op, int fd, uint32_t events)
 {
 	uint32_t k = key_of(fd);
 	if (!key_counted(k))
 		return;
 	uint32_t ep = key_of(epfd);
-	if (op == EPOLL_CTL_DEL) {
-		atomic_compare_exchange_strong_explicit(&key_polled[k], &ep, KEY_NONE,
-		                                        memory_order_relaxed, memory_order_relaxed);
+	if (ep == KEY_NONE)
 		return;
-	}
-	if (ep != KEY_NONE)
-		atomic_store_explicit(&key_polled[k], ep, memory_order_relaxed);
+	uint32_t link = poll_link(ep);
+	/* relaxed: see key_polled */
+	if (op == EPOLL_CTL_DEL || !(events & EPOLL_READ_INTEREST))
+		atomic_compare_exchange_strong_explicit(&key_polled[k], &link, KEY_NONE,
+		                                        memory_order_relaxed, memory_order_relaxed);
+	else
+		atomic_store_explicit(&key_polled[k], link, memory_order_relaxed);
 }
 
 GOCRACE_EXPORT int epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev)
@@ -582,9 +608,10 @@ GOCRACE_EXPORT int epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev)
 		gocrace_access(t, ev, sizeof *ev, GOCRACE_CALLER_PC(), DET_READ);
 		before_write(t, epfd, NULL, 0, GOCRACE_CALLER_PC());
 	}
+	uint32_t events = ev != NULL ? ev->events : 0; /* before: ev may be the program's to change */
 	int r = real_epoll_ctl(epfd, op, fd, ev);
 	if (t != NULL && r == 0)
-		epoll_link(epfd, op, fd);
+		epoll_link(epfd, op, fd, events);
 	return r;
 }
 
@@ -616,32 +643,45 @@ GOCRACE_EXPORT int epoll_pwait(int epfd, struct epoll_event *evs, int max, int t
 }
 
 /* Readiness, without epoll: poll, ppoll, select and pselect. Each
- * descriptor they report ready is acquired (as a read of it would), since
- * the kernel orders the write that made it ready before the readiness,
- * and a program may act on that alone (TSan models none of them). The pollfd array is read before the
- * call and written (revents) after it; the fd_sets likewise, their first
- * nfds bits in whole words. */
+ * descriptor they report readable (or hung up, or with urgent data) is
+ * acquired, as a read of it would be: the kernel orders the write that
+ * made it so before the readiness, and a program may act on that alone.
+ * Writability says nothing of anyone's write (a pipe's empty write end is
+ * always writable) and orders nothing. TSan models none of these calls.
+ * Accesses, as the kernel makes them: poll reads each entry's fd and
+ * events before the call and writes its revents after it; select reads
+ * and writes its sets' first nfds bits, at most FD_SETSIZE (a program may
+ * pass getdtablesize() with ordinary sets: the kernel reads no further
+ * than its own descriptor table). */
+#define POLL_READ_READY (POLLIN | POLLPRI | POLLRDNORM | POLLRDBAND | POLLRDHUP | POLLHUP)
+
+static void before_poll(det_thread *t, struct pollfd *fds, nfds_t n, uintptr_t pc)
+{
+	for (nfds_t i = 0; i < n; i++)
+		gocrace_range_access(t, &fds[i], offsetof(struct pollfd, revents), pc, DET_READ);
+}
+
 static void after_poll(det_thread *t, struct pollfd *fds, nfds_t n, int r, uintptr_t pc)
 {
-	if (r < 0 || n == 0)
+	if (r < 0)
 		return;
-	gocrace_range_access(t, fds, n * sizeof *fds, pc, DET_WRITE);
-	for (nfds_t i = 0; i < n && r > 0; i++) {
-		if (fds[i].revents != 0 && !(fds[i].revents & POLLNVAL))
+	for (nfds_t i = 0; i < n; i++) {
+		gocrace_range_access(t, &fds[i].revents, sizeof fds[i].revents, pc, DET_WRITE);
+		if (fds[i].revents & POLL_READ_READY)
 			acquire_key(t, fds[i].fd, pc);
 	}
 }
 
 #define POLL_WRAPPER(name, params, args)                                      \
-	GOCRACE_REAL(int, name, struct pollfd *, nfds_t params);     \
-	GOCRACE_EXPORT int name(struct pollfd *fds, nfds_t n params) \
+	GOCRACE_REAL(int, name, struct pollfd *, nfds_t params);                  \
+	GOCRACE_EXPORT int name(struct pollfd *fds, nfds_t n params)              \
 	{                                                                         \
 		GOCRACE_RESOLVE(name);                                                \
 		det_thread *t = gocrace_thr();                                        \
 		uintptr_t pc = GOCRACE_CALLER_PC();                                   \
-		if (t != NULL && n != 0)                                              \
-			gocrace_range_access(t, fds, n * sizeof *fds, pc, DET_READ);      \
-		int r = real_##name(fds, n args);                        \
+		if (t != NULL)                                                        \
+			before_poll(t, fds, n, pc);                                       \
+		int r = real_##name(fds, n args);                                     \
 		if (t != NULL) {                                                      \
 			int err = errno;                                                  \
 			after_poll(t, fds, n, r, pc);                                     \
@@ -656,18 +696,20 @@ POLL_WRAPPER(__poll_chk, P_(int timeout, size_t fdslen), P_(timeout, fdslen))
 POLL_WRAPPER(__ppoll_chk, P_(const struct timespec *timeout, const sigset_t *mask, size_t fdslen),
              P_(timeout, mask, fdslen))
 
-/* The bytes of an fd_set that hold its first n bits. */
+/* The bytes of an fd_set that hold its first n bits (at most FD_SETSIZE). */
 static size_t fdset_bytes(int n)
 {
 	size_t bits = 8 * sizeof(__fd_mask);
-	return n <= 0 ? 0 : ((size_t)n + bits - 1) / bits * sizeof(__fd_mask);
+	size_t m = n <= 0 ? 0 : (size_t)n < FD_SETSIZE ? (size_t)n : FD_SETSIZE;
+	return (m + bits - 1) / bits * sizeof(__fd_mask);
 }
 
 static void fdsets_access(det_thread *t, int n, fd_set *sets[3], uintptr_t pc, unsigned how)
 {
+	size_t bytes = fdset_bytes(n);
 	for (int k = 0; k < 3; k++)
-		if (sets[k] != NULL && n > 0)
-			gocrace_range_access(t, sets[k], fdset_bytes(n), pc, how);
+		if (sets[k] != NULL && bytes != 0)
+			gocrace_range_access(t, sets[k], bytes, pc, how);
 }
 
 /* Bit fd of set (not FD_ISSET: a program may pass sets larger than
@@ -679,21 +721,27 @@ static bool fd_bit(const fd_set *set, int fd)
 	return set != NULL && (w[(size_t)fd / bits] >> ((size_t)fd % bits) & 1) != 0;
 }
 
+/* select returned r bits set in all: its sets are read only up to the
+ * last of them (they lie below the kernel's table, within the caller's
+ * sets, whatever nfds said). */
 static void after_select(det_thread *t, int n, fd_set *sets[3], int r, uintptr_t pc)
 {
 	if (r < 0)
 		return;
 	fdsets_access(t, n, sets, pc, DET_WRITE);
 	for (int fd = 0; fd < n && r > 0; fd++) {
-		if (fd_bit(sets[0], fd) || fd_bit(sets[1], fd) || fd_bit(sets[2], fd))
+		bool readable = fd_bit(sets[0], fd), writable = fd_bit(sets[1], fd),
+		     exception = fd_bit(sets[2], fd);
+		r -= readable + writable + exception;
+		if (readable || exception)
 			acquire_key(t, fd, pc);
 	}
 }
 
 #define SELECT_WRAPPER(name, params, args)                                    \
-	GOCRACE_REAL(int, name, int, fd_set *, fd_set *, fd_set *params); \
-	GOCRACE_EXPORT int name(int n, fd_set *rd_set, fd_set *wr_set,           \
-	                        fd_set *ex_set params)               \
+	GOCRACE_REAL(int, name, int, fd_set *, fd_set *, fd_set * params);        \
+	GOCRACE_EXPORT int name(int n, fd_set *rd_set, fd_set *wr_set,            \
+	                        fd_set *ex_set params)                            \
 	{                                                                         \
 		GOCRACE_RESOLVE(name);                                                \
 		det_thread *t = gocrace_thr();                                        \
@@ -701,7 +749,7 @@ static void after_select(det_thread *t, int n, fd_set *sets[3], int r, uintptr_t
 		fd_set *sets[3] = { rd_set, wr_set, ex_set };                         \
 		if (t != NULL)                                                        \
 			fdsets_access(t, n, sets, pc, DET_READ);                          \
-		int r = real_##name(n, rd_set, wr_set, ex_set args);     \
+		int r = real_##name(n, rd_set, wr_set, ex_set args);                  \
 		if (t != NULL) {                                                      \
 			int err = errno;                                                  \
 			after_select(t, n, sets, r, pc);                                  \
