@@ -138,6 +138,7 @@ static inline bool at_least_as_strong(bool read, bool atomic, det_cell c)
 static inline bool claim_fresh(_Atomic det_cell *cell, det_cell stored)
 {
 	det_cell none = 0;
+	/* relaxed, as every cell access: the cell is the only thing shared */
 	return atomic_compare_exchange_strong_explicit(cell, &none, stored, memory_order_relaxed,
 	                                               memory_order_relaxed);
 }
@@ -311,11 +312,14 @@ static void write_whole_granules(det_thread *t, uintptr_t g, uintptr_t end, uint
 				if (other && (CELL_FREE(c) || cell_unordered(t, c)))
 					ordered = false;
 			}
-			if (!ordered) {
+			/* a fresh granule is claimed, as by the other checks; the
+			 * full check looks again when another access came first */
+			if (!ordered || (full == 0 && !claim_fresh(&cells[0], store))) {
 				check_granule(t, cells, g, 0xff, pc, flags, addr, size, ctx);
 				continue;
 			}
-			atomic_store_explicit(&cells[0], store, memory_order_relaxed);
+			if (full != 0)
+				atomic_store_explicit(&cells[0], store, memory_order_relaxed);
 			forget_subsumed(cells, full & ~1u, seen);
 		}
 	}

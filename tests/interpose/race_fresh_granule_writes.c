@@ -13,8 +13,8 @@
 
 #include <pthread.h>
 
-/* alone on its page, so its shadow page is touched first by the race */
-struct { long x; } fresh __attribute__((aligned(4096)));
+/* a page of its own, so that its shadow page is touched first by the race */
+struct { long x; char rest[4096 - sizeof(long)]; } fresh __attribute__((aligned(4096)));
 
 static void *writer(void *arg)
 {
