@@ -6,11 +6,12 @@
  * Helgrind reports.
  *
  *   getenv, secure_getenv    a read of the environment
- *   setenv, unsetenv,        after the real call, as one step: the
- *   putenv, clearenv         environment lock taken (an acquire of it),
- *                            a write of the environment, the lock given
- *                            back (a release): two updates never race
- *                            with each other, as glibc's lock orders
+ *   setenv, unsetenv,        after a real call that succeeded (a
+ *   putenv, clearenv         refused name changes nothing), as one step:
+ *                            the environment lock taken (an acquire of
+ *                            it), a write of the environment, the lock
+ *                            given back (a release): two updates never
+ *                            race with each other, as glibc's lock orders
  *                            them; an update and a getenv with nothing
  *                            between them do
  *
@@ -36,7 +37,8 @@
 static char env_object, env_lock;
 /* Makes each update's model (acquire, write, release) one step: the
  * updates themselves are ordered inside glibc, where no acquire can be
- * placed. Taken with the guard raised; reset in a fork child. */
+ * placed. Taken with the guard raised (gocrace_spin_take: acquire, paired
+ * with gocrace_spin_drop's release); reset in a fork child. */
 static atomic_int model_lock;
 
 GOCRACE_REAL(char *, getenv, const char *);
@@ -48,6 +50,7 @@ GOCRACE_REAL(int, clearenv, void);
 
 void gocrace_environ_fork_child(void)
 {
+	/* relaxed: the child has one thread, and its holder is gone */
 	atomic_store_explicit(&model_lock, 0, memory_order_relaxed);
 }
 
@@ -94,7 +97,8 @@ GOCRACE_EXPORT int setenv(const char *name, const char *value, int overwrite)
 	GOCRACE_RESOLVE(setenv);
 	det_thread *t = gocrace_thr();
 	int r = real_setenv(name, value, overwrite);
-	env_updated(t, GOCRACE_CALLER_PC());
+	if (r == 0)
+		env_updated(t, GOCRACE_CALLER_PC());
 	return r;
 }
 
@@ -103,7 +107,8 @@ GOCRACE_EXPORT int unsetenv(const char *name)
 	GOCRACE_RESOLVE(unsetenv);
 	det_thread *t = gocrace_thr();
 	int r = real_unsetenv(name);
-	env_updated(t, GOCRACE_CALLER_PC());
+	if (r == 0)
+		env_updated(t, GOCRACE_CALLER_PC());
 	return r;
 }
 
@@ -112,7 +117,8 @@ GOCRACE_EXPORT int putenv(char *string)
 	GOCRACE_RESOLVE(putenv);
 	det_thread *t = gocrace_thr();
 	int r = real_putenv(string);
-	env_updated(t, GOCRACE_CALLER_PC());
+	if (r == 0)
+		env_updated(t, GOCRACE_CALLER_PC());
 	return r;
 }
 
@@ -121,6 +127,7 @@ GOCRACE_EXPORT int clearenv(void)
 	GOCRACE_RESOLVE(clearenv);
 	det_thread *t = gocrace_thr();
 	int r = real_clearenv();
-	env_updated(t, GOCRACE_CALLER_PC());
+	if (r == 0)
+		env_updated(t, GOCRACE_CALLER_PC());
 	return r;
 }

@@ -1,6 +1,7 @@
 /* norace_environment: updates of the environment from two threads at
  * once (glibc's environment lock orders them), a getenv ordered after
- * both threads' updates by a mutex, and one after a join draw no
+ * both threads' updates by a mutex, one after a join, and one beside a
+ * setenv that glibc refuses (a name with '=': nothing changes) draw no
  * report. */
 #include "e2e.h"
 
@@ -22,8 +23,22 @@ static void *updater(void *arg)
 	return NULL;
 }
 
+static void *refuser(void *arg)
+{
+	(void)arg;
+	int r = setenv("BAD=NAME", "x", 1); /* EINVAL */
+	e2e_post(1);
+	return (void *)(long)r;
+}
+
 int main(void)
 {
+	pthread_t t0;
+	pthread_create(&t0, NULL, refuser, NULL);
+	e2e_wait(1);
+	const char *path = getenv("PATH"); /* after the refused setenv, unordered */
+	pthread_join(t0, NULL);
+	(void)path;
 	pthread_t t1, t2;
 	pthread_create(&t1, NULL, updater, "1");
 	pthread_create(&t2, NULL, updater, "2");
