@@ -665,7 +665,10 @@ static void fork_parent(void)
 static void fork_child(void)
 {
 	table_lock_drop();
-	det_thread *t = gocrace_thr(); /* NULL once guarded */
+	/* the forking thread's det_thread, if it has one: not gocrace_thr,
+	 * which would make one, taking detector locks not reset yet (and
+	 * answers NULL once guarded) */
+	det_thread *t = gocrace_ready ? det_current() : NULL;
 	gocrace_guard();
 	det_fork_child(t);
 	gocrace_signal_fork_child();
