@@ -970,10 +970,12 @@ GOCRACE_EXPORT void closefrom(int lowfd)
 }
 
 /* fclose, pclose and closedir close their descriptor by glibc's internal
- * name. Its key is dropped, but the close is no write of its word: the
- * stream's descriptor was made unseen (fopen, popen, opendir), so the
- * number may have been another descriptor the runtime saw, closed unseen
- * meanwhile (a false race with that one's uses). */
+ * name. Its key is dropped, but the close is no write of its word: many
+ * streams' descriptors are made unseen (popen, opendir, fdopen's
+ * callers' own), so the number may have been another descriptor the
+ * runtime saw, closed unseen meanwhile (a false race with that one's
+ * uses). fopen's and tmpfile's are seen, but a stream does not say which
+ * call made it. */
 GOCRACE_REAL(int, fclose, FILE *);
 GOCRACE_REAL(int, pclose, FILE *);
 GOCRACE_REAL(int, closedir, DIR *);

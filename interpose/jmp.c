@@ -43,6 +43,8 @@ GOCRACE_REAL(void, _longjmp, struct __jmp_buf_tag *, int);
 GOCRACE_REAL(void, siglongjmp, struct __jmp_buf_tag *, int);
 GOCRACE_REAL(void, __longjmp_chk, struct __jmp_buf_tag *, int);
 
+/* libc's __sigsetjmp for setjmp_amd64.S's unrecorded entry: written once,
+ * at init, before any thread but the first runs the runtime's code. */
 void *gocrace_libc_sigsetjmp;
 
 void gocrace_jmp_init(void)

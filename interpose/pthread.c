@@ -50,8 +50,9 @@
  *                    real fork; the detector's locks are released in the
  *                    child (their holders are gone), so a child forked
  *                    while another thread was inside the detector goes on.
- *                    _Fork, which runs no atfork handlers, runs them
- *                    itself. vfork is run as a fork (as TSan does):
+ *                    _Fork, which runs no atfork handlers, runs the
+ *                    runtime's own (not the program's). vfork is run as
+ *                    a fork (as TSan does):
  *                    its child would otherwise run on the parent's memory
  *                    and thread state, as the parent thread.
  *
@@ -647,11 +648,14 @@ GOCRACE_EXPORT int prctl(int option, ...)
  * an internal name that no wrapper sees (daemon, forkpty). Registered at
  * init, before the program's own handlers, so in the child the detector
  * is whole again before the program's child handlers run, and in the
- * parent its prepare runs after theirs. The table is consistent in the
- * child: nobody is half-way through an update when the lock is ours. The
- * detector's locks are reset in the child instead: a thread inside the
- * detector at the fork does not exist there, and the state it was
- * updating is a remembered access or a clock at worst. */
+ * parent its prepare runs after theirs; except for handlers a library
+ * registers in a constructor that runs before the runtime's init (glibc
+ * runs child handlers in the order of registration): theirs run before
+ * the reset, with the parent's detector state. The table is consistent
+ * in the child: nobody is half-way through an update when the lock is
+ * ours. The detector's locks are reset in the child instead: a thread
+ * inside the detector at the fork does not exist there, and the state it
+ * was updating is a remembered access or a clock at worst. */
 static void fork_prepare(void)
 {
 	table_lock_take();
@@ -682,7 +686,8 @@ static void fork_child(void)
 GOCRACE_REAL(pid_t, fork, void);
 GOCRACE_REAL(pid_t, _Fork, void);
 
-/* glibc's fork without the atfork handlers: the detector's are run here. */
+/* glibc's fork without the atfork handlers: the runtime's own are run
+ * here (the program's are not, as _Fork promises). */
 GOCRACE_EXPORT pid_t _Fork(void)
 {
 	GOCRACE_RESOLVE(_Fork);

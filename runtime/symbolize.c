@@ -1,6 +1,8 @@
 /*
  * symbolize.c — the one place that turns a code address into function,
- * file and line (symbolize.h). libdwfl finds the module and the symbol;
+ * file and line (symbolize.h). libdwfl finds the module (from the
+ * process's mappings, or, for an address no file mapping covers, such as
+ * a large .bss, from the object dladdr names) and the symbol;
  * lines come from the module's line table through .debug_aranges, and
  * because clang does not emit .debug_aranges by default, from a scan of
  * the compile units when that fails.
