@@ -176,6 +176,31 @@ goc__g *goc__curg(void)
 	return g;
 }
 
+/* A thread goroutine's futex sleep (key is 2 while it sleeps). The main
+ * thread and foreign threads are the ones that take signals (the
+ * runtime's own threads block them all), and under ThreadSanitizer a
+ * signal that lands outside a call TSan intercepts is deferred until the
+ * thread's next one, which a futex wait is not: a main thread that took
+ * SIGQUIT just before sleeping would hold the dump back until it woke (a
+ * minute, for goc_sleep(60 s)). So in a TSan build the sleep lasts at
+ * most 50 ms and ends with an intercepted call, which runs a deferred
+ * handler; the caller loops on its key, as on any spurious wakeup. */
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define THREAD_SLEEP_SLICE_NS (50 * 1000 * 1000)
+#endif
+#endif
+
+static void thread_sleep(_Atomic uint32_t *key)
+{
+#ifdef THREAD_SLEEP_SLICE_NS
+	goc__futex_wait(key, 2, THREAD_SLEEP_SLICE_NS);
+	(void)goc__nanotime(); /* intercepted (clock_gettime) */
+#else
+	goc__futex_wait(key, 2, -1);
+#endif
+}
+
 /* Park a thread G on its futex. Kept out of line so that the context
  * captured here stays valid (this frame is live) while the thread sleeps. */
 GOC_NOINLINE static void thread_park(goc__g *g, bool (*unlockf)(void *), void *arg)
@@ -213,7 +238,7 @@ GOC_NOINLINE static void thread_park(goc__g *g, bool (*unlockf)(void *), void *a
 		key = 0;
 		if (atomic_compare_exchange_strong_explicit(&g->park_key, &key, 2,
 				memory_order_acquire, memory_order_acquire) || key == 2)
-			goc__futex_wait(&g->park_key, 2, -1);
+			thread_sleep(&g->park_key);
 	}
 	atomic_store_explicit(&g->status, G_RUNNING, memory_order_relaxed);
 }
