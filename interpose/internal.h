@@ -400,6 +400,15 @@ static inline void gocrace_range_access(det_thread *t, const volatile void *a, s
 		gocrace_access(t, a, n, pc, flags);
 }
 
+/* A comparison's reads by t at pc: the first n bytes of a and of b, n
+ * being what its loop examined (the caller's extent rule). */
+static inline void gocrace_compare_read(det_thread *t, const void *a, const void *b, size_t n,
+                                        uintptr_t pc)
+{
+	gocrace_range_access(t, a, n, pc, DET_READ);
+	gocrace_range_access(t, b, n, pc, DET_READ);
+}
+
 /* The calling thread's range access of n bytes at p, at pc, as
  * gocrace_range_access, keeping the errno the real call left (a report
  * made here may change it): what an interceptor records of a buffer after

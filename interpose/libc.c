@@ -366,6 +366,7 @@ GOCRACE_REAL(char *, strchr, const char *, int);
 GOCRACE_REAL(char *, strrchr, const char *, int);
 GOCRACE_REAL(char *, strdup, const char *);
 GOCRACE_REAL(char *, strndup, const char *, size_t);
+GOCRACE_REAL(void *, memccpy, void *, const void *, int, size_t);
 
 ALWAYS_INLINE void rd(det_thread *t, const void *a, size_t n, uintptr_t pc)
 {
@@ -455,6 +456,16 @@ GOCRACE_EXPORT void *mempcpy(void *d, const void *s, size_t n)
 	GOCRACE_RESOLVE(mempcpy);
 	note_copy(d, s, n, GOCRACE_CALLER_PC());
 	return real_mempcpy(d, s, n);
+}
+
+/* The bytes copied, up to and with the first c, else n (known once it
+ * returns). TSan checks no memccpy. */
+GOCRACE_EXPORT void *memccpy(void *d, const void *s, int c, size_t n)
+{
+	GOCRACE_RESOLVE(memccpy);
+	void *r = real_memccpy(d, s, c, n);
+	note_copy(d, s, r != NULL ? (size_t)((char *)r - (char *)d) : n, GOCRACE_CALLER_PC());
+	return r;
 }
 
 GOCRACE_EXPORT void bzero(void *d, size_t n)
@@ -640,11 +651,8 @@ GOCRACE_EXPORT int memcmp(const void *a, const void *b, size_t n)
 {
 	GOCRACE_RESOLVE(memcmp);
 	det_thread *t = gocrace_thr();
-	if (t != NULL && n != 0) {
-		uintptr_t pc = GOCRACE_CALLER_PC();
-		rd(t, a, n, pc);
-		rd(t, b, n, pc);
-	}
+	if (t != NULL && n != 0)
+		gocrace_compare_read(t, a, b, n, GOCRACE_CALLER_PC());
 	return real_memcmp(a, b, n);
 }
 
@@ -684,12 +692,8 @@ GOCRACE_EXPORT int strcmp(const char *a, const char *b)
 {
 	GOCRACE_RESOLVE(strcmp);
 	det_thread *t = gocrace_thr();
-	if (t != NULL) {
-		size_t n = cmp_extent(a, b, SIZE_MAX);
-		uintptr_t pc = GOCRACE_CALLER_PC();
-		rd(t, a, n, pc);
-		rd(t, b, n, pc);
-	}
+	if (t != NULL)
+		gocrace_compare_read(t, a, b, cmp_extent(a, b, SIZE_MAX), GOCRACE_CALLER_PC());
 	return real_strcmp(a, b);
 }
 
@@ -697,12 +701,8 @@ GOCRACE_EXPORT int strncmp(const char *a, const char *b, size_t max)
 {
 	GOCRACE_RESOLVE(strncmp);
 	det_thread *t = gocrace_thr();
-	if (t != NULL && max != 0) {
-		size_t n = cmp_extent(a, b, max);
-		uintptr_t pc = GOCRACE_CALLER_PC();
-		rd(t, a, n, pc);
-		rd(t, b, n, pc);
-	}
+	if (t != NULL && max != 0)
+		gocrace_compare_read(t, a, b, cmp_extent(a, b, max), GOCRACE_CALLER_PC());
 	return real_strncmp(a, b, max);
 }
 

@@ -22,9 +22,6 @@
  *                            set read; the terminator stored written, and
  *                            the saved pointer or *stringp
  *   explicit_bzero           a write of n bytes
- *   memccpy                  the bytes copied (up to and with the stop
- *                            byte, else n) read and written (TSan checks
- *                            none)
  *   strtol, strtoll, strtoul, the number parsed and the byte that ended
  *   strtoull, strtoimax,     it (no number: the blanks and the first
  *   strtoumax, strtod,       other byte); *endptr written when given.
@@ -58,7 +55,6 @@ GOCRACE_REAL(wchar_t *, wcscpy, wchar_t *, const wchar_t *);
 GOCRACE_REAL(char *, strtok_r, char *, const char *, char **);
 GOCRACE_REAL(char *, strsep, char **, const char *);
 GOCRACE_REAL(void, explicit_bzero, void *, size_t);
-GOCRACE_REAL(void *, memccpy, void *, const void *, int, size_t);
 
 static void rd(det_thread *t, const void *p, size_t n, uintptr_t pc)
 {
@@ -175,12 +171,8 @@ GOCRACE_EXPORT int strcasecmp(const char *a, const char *b)
 {
 	GOCRACE_RESOLVE(strcasecmp);
 	det_thread *t = gocrace_thr();
-	if (t != NULL) {
-		size_t n = casecmp_extent(a, b, SIZE_MAX);
-		uintptr_t pc = GOCRACE_CALLER_PC();
-		rd(t, a, n, pc);
-		rd(t, b, n, pc);
-	}
+	if (t != NULL)
+		gocrace_compare_read(t, a, b, casecmp_extent(a, b, SIZE_MAX), GOCRACE_CALLER_PC());
 	return real_strcasecmp(a, b);
 }
 
@@ -188,12 +180,8 @@ GOCRACE_EXPORT int strncasecmp(const char *a, const char *b, size_t max)
 {
 	GOCRACE_RESOLVE(strncasecmp);
 	det_thread *t = gocrace_thr();
-	if (t != NULL && max != 0) {
-		size_t n = casecmp_extent(a, b, max);
-		uintptr_t pc = GOCRACE_CALLER_PC();
-		rd(t, a, n, pc);
-		rd(t, b, n, pc);
-	}
+	if (t != NULL && max != 0)
+		gocrace_compare_read(t, a, b, casecmp_extent(a, b, max), GOCRACE_CALLER_PC());
 	return real_strncasecmp(a, b, max);
 }
 
@@ -296,22 +284,6 @@ GOCRACE_EXPORT void explicit_bzero(void *p, size_t n)
 	if (t != NULL)
 		wr(t, p, n, GOCRACE_CALLER_PC());
 	real_explicit_bzero(p, n);
-}
-
-/* The bytes copied, up to and with the first c, else n: read at s,
- * written at d. */
-GOCRACE_EXPORT void *memccpy(void *d, const void *s, int c, size_t n)
-{
-	GOCRACE_RESOLVE(memccpy);
-	det_thread *t = gocrace_thr();
-	void *r = real_memccpy(d, s, c, n);
-	if (t != NULL) {
-		size_t copied = r != NULL ? (size_t)((char *)r - (char *)d) : n;
-		uintptr_t pc = GOCRACE_CALLER_PC();
-		rd(t, s, copied, pc);
-		wr(t, d, copied, pc);
-	}
-	return r;
 }
 
 /* ---- numbers -------------------------------------------------------------- */
