@@ -241,8 +241,9 @@ static inline bool mo_acquires(int mo)
  * nor keeps it: a goroutine that is switched out or moves to another
  * worker between a fence and its atomics loses the fence's edges. */
 enum { FENCE_LOADS = 16 };
-static TLS bool fence_released;
-static TLS det_thread *fence_owner;       /* whose fence_released is */
+/* The goroutine, fiber or thread whose release fence is in force here
+ * (NULL: none since the last one was dropped). */
+static TLS det_thread *fence_owner;
 static TLS const volatile void *fence_loaded[FENCE_LOADS];
 static TLS unsigned fence_nloaded; /* loads recorded; the last FENCE_LOADS kept */
 static TLS det_thread *fence_loads_owner; /* whose loads they are */
@@ -262,7 +263,7 @@ static void fence_publish(det_thread *t, const volatile void *a)
 {
 	const det_thread_hot *h = (const det_thread_hot *)t;
 	if (GOCRACE_UNLIKELY(fence_owner != t)) {
-		fence_released = false;
+		fence_owner = NULL; /* another's fence: none of t's */
 		return;
 	}
 	if (a == fence_last && h->cell_id == fence_last_id)
@@ -298,7 +299,6 @@ static void atomic_fence(int mo)
 		fence_nloaded = 0;
 	}
 	if (mo_releases(mo)) {
-		fence_released = true;
 		fence_owner = t;
 		fence_last = NULL;
 	}
@@ -320,7 +320,7 @@ static inline __attribute__((always_inline)) det_thread *atomic_before(const vol
 			gocrace_release(t, a);
 		else
 			gocrace_release_merge(t, a);
-	} else if (kind != ATOMIC_LOAD && GOCRACE_UNLIKELY(fence_released)) {
+	} else if (kind != ATOMIC_LOAD && GOCRACE_UNLIKELY(fence_owner != NULL)) {
 		fence_publish(t, a);
 	}
 	return t;
