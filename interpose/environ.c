@@ -92,42 +92,20 @@ GOCRACE_EXPORT char *secure_getenv(const char *name)
 	return real_secure_getenv(name);
 }
 
-GOCRACE_EXPORT int setenv(const char *name, const char *value, int overwrite)
-{
-	GOCRACE_RESOLVE(setenv);
-	det_thread *t = gocrace_thr();
-	int r = real_setenv(name, value, overwrite);
-	if (r == 0)
-		env_updated(t, GOCRACE_CALLER_PC());
-	return r;
-}
+/* An update: the real call, then its model when it succeeded. */
+#define UPDATE_WRAPPER(name, params, args)                                    \
+	GOCRACE_EXPORT int name params                                            \
+	{                                                                         \
+		GOCRACE_RESOLVE(name);                                                \
+		det_thread *t = gocrace_thr();                                        \
+		int r = real_##name args;                                             \
+		if (r == 0)                                                           \
+			env_updated(t, GOCRACE_CALLER_PC());                              \
+		return r;                                                             \
+	}
 
-GOCRACE_EXPORT int unsetenv(const char *name)
-{
-	GOCRACE_RESOLVE(unsetenv);
-	det_thread *t = gocrace_thr();
-	int r = real_unsetenv(name);
-	if (r == 0)
-		env_updated(t, GOCRACE_CALLER_PC());
-	return r;
-}
-
-GOCRACE_EXPORT int putenv(char *string)
-{
-	GOCRACE_RESOLVE(putenv);
-	det_thread *t = gocrace_thr();
-	int r = real_putenv(string);
-	if (r == 0)
-		env_updated(t, GOCRACE_CALLER_PC());
-	return r;
-}
-
-GOCRACE_EXPORT int clearenv(void)
-{
-	GOCRACE_RESOLVE(clearenv);
-	det_thread *t = gocrace_thr();
-	int r = real_clearenv();
-	if (r == 0)
-		env_updated(t, GOCRACE_CALLER_PC());
-	return r;
-}
+UPDATE_WRAPPER(setenv, (const char *name, const char *value, int overwrite),
+               (name, value, overwrite))
+UPDATE_WRAPPER(unsetenv, (const char *name), (name))
+UPDATE_WRAPPER(putenv, (char *string), (string))
+UPDATE_WRAPPER(clearenv, (void), ())
