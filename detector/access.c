@@ -49,8 +49,10 @@
 _Static_assert(CELL_READ(CELL_READ_BIT) == 1, "CELL_READ_BIT is the read bit");
 
 /* det_access_seen_inline (detector.h) spells the layout out itself. */
-_Static_assert(DET_LEAF_SPAN == 1u << 16 && DET_CELLS == 4 && DET_GRANULE == 8,
-               "detector.h's inline check assumes 64 KiB leaves of 4 cells per 8 bytes");
+_Static_assert(DET_LEAF_SPAN == 1u << 16 && DET_CELLS == 4 && DET_GRANULE == 8 &&
+                       DET_PLANE == 8200,
+               "detector.h's inline check assumes 64 KiB leaves of 4 cells per 8 bytes, "
+               "in planes 8200 cells apart");
 _Static_assert(CELL_READ(1ull << 8) && CELL_ATOMIC(1ull << 9) && CELL_CTX(1ull << 44) == 1,
                "detector.h's inline check assumes the read and atomic bits");
 
@@ -103,8 +105,9 @@ static inline __attribute__((always_inline)) void forget_subsumed(_Atomic det_ce
 {
 	for (; lanes != 0; lanes &= lanes - 1) {
 		int i = __builtin_ctz(lanes);
-		if (atomic_load_explicit(&cells[i], memory_order_relaxed) == seen[i])
-			atomic_store_explicit(&cells[i], 0, memory_order_relaxed);
+		_Atomic det_cell *cell = det_cell_at(cells, i);
+		if (atomic_load_explicit(cell, memory_order_relaxed) == seen[i])
+			atomic_store_explicit(cell, 0, memory_order_relaxed);
 	}
 }
 
@@ -124,6 +127,24 @@ static inline bool cell_unordered(const det_thread *t, det_cell o)
 static inline bool at_least_as_strong(bool read, bool atomic, det_cell c)
 {
 	return (!read || CELL_READ(c)) && (!atomic || CELL_ATOMIC(c));
+}
+
+/* A plain write that will go into cell at (-1: none chosen yet) and
+ * empty the cells in *forget (forget_subsumed) goes into the first of
+ * those instead when it comes first, and empties the thread's own older
+ * access it would have replaced (a bit in own), which it covers and
+ * happens after. A granule's accesses then gather in its first cells,
+ * where the inline "seen" test, which looks from cell 0, finds them at
+ * the first load: a thread writing memory another thread wrote before
+ * (calloc's zeroing, a handoff) would otherwise leave its cell behind
+ * an emptied one, and every later access of it would load two planes. */
+static inline int first_freed(int at, unsigned own, unsigned *forget)
+{
+	if (*forget == 0 || (at >= 0 && __builtin_ctz(*forget) > at))
+		return at;
+	if (at >= 0 && (own >> at & 1) != 0)
+		*forget |= 1u << at;
+	return __builtin_ctz(*forget);
 }
 
 /* The first access of a granule whose cells are all empty: stored only if
@@ -172,28 +193,29 @@ check_granule(det_thread *t, _Atomic det_cell *cells, uintptr_t g, uint32_t mask
 		*ctx = det__ctx_leaf(t, pc);
 
 	/* One pass: an identical cell ends the check before anything is
-	 * written; of the others, the new access will replace the best by
-	 * rank (3: the first of the thread's own weaker accesses; 2: the
-	 * first empty cell; 1: the first weaker cell it happens after and
-	 * covers; else, with atomic races unreported, the first atomic one,
-	 * else a pseudo-random one) and the first that races is reported.
+	 * written; of the others, the new access will replace, in this
+	 * order: the first of the thread's own weaker accesses, else the
+	 * first empty cell (both first in the thread's order,
+	 * first_cell_for), else the first weaker cell it happens after and
+	 * covers, else, with atomic races unreported, the first atomic one,
+	 * else a pseudo-random one; and the first that races is reported.
 	 * The first own access, as in TSan: a granule read and written by
 	 * turns then keeps one read cell and one write cell, each renewed by
 	 * the next access of its kind; taking the last let stale own writes
 	 * fill the cells. */
-	int at, rank;
+	int at;
 	det_cell racy;
-	unsigned empty, subsumed;
+	unsigned own, empty, subsumed;
 	bool plain_write = !read && !atomic;
 	det_cell seen[DET_CELLS];
 again:
 	at = -1;
-	rank = 0;
 	racy = 0;
+	own = 0;
 	empty = 0;
 	subsumed = 0;
 	for (int i = 0; i < DET_CELLS; i++) {
-		det_cell c = atomic_load_explicit(&cells[i], memory_order_relaxed);
+		det_cell c = atomic_load_explicit(det_cell_at(cells, i), memory_order_relaxed);
 		seen[i] = c;
 		if (CELL_SEEN(c, want, read))
 			return;
@@ -207,19 +229,15 @@ again:
 		if (((c ^ want) & slot_bits) == 0) {
 			/* Own earlier access (or a previous owner's, ordered before
 			 * us by the slot reuse rule) of the same bytes */
-			if (cm == mask && at_least_as_strong(read, atomic, c) && rank < 3) {
-				at = i;
-				rank = 3;
-			}
+			if (cm == mask && at_least_as_strong(read, atomic, c))
+				own |= 1u << i;
 			continue;
 		}
 		if (!cell_unordered(t, c)) {
 			/* ordered before this access */
 			if (!read && (mask & cm) == cm && at_least_as_strong(read, atomic, c) &&
-			    rank < 1) {
+			    at < 0)
 				at = i;
-				rank = 1;
-			}
 			if (plain_write && (mask & cm) == cm && !CELL_FREE(c))
 				subsumed |= 1u << i;
 			continue;
@@ -234,8 +252,11 @@ again:
 			racy = c;
 	}
 
-	if (rank < 3 && empty != 0)
+	if (own != 0)
+		at = __builtin_ctz(own);
+	else if (empty != 0)
 		at = __builtin_ctz(empty);
+	at = first_freed(at, own, &subsumed);
 	if (at < 0 && !det__cfg.report_atomic_races) {
 		/* an atomic access is never reported against: its cell goes first */
 		for (int i = 0; i < DET_CELLS && at < 0; i++)
@@ -246,10 +267,10 @@ again:
 		at = (int)((CELL_EPOCH(want) ^ (g >> 3)) % DET_CELLS);
 	det_cell stored = want | (det_cell)*ctx << 44;
 	if (DET_UNLIKELY(empty == (1u << DET_CELLS) - 1)) {
-		if (!claim_fresh(&cells[at], stored))
+		if (!claim_fresh(det_cell_at(cells, at), stored))
 			goto again; /* another thread's access came first: check it */
 	} else {
-		atomic_store_explicit(&cells[at], stored, memory_order_relaxed);
+		atomic_store_explicit(det_cell_at(cells, at), stored, memory_order_relaxed);
 	}
 	forget_subsumed(cells, subsumed & ~(1u << at), seen);
 	t->dirty = true;
@@ -277,8 +298,8 @@ bool det_access_seen(det_thread *t, uintptr_t addr, size_t size, unsigned flags)
 /* The whole granules [g, end) of a plain write of many (memset, memcpy's
  * destination, free), which is (addr, size): a granule whose cells all
  * hold accesses this one happens after (the thread's own, or ordered
- * before it) is overwritten: the write in the first cell, the others
- * emptied, as forget_subsumed would leave them (the thread's own older
+ * before it) is overwritten: the write in the thread's own plane
+ * (the first cell), the others emptied, as forget_subsumed would leave them (the thread's own older
  * accesses too: they happen before it as much). Any other granule goes
  * through check_granule. The cells are looked up once a leaf, not once a
  * granule (bench/RESULTS.md has a large free's cost beside TSan's). */
@@ -299,12 +320,13 @@ static void write_whole_granules(det_thread *t, uintptr_t g, uintptr_t end, uint
 			g = stop;
 			continue;
 		}
-		for (; g < stop; g += DET_GRANULE, cells += DET_CELLS) {
+		for (; g < stop; g += DET_GRANULE, cells++) {
 			bool ordered = true;
 			det_cell seen[DET_CELLS];
 			unsigned full = 0;
 			for (int i = 0; i < DET_CELLS; i++) {
-				det_cell c = atomic_load_explicit(&cells[i], memory_order_relaxed);
+				det_cell c = atomic_load_explicit(det_cell_at(cells, i),
+				                                  memory_order_relaxed);
 				seen[i] = c;
 				full |= (c != 0) << i;
 				/* another slot's free stays: the full check keeps it */
@@ -314,12 +336,12 @@ static void write_whole_granules(det_thread *t, uintptr_t g, uintptr_t end, uint
 			}
 			/* a fresh granule is claimed, as by the other checks; the
 			 * full check looks again when another access came first */
-			if (!ordered || (full == 0 && !claim_fresh(&cells[0], store))) {
+			if (!ordered || (full == 0 && !claim_fresh(cells, store))) {
 				check_granule(t, cells, g, 0xff, pc, flags, addr, size, ctx);
 				continue;
 			}
 			if (full != 0)
-				atomic_store_explicit(&cells[0], store, memory_order_relaxed);
+				atomic_store_explicit(cells, store, memory_order_relaxed);
 			forget_subsumed(cells, full & ~1u, seen);
 		}
 	}
@@ -470,9 +492,13 @@ quick_granule(det_thread *t, _Atomic det_cell *cells, uint32_t mask, uintptr_t p
 	/* another slot's access conflicts unless both are reads or both atomic */
 	const det_cell benign = (read ? read_bit : 0) | (atomic ? atomic_bit : 0);
 
-	/* One snapshot: an aligned vector load reads each 8-byte cell whole,
-	 * as the relaxed loads elsewhere do (TSan reads its shadow so too). */
-	det_cellv c = *(const volatile det_cellv *)cells;
+	/* One snapshot, each cell read whole by a relaxed load, one from
+	 * each plane (a vector gather is slow under Intel's microcode
+	 * against Gather Data Sampling). */
+	det_cellv c = { atomic_load_explicit(det_cell_at(cells, 0), memory_order_relaxed),
+	                atomic_load_explicit(det_cell_at(cells, 1), memory_order_relaxed),
+	                atomic_load_explicit(det_cell_at(cells, 2), memory_order_relaxed),
+	                atomic_load_explicit(det_cell_at(cells, 3), memory_order_relaxed) };
 	det_cellv x = c ^ want;
 	if (lanes(CELL_SEEN(c, want, read)) != 0)
 		return QUICK_DONE;
@@ -490,8 +516,16 @@ quick_granule(det_thread *t, _Atomic det_cell *cells, uint32_t mask, uintptr_t p
 		at = __builtin_ctz(empty_at);
 	else
 		return QUICK_FULL;
-	/* cells whose bytes this access covers (all, for 8 bytes) */
-	unsigned inside = lanes((c & (0xff & ~(det_cell)mask)) == 0);
+	/* A plain write forgets the other slots' accesses it subsumes
+	 * (those it covers, but not a free): for it, every overlapping cell
+	 * of another slot is a conflict lane, and each of those happens
+	 * before it (unordered() above). */
+	unsigned forget = 0;
+	if (!read && !atomic && DET_UNLIKELY((bits >> 12) != 0)) {
+		unsigned inside = lanes((c & (0xff & ~(det_cell)mask)) == 0);
+		forget = (bits >> 12) & inside & ~lanes((c & free_bit) != 0);
+		at = first_freed(at, own_at, &forget);
+	}
 	if (*ctx == 0) {
 		det_ctx found = det__ctx_probe_known(t, pc);
 		if (DET_UNLIKELY(found == 0 || found == DET_CTX_TOP_UNKNOWN))
@@ -500,19 +534,15 @@ quick_granule(det_thread *t, _Atomic det_cell *cells, uint32_t mask, uintptr_t p
 	}
 	det_cell stored = want | (det_cell)*ctx << 44;
 	if (DET_UNLIKELY(empty_at == (1u << DET_CELLS) - 1)) {
-		if (!claim_fresh(&cells[at], stored))
+		if (!claim_fresh(det_cell_at(cells, at), stored))
 			return QUICK_FULL;
 	} else {
-		atomic_store_explicit(&cells[at], stored, memory_order_relaxed);
+		atomic_store_explicit(det_cell_at(cells, at), stored, memory_order_relaxed);
 	}
-	/* A plain write forgets the other slots' accesses it subsumes: for
-	 * it, every overlapping cell of another slot is a conflict lane, and
-	 * each of those happens before it (unordered() above). */
-	if (!read && !atomic && DET_UNLIKELY(((bits >> 12) & inside) != 0)) {
+	if (DET_UNLIKELY(forget != 0)) {
 		det_cell seen[DET_CELLS];
 		__builtin_memcpy(seen, &c, sizeof seen);
-		unsigned kept = lanes((c & free_bit) != 0);
-		forget_subsumed(cells, (bits >> 12) & inside & ~kept, seen);
+		forget_subsumed(cells, forget & ~(1u << at), seen);
 	}
 	t->dirty = true;
 	return QUICK_DONE;
@@ -527,9 +557,9 @@ void det_access_granule(det_thread *t, _Atomic det_cell *cells, uintptr_t addr, 
 	DET_DCHECK(t->slot != DET_NO_SLOT && cells == det__shadow_cells(g));
 	DET_DCHECK(!(flags & DET_FREE));
 	if (size == 2 * DET_GRANULE) {
-		DET_DCHECK(off == 0 && cells + DET_CELLS == det__shadow_cells(g + DET_GRANULE));
+		DET_DCHECK(off == 0 && cells + 1 == det__shadow_cells(g + DET_GRANULE));
 		check_granule(t, cells, g, 0xff, pc, flags, addr, size, &ctx);
-		check_granule(t, cells + DET_CELLS, g + DET_GRANULE, 0xff, pc, flags, addr, size,
+		check_granule(t, cells + 1, g + DET_GRANULE, 0xff, pc, flags, addr, size,
 		              &ctx);
 		return;
 	}
@@ -571,7 +601,7 @@ quick_access(det_thread *t, uintptr_t addr, uintptr_t pc, unsigned how, _Atomic 
 	uint32_t mask = size >= 8 ? 0xff : ((1u << size) - 1) << (addr & 7);
 	enum quick_outcome r = quick_granule(t, cells, mask, pc, flags, &ctx, lanes, unordered);
 	if (size == 16 && r == QUICK_DONE)
-		r = quick_granule(t, cells + DET_CELLS, 0xff, pc, flags, &ctx, lanes, unordered);
+		r = quick_granule(t, cells + 1, 0xff, pc, flags, &ctx, lanes, unordered);
 	/* both calls are the last thing done: jumps */
 	if (DET_LIKELY(r == QUICK_DONE))
 		return;

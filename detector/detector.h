@@ -267,7 +267,7 @@ static inline det_access_quick_fn *det_access_quick_for(size_t size, unsigned fl
  * on nearly every access. A det_thread begins with these fields, which the
  * detector keeps true: the slot and epoch bits its accesses are remembered
  * with, and the two shadow leaves (a leaf shadows 64 KiB of memory, 4
- * cells of 8 bytes per 8 bytes) det_access_seen last looked up, most
+ * cells of 8 bytes per 8 bytes, cell-major) det_access_seen last looked up, most
  * recent first: two, because a loop over an array usually also reads a
  * struct elsewhere on every round. internal.h has the cell layout;
  * access.c asserts it matches. */
@@ -306,7 +306,10 @@ static inline int det_access_seen_inline(const det_thread *t, uintptr_t addr, si
 	unsigned granules = size == 16 && (addr & 15) == 0 ? 2 : 1;
 	if (granules == 1 && off + size > 8)
 		return 0;
-	_Atomic uint64_t *cells = leaf + (addr & 0xffff) / 8 * 4;
+	/* the leaf is cell-major: cell k of a granule is 8200 cells (a
+	 * plane: 64 KiB and a cache line) after cell k - 1, and the next
+	 * granule's is the next cell (internal.h's DET_PLANE) */
+	_Atomic uint64_t *cells = leaf + (addr & 0xffff) / 8;
 	*cells_out = cells;
 	/* a read is also seen in the thread's write of the same bytes at the
 	 * same epoch (whatever races with the read races with the write):
@@ -318,10 +321,10 @@ static inline int det_access_seen_inline(const det_thread *t, uintptr_t addr, si
 		/* one cell at a time: the hook then keeps no registers; a cell
 		 * matches when all but its calling context (the top 20 bits)
 		 * does, which a shift tests without a 64-bit mask constant */
-		_Atomic uint64_t *c = cells + 4 * g;
+		_Atomic uint64_t *c = cells + g;
 		int k = 0;
 		while (k < 4) {
-			uint64_t v = atomic_load_explicit(&c[k], memory_order_relaxed);
+			uint64_t v = atomic_load_explicit(&c[(size_t)k * 8200], memory_order_relaxed);
 			if (((v | read) ^ want) << 20 == 0)
 				break;
 			k++;

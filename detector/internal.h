@@ -335,6 +335,25 @@ static inline det_cell det_cell_make(uint32_t mask, bool read, bool atomic, bool
 #define DET_L2_SIZE (1u << DET_L2_BITS)
 #define DET_LEAF_SPAN (1ull << (32 - DET_L2_BITS))
 
+/* A leaf is cell-major: DET_CELLS planes of one cell per granule, so
+ * cell i of a granule is DET_PLANE cells after cell i - 1, and the next
+ * granule's cell i is the next cell. A loop that finds its access in one
+ * cell (the usual case: the thread's own, in the first plane) then reads
+ * 8 bytes of shadow per granule, not 32, and pages of planes nobody
+ * wrote stay the kernel's zero page (shadow.c's opening comment). */
+#define DET_PLANE (DET_LEAF_SPAN / DET_GRANULE + DET_PLANE_SKEW)
+/* Planes are a cache line more than 64 KiB apart: the four cells of a
+ * granule would otherwise share their low 12 address bits, and a load of
+ * one just after a store to another is taken by the CPU as a possible
+ * store-to-load forward (4K aliasing) and waits. */
+#define DET_PLANE_SKEW 8
+
+/* Cell i of the granule whose first cell is cells. */
+static inline _Atomic det_cell *det_cell_at(_Atomic det_cell *cells, int i)
+{
+	return cells + (size_t)i * DET_PLANE;
+}
+
 struct det_l2 {
 	_Atomic(_Atomic det_cell *) leaf[DET_L2_SIZE]; /* set once: release/acquire */
 	_Atomic int32_t nsync[DET_L2_SIZE];
@@ -388,9 +407,10 @@ static inline _Atomic det_cell *det__shadow_leaf_cached(uintptr_t addr)
 
 _Atomic det_cell *det__shadow_cells_slow(uintptr_t addr);
 
-/* The DET_CELLS cells of the granule holding addr; allocates shadow on
- * first touch. NULL only if shadow could not be mapped. Inline: this is
- * the access path; a cache miss or an unmapped leaf goes out of line.
+/* The first cell of the granule holding addr (det_cell_at the others);
+ * allocates shadow on first touch. NULL only if shadow could not be
+ * mapped. Inline: this is the access path; a cache miss or an unmapped
+ * leaf goes out of line.
  * It repeats det__shadow_leaf_cached's probe rather than calling it: the
  * access check is register-bound, and the call cost it spills. */
 static inline _Atomic det_cell *det__shadow_cells(uintptr_t addr)
@@ -405,7 +425,7 @@ static inline _Atomic det_cell *det__shadow_cells(uintptr_t addr)
 		 * call, clang 14 allocates the registers of the inlined check
 		 * worse (14 more instructions a 16-byte access) */
 		if (DET_LIKELY(leaf != NULL))
-			return leaf + (addr & (DET_LEAF_SPAN - 1)) / DET_GRANULE * DET_CELLS;
+			return leaf + (addr & (DET_LEAF_SPAN - 1)) / DET_GRANULE;
 	}
 	return det__shadow_cells_slow(addr);
 }

@@ -11,10 +11,15 @@
  *            in a 47- or 57-bit address space;
  *   level 2: 65536 leaf pointers, one per 64 KiB of addresses;
  *   leaf:    DET_CELLS cells per 8-byte granule (8192 granules, 256 KiB),
- *            mapped MAP_NORESERVE so only pages the program's memory maps
- *            onto ever become resident.
+ *            cell-major: DET_CELLS planes (64 KiB and a cache line
+ *            apart: internal.h's DET_PLANE_SKEW), plane i holding
+ *            cell i of every granule (internal.h's det_cell_at); mapped
+ *            MAP_NORESERVE so only pages of a plane that a cell was
+ *            stored in ever become resident (reading an untouched page
+ *            maps the kernel's zero page).
  * Shadow memory is therefore proportional to the memory the program touches
- * (4 cells × 8 bytes per 8 bytes of it at most), never to the address space.
+ * (4 cells × 8 bytes per 8 bytes of it at most; 8 bytes where one cell
+ * is ever used, as in a thread's own array), never to the address space.
  *
  * Invariants: level-1 entries and leaf pointers, once set, never change
  * (shadow is reset by zeroing, never unmapped), so each thread's cache of
@@ -32,7 +37,7 @@
 #define L1_SIZE 4096
 #define LEAF_SPAN DET_LEAF_SPAN                 /* 64 KiB of addresses */
 #define LEAF_GRANULES (LEAF_SPAN / DET_GRANULE)
-#define LEAF_BYTES (LEAF_GRANULES * DET_CELLS * sizeof(det_cell))
+#define LEAF_BYTES (DET_PLANE * DET_CELLS * sizeof(det_cell))
 
 struct l1_entry {
 	_Atomic uint64_t key;       /* det__l1_key(addr); 0: empty */
@@ -122,7 +127,7 @@ _Atomic det_cell *det__shadow_cells_slow(uintptr_t addr)
 	_Atomic det_cell *leaf = leaf_of(t, addr, true);
 	if (DET_UNLIKELY(leaf == NULL))
 		return NULL;
-	return leaf + det__granule_index(addr) * DET_CELLS;
+	return leaf + det__granule_index(addr);
 }
 
 void det__shadow_reset(uintptr_t addr, size_t size)
@@ -140,8 +145,9 @@ void det__shadow_reset(uintptr_t addr, size_t size)
 			if (first == 0 && last == LEAF_GRANULES)
 				madvise((void *)leaf, LEAF_BYTES, MADV_DONTNEED); /* reads as zero */
 			else
-				memset((void *)(leaf + first * DET_CELLS), 0,
-					(last - first) * DET_CELLS * sizeof(det_cell));
+				for (int i = 0; i < DET_CELLS; i++)
+					memset((void *)det_cell_at(leaf + first, i), 0,
+					       (last - first) * sizeof(det_cell));
 		}
 		p = stop;
 		p = (p + DET_GRANULE - 1) & ~(uintptr_t)(DET_GRANULE - 1);

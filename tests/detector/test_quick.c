@@ -57,7 +57,7 @@ static int first_difference(int k)
 		_Atomic det_cell *a = det__shadow_cells((uintptr_t)mem + (uintptr_t)g * 8);
 		_Atomic det_cell *b = det__shadow_cells((uintptr_t)mem + (uintptr_t)k * STRIDE + (uintptr_t)g * 8);
 		for (int i = 0; i < DET_CELLS; i++)
-			if (atomic_load(&a[i]) != atomic_load(&b[i]))
+			if (atomic_load(det_cell_at(a, i)) != atomic_load(det_cell_at(b, i)))
 				return g;
 	}
 	return -1;
