@@ -295,7 +295,8 @@ static inline int det_access_seen_inline(const det_thread *t, uintptr_t addr, si
 	unsigned off = (unsigned)(addr & 7);
 	_Atomic uint64_t *leaf;
 	*cells_out = NULL;
-	if (key == h->leaf_key[0])
+	/* expected: the hit path then falls through, with no jump taken */
+	if (__builtin_expect(key == h->leaf_key[0], 1))
 		leaf = h->leaf[0];
 	else if (key == h->leaf_key[1])
 		leaf = h->leaf[1];
@@ -304,7 +305,7 @@ static inline int det_access_seen_inline(const det_thread *t, uintptr_t addr, si
 	/* one granule, or two whole ones (an aligned 16-byte access: both
 	 * in the leaf, which is 16-byte aligned) */
 	unsigned granules = size == 16 && (addr & 15) == 0 ? 2 : 1;
-	if (granules == 1 && off + size > 8)
+	if (__builtin_expect(granules == 1 && off + size > 8, 0))
 		return 0;
 	/* the leaf is cell-major: cell k of a granule is 8200 cells (a
 	 * plane: 64 KiB and a cache line) after cell k - 1, and the next
@@ -325,7 +326,7 @@ static inline int det_access_seen_inline(const det_thread *t, uintptr_t addr, si
 		int k = 0;
 		while (k < 4) {
 			uint64_t v = atomic_load_explicit(&c[(size_t)k * 8200], memory_order_relaxed);
-			if (((v | read) ^ want) << 20 == 0)
+			if (__builtin_expect(((v | read) ^ want) << 20 == 0, 1))
 				break;
 			k++;
 		}
