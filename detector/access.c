@@ -6,9 +6,10 @@
  * mask. For a granule, the DET_CELLS remembered accesses are compared with
  * the new one (FastTrack's check, with TSan's bounded set of cells instead
  * of read vector clocks):
- *   - an identical cell (same slot, epoch, bytes and kind), or for a read
- *     the thread's write of the same bytes at that epoch (whatever races
- *     with the read races with it), means nothing new: return at once;
+ *   - an identical or covering cell (same slot, epoch and kind, at least
+ *     the same bytes), or for a read the thread's write of them at that
+ *     epoch (whatever races with the read races with it), means nothing
+ *     new: return at once;
  *   - a cell conflicts if its bytes overlap, it is another slot's, at least
  *     one of the two is a write, they are not both atomic, and the thread's
  *     clock does not cover the cell's epoch (vc[slot] < epoch): a race;
@@ -40,12 +41,18 @@
 #define CELL_READ_BIT (1ull << 8)      /* CELL_READ's bit */
 
 /* Cell c (a cell, or the cells as a vector) already remembers the access
- * want of a read (is_read) or not: the same slot, epoch, bytes and kind,
- * or for a read the thread's write of them at that epoch, which races
- * with whatever the read would (TSan's rule). det_access_seen_inline
+ * want of a read (is_read) or not, or one that covers it: the same slot,
+ * epoch and kind, and at least want's bytes; or for a read, the thread's
+ * write of them at that epoch (TSan's rule). Whatever races with want
+ * races with c, at the same bytes: the thread knew no more when it made
+ * want than when it made c. (TSan asks for the same bytes. Covering also
+ * keeps calloc's zeroing, or a memset, enough for every narrower access
+ * of the thread until its next release: a loop over bytes needs 8 cells
+ * a granule otherwise, and overflows the 4.) det_access_seen_inline
  * tests the same. */
 #define CELL_SEEN(c, want, is_read)                                               \
-	(((((c) | (det_cell)((is_read) ? CELL_READ_BIT : 0)) ^ (want)) & LOW_NO_CTX) == 0)
+	(((((c) | (det_cell)((is_read) ? CELL_READ_BIT : 0)) ^ (want)) &                \
+	  (det_cell)((LOW_NO_CTX & ~0xffull) | ((want) & 0xff))) == 0)
 _Static_assert(CELL_READ(CELL_READ_BIT) == 1, "CELL_READ_BIT is the read bit");
 
 /* det_access_seen_inline (detector.h) spells the layout out itself. */
@@ -192,17 +199,17 @@ check_granule(det_thread *t, _Atomic det_cell *cells, uintptr_t g, uint32_t mask
 	if (*ctx == 0)
 		*ctx = det__ctx_leaf(t, pc);
 
-	/* One pass: an identical cell ends the check before anything is
-	 * written; of the others, the new access will replace, in this
-	 * order: the first of the thread's own weaker accesses, else the
-	 * first empty cell (both first in the thread's order,
-	 * first_cell_for), else the first weaker cell it happens after and
-	 * covers, else, with atomic races unreported, the first atomic one,
-	 * else a pseudo-random one; and the first that races is reported.
-	 * The first own access, as in TSan: a granule read and written by
-	 * turns then keeps one read cell and one write cell, each renewed by
-	 * the next access of its kind; taking the last let stale own writes
-	 * fill the cells. */
+	/* One pass: an identical or covering cell (CELL_SEEN) ends the
+	 * check before anything is written; of the others, the new access
+	 * will replace, in this order: the first of the thread's own weaker
+	 * accesses, else the first empty cell, else the first weaker cell it
+	 * happens after and covers, else, with atomic races unreported, the
+	 * first atomic one, else a pseudo-random one (a plain write may move
+	 * to a cell it empties: first_freed); and the first that races is
+	 * reported. The first own access, as in TSan: a granule read and
+	 * written by turns then keeps one read cell and one write cell, each
+	 * renewed by the next access of its kind; taking the last let stale
+	 * own writes fill the cells. */
 	int at;
 	det_cell racy;
 	unsigned own, empty, subsumed;

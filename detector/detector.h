@@ -314,10 +314,13 @@ static inline int det_access_seen_inline(const det_thread *t, uintptr_t addr, si
 	*cells_out = cells;
 	/* a read is also seen in the thread's write of the same bytes at the
 	 * same epoch (whatever races with the read races with the write):
-	 * the read bit is set in each cell before comparing, as TSan does */
+	 * the read bit is set in each cell before comparing, as TSan does;
+	 * and an access in one of the same kind and epoch that covers its
+	 * bytes: a cell's bytes beyond the access's are not compared */
 	uint64_t read = (flags & DET_WRITE) ? 0 : 1ull << 8;
-	uint64_t want = h->cell_id | (granules == 2 ? 0xff : ((1ull << size) - 1) << off) | read |
-	                ((flags & DET_ATOMIC) ? 1ull << 9 : 0);
+	uint64_t bytes = granules == 2 ? 0xff : ((1ull << size) - 1) << off;
+	uint64_t want = h->cell_id | bytes | read | ((flags & DET_ATOMIC) ? 1ull << 9 : 0);
+	uint64_t compared = ~(0xff & ~bytes); /* all ones for 8 bytes */
 	for (unsigned g = 0; g < granules; g++) {
 		/* one cell at a time: the hook then keeps no registers; a cell
 		 * matches when all but its calling context (the top 20 bits)
@@ -326,7 +329,7 @@ static inline int det_access_seen_inline(const det_thread *t, uintptr_t addr, si
 		int k = 0;
 		while (k < 4) {
 			uint64_t v = atomic_load_explicit(&c[(size_t)k * 8200], memory_order_relaxed);
-			if (__builtin_expect(((v | read) ^ want) << 20 == 0, 1))
+			if (__builtin_expect((((v | read) ^ want) & compared) << 20 == 0, 1))
 				break;
 			k++;
 		}

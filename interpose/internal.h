@@ -186,6 +186,12 @@ static inline void gocrace_access(det_thread *t, const volatile void *addr, size
 enum { GOCRACE_SLOW_ASK = 1u << 16 };
 GOCRACE_HIDDEN void gocrace_access_small_slow(det_thread *t, uintptr_t addr, uintptr_t pc,
                                               unsigned how, _Atomic uint64_t *cells);
+/* An access of at most 8 bytes across two granules (an unaligned one):
+ * each granule's part through the seen test and the quick check, as an
+ * access of its own; the full check, of the whole access, only when one
+ * of them cannot decide (tsan_abi.c). how: DET_HOW. */
+GOCRACE_HIDDEN void gocrace_access_split(det_thread *t, uintptr_t addr, uintptr_t pc,
+                                         unsigned how);
 
 static inline __attribute__((always_inline)) void
 gocrace_check_small(det_thread *t, const volatile void *addr, size_t size, uintptr_t pc,
@@ -200,6 +206,8 @@ gocrace_check_small(det_thread *t, const volatile void *addr, size_t size, uintp
 	if (GOCRACE_LIKELY(cells != NULL))
 		det_access_quick_for(size, flags)(t, (uintptr_t)addr, pc, DET_HOW(size, flags), cells,
 		                                  gocrace_access_small_slow);
+	else if (seen == 0 && size <= 8) /* not seen, no cells: across two granules */
+		gocrace_access_split(t, (uintptr_t)addr, pc, DET_HOW(size, flags));
 	else
 		gocrace_access_small_slow(t, (uintptr_t)addr, pc,
 		                          DET_HOW(size, flags) | (seen < 0 ? GOCRACE_SLOW_ASK : 0),

@@ -48,6 +48,51 @@ __attribute__((noinline)) void gocrace_access_small_slow(det_thread *t, uintptr_
 	gocrace_unguard();
 }
 
+/* A part of a split access (gocrace_access_split) carries, above DET_HOW,
+ * where it starts in the whole access and the whole's size, so that the
+ * quick check's fallback can run the full check on the whole access:
+ * a race is then reported with the access the program made. */
+#define SPLIT_OFF_SHIFT 17 /* 3 bits: 1 to 7 */
+#define SPLIT_SIZE_SHIFT 20 /* 4 bits: 2 to 8 */
+
+/* The quick check of a part could not decide: the whole access, from
+ * scratch (a part already remembered is found and kept). */
+static void split_slow(det_thread *t, uintptr_t part, uintptr_t pc, unsigned how,
+                       _Atomic uint64_t *cells)
+{
+	(void)cells;
+	uintptr_t addr = part - ((how >> SPLIT_OFF_SHIFT) & 7);
+	size_t size = (how >> SPLIT_SIZE_SHIFT) & 15;
+	gocrace_guard();
+	det_access(t, addr, size, pc, DET_HOW_FLAGS(how));
+	gocrace_unguard();
+}
+
+__attribute__((noinline)) void gocrace_access_split(det_thread *t, uintptr_t addr, uintptr_t pc,
+                                                    unsigned how)
+{
+	size_t size = DET_HOW_SIZE(how);
+	unsigned flags = DET_HOW_FLAGS(how);
+	uintptr_t mid = (addr | 7) + 1;
+	for (int i = 0; i < 2; i++) {
+		uintptr_t part = i == 0 ? addr : mid;
+		size_t n = i == 0 ? mid - addr : addr + size - mid;
+		_Atomic uint64_t *cells;
+		int seen = det_access_seen_inline(t, part, n, flags, &cells);
+		if (seen > 0)
+			continue;
+		if (cells == NULL) { /* a leaf not in the thread's cache */
+			gocrace_access_small_slow(t, addr, pc, how | GOCRACE_SLOW_ASK, NULL);
+			return;
+		}
+		unsigned whole = (unsigned)(part - addr) << SPLIT_OFF_SHIFT |
+		                 (unsigned)size << SPLIT_SIZE_SHIFT;
+		/* returns after the fallback too, which then remembered both
+		 * parts: the second one is seen */
+		det_access_quick(t, part, pc, DET_HOW(n, flags) | whole, cells, split_slow);
+	}
+}
+
 /* An access by a thread without a det_thread: before init (ignored), or
  * the thread's first (the check after gocrace_thr_slow). Out of line, as
  * gocrace_access_small_slow. */

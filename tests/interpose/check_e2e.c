@@ -26,7 +26,9 @@
  *   number n (main is 0, then creation order), G<n> is libgoc's goroutine
  *   n (goc_id(): the main thread is goroutine 1 but is reported as T0, the
  *   first goc_go makes G2). The op is read, write or free, optionally
- *   preceded by "atomic". One line may carry both annotations (two threads
+ *   preceded by "atomic", and optionally followed by "size N", the
+ *   bytes the record says the access covered (its "size"), e.g.
+ *   "cur: T0 read size 4". One line may carry both annotations (two threads
  *   running the same line). Every marked line must be named by the report
  *   and every access must be on a marked line, in SOURCE.c. A thread or
  *   goroutine other than T0 must come with its creation stack, whose top
@@ -96,6 +98,7 @@ typedef struct expect_access {
 	who by;
 	bool atomic;
 	char op[8];
+	int size;                    /* "size N" after the op; 0: not checked */
 	char frames[MAX_FRAMES][64]; /* expect-stack's functions */
 	int nframes;                 /* 0: no expect-stack */
 } expect_access;
@@ -170,6 +173,11 @@ static bool parse_access(const char *s, int line)
 	if (n < 3)
 		return false;
 	expect_access a = {.line = line};
+	const char *size = strstr(s, " size ");
+	const char *end = strstr(s, "*/");
+	if (size != NULL && (end == NULL || size < end) &&
+	    (sscanf(size, " size %d", &a.size) != 1 || a.size <= 0))
+		return false;
 	if (!parse_who(by, &a.by))
 		return false;
 	if (strcmp(op1, "atomic") == 0) {
@@ -398,6 +406,8 @@ static void check_access(json_object *acc, const expect_access *e, const char *w
 		check_stack(get(acc, "stack"), e, which);
 	if (strcmp(get_str(acc, "op"), e->op) != 0)
 		fail("%s access op %s, expected %s", which, get_str(acc, "op"), e->op);
+	if (e->size > 0 && get_int(acc, "size", 0) != e->size)
+		fail("%s access of %d bytes, expected %d", which, get_int(acc, "size", 0), e->size);
 	json_object *at = get(acc, "atomic");
 	if (at == NULL || json_object_get_boolean(at) != e->atomic)
 		fail("%s access atomic %s, expected %s", which,
