@@ -239,7 +239,7 @@ void det_func_entry(det_thread *t, uintptr_t pc)
 	t->stack[d].pc = pc;
 	t->stack[d].ctx = 0;
 	t->depth = d + 1;
-	t->ctx_memo_pc = DET_NO_MEMO;
+	det__ctx_memo_clear(t);
 }
 
 void det_func_exit(det_thread *t)
@@ -250,7 +250,7 @@ void det_func_exit(det_thread *t)
 		t->lost--;
 	else if (DET_LIKELY(t->depth > 0))
 		t->depth--;
-	t->ctx_memo_pc = DET_NO_MEMO;
+	det__ctx_memo_clear(t);
 }
 
 /* ---- setjmp and longjmp ----------------------------------------------- */
@@ -303,7 +303,7 @@ void det_longjmp(det_thread *t, uintptr_t env)
 			if (j.depth < t->depth) {
 				t->depth = j.depth;
 				t->lost = j.lost;
-				t->ctx_memo_pc = DET_NO_MEMO;
+				det__ctx_memo_clear(t);
 			} else if (j.depth == t->depth && j.lost < t->lost) {
 				t->lost = j.lost;
 			}

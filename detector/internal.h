@@ -174,11 +174,12 @@ struct det_thread {
 		uint32_t depth, lost;
 	} *jmps;
 	uint32_t njmps;
-	/* The leaf context of the last access probed (ctx_memo_pc, ctx_memo),
-	 * valid until the stack changes: consecutive accesses at one pc (a
-	 * loop) skip the cache's hash. DET_NO_MEMO: none. */
-	uintptr_t ctx_memo_pc;
-	det_ctx ctx_memo;
+	/* The leaf contexts of the last two pcs probed (ctx_memo_pc[i],
+	 * ctx_memo[i]; 0 the newer), valid until the stack changes: a loop's
+	 * accesses at one or two pcs (a read and a write of an element) skip
+	 * the cache's hash. DET_NO_MEMO: none. */
+	uintptr_t ctx_memo_pc[2];
+	det_ctx ctx_memo[2];
 	struct {
 		uintptr_t pc;
 		det_ctx top;
@@ -191,6 +192,13 @@ struct det_thread {
 
 #define DET_NO_SLOT UINT32_MAX
 #define DET_NO_MEMO UINTPTR_MAX
+
+/* The stack changed: the memoised leaf contexts are stale. */
+static inline void det__ctx_memo_clear(det_thread *t)
+{
+	t->ctx_memo_pc[0] = DET_NO_MEMO;
+	t->ctx_memo_pc[1] = DET_NO_MEMO;
+}
 
 /* Slot management (clock.c). A thread takes a slot when it is created and
  * gives it back when it finishes; see clock.c for the reuse rule. */
@@ -254,16 +262,20 @@ det_ctx det__ctx_top_known(det_thread *t);
  * call, so that the quick check needs no frame of its own. */
 static inline det_ctx det__ctx_probe_known(det_thread *t, uintptr_t pc)
 {
-	if (t->ctx_memo_pc == pc)
-		return t->ctx_memo;
+	if (t->ctx_memo_pc[0] == pc)
+		return t->ctx_memo[0];
+	if (t->ctx_memo_pc[1] == pc)
+		return t->ctx_memo[1];
 	uint32_t d = t->depth;
 	det_ctx top = d != 0 ? t->stack[d - 1].ctx : 0;
 	if (DET_UNLIKELY(d != 0 && top == 0))
 		return DET_CTX_TOP_UNKNOWN;
 	det_ctx leaf = det__ctx_cached(t, top, pc);
 	if (leaf != 0) {
-		t->ctx_memo_pc = pc;
-		t->ctx_memo = leaf;
+		t->ctx_memo_pc[1] = t->ctx_memo_pc[0];
+		t->ctx_memo[1] = t->ctx_memo[0];
+		t->ctx_memo_pc[0] = pc;
+		t->ctx_memo[0] = leaf;
 	}
 	return leaf;
 }

@@ -45,7 +45,7 @@ det_thread *det_thread_create(det_thread *parent, det_thread_kind kind, int64_t 
 	t->created_at = created_at;
 	DET_CHECK(det__stack_init(t));
 	t->slot = DET_NO_SLOT;
-	t->ctx_memo_pc = DET_NO_MEMO;
+	det__ctx_memo_clear(t);
 	if (parent != NULL) {
 		det__vc_copy(&t->vc, &parent->vc);
 		det__tick(parent);
