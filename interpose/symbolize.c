@@ -12,6 +12,7 @@
 #include "symbolize.h"
 
 #include <dlfcn.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <ucontext.h>
@@ -40,6 +41,19 @@ static bool plumbing(const char *module)
 {
 	if (module == NULL)
 		return false;
+	/* the preload library by its path too: a copy under another name
+	 * (a benchmark's, a package's) is still the runtime */
+	static char self[PATH_MAX]; /* its real path; "" if unknown */
+	static bool self_known;
+	if (!self_known) {
+		Dl_info info;
+		if (dladdr((void *)plumbing, &info) == 0 || info.dli_fname == NULL ||
+		    realpath(info.dli_fname, self) == NULL)
+			self[0] = '\0';
+		self_known = true;
+	}
+	if (self[0] != '\0' && strcmp(module, self) == 0)
+		return true;
 	const char *base = strrchr(module, '/');
 	base = base != NULL ? base + 1 : module;
 	static const char *const prefixes[] = {"libgoc-race", "libgoc.so", "libc.so", "ld-linux"};
