@@ -502,10 +502,23 @@ quick_granule(det_thread *t, _Atomic det_cell *cells, uint32_t mask, uintptr_t p
 	/* One snapshot, each cell read whole by a relaxed load, one from
 	 * each plane (a vector gather is slow under Intel's microcode
 	 * against Gather Data Sampling). */
-	det_cellv c = { atomic_load_explicit(det_cell_at(cells, 0), memory_order_relaxed),
-	                atomic_load_explicit(det_cell_at(cells, 1), memory_order_relaxed),
-	                atomic_load_explicit(det_cell_at(cells, 2), memory_order_relaxed),
-	                atomic_load_explicit(det_cell_at(cells, 3), memory_order_relaxed) };
+	det_cell c0 = atomic_load_explicit(det_cell_at(cells, 0), memory_order_relaxed);
+	det_cell c1 = atomic_load_explicit(det_cell_at(cells, 1), memory_order_relaxed);
+	det_cell c2 = atomic_load_explicit(det_cell_at(cells, 2), memory_order_relaxed);
+	det_cell c3 = atomic_load_explicit(det_cell_at(cells, 3), memory_order_relaxed);
+	int at;
+	unsigned empty_at, forget = 0;
+	if (DET_LIKELY((c1 | c2 | c3) == 0) && ((c0 ^ want) & own_bits) == 0) {
+		/* A new epoch of memory only the thread touches: its own older
+		 * access of these bytes, alone in cell 0. Nothing can conflict,
+		 * and cell 0 is the cell the full check would take: no vectors. */
+		if (CELL_SEEN(c0, want, read))
+			return QUICK_DONE;
+		at = 0;
+		empty_at = 0xe;
+		goto store;
+	}
+	det_cellv c = { c0, c1, c2, c3 };
 	det_cellv x = c ^ want;
 	if (lanes(CELL_SEEN(c, want, read)) != 0)
 		return QUICK_DONE;
@@ -515,8 +528,8 @@ quick_granule(det_thread *t, _Atomic det_cell *cells, uint32_t mask, uintptr_t p
 
 	if ((bits >> 12) != 0 && unordered(t, c, conflict, bits >> 12))
 		return QUICK_FULL;
-	unsigned own_at = (bits >> 4) & 0xf, empty_at = (bits >> 8) & 0xf;
-	int at;
+	unsigned own_at = (bits >> 4) & 0xf;
+	empty_at = (bits >> 8) & 0xf;
 	if (own_at != 0)
 		at = __builtin_ctz(own_at);
 	else if (empty_at != 0)
@@ -527,12 +540,12 @@ quick_granule(det_thread *t, _Atomic det_cell *cells, uint32_t mask, uintptr_t p
 	 * (those it covers, but not a free): for it, every overlapping cell
 	 * of another slot is a conflict lane, and each of those happens
 	 * before it (unordered() above). */
-	unsigned forget = 0;
 	if (!read && !atomic && DET_UNLIKELY((bits >> 12) != 0)) {
 		unsigned inside = lanes((c & (0xff & ~(det_cell)mask)) == 0);
 		forget = (bits >> 12) & inside & ~lanes((c & free_bit) != 0);
 		at = first_freed(at, own_at, &forget);
 	}
+store:
 	if (*ctx == 0) {
 		det_ctx found = det__ctx_probe_known(t, pc);
 		if (DET_UNLIKELY(found == 0 || found == DET_CTX_TOP_UNKNOWN))
@@ -547,8 +560,7 @@ quick_granule(det_thread *t, _Atomic det_cell *cells, uint32_t mask, uintptr_t p
 		atomic_store_explicit(det_cell_at(cells, at), stored, memory_order_relaxed);
 	}
 	if (DET_UNLIKELY(forget != 0)) {
-		det_cell seen[DET_CELLS];
-		__builtin_memcpy(seen, &c, sizeof seen);
+		det_cell seen[DET_CELLS] = { c0, c1, c2, c3 };
 		forget_subsumed(cells, forget & ~(1u << at), seen);
 	}
 	t->dirty = true;
