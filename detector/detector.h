@@ -277,6 +277,16 @@ typedef struct det_thread_hot {
 	_Atomic uint64_t *leaf[2];       /* its first cell */
 } det_thread_hot;
 
+/* Each det_thread also keeps DET_HOST_BYTES, zeroed at creation, for the
+ * program that embeds the detector: state of a goroutine's or fiber's own
+ * that must move with it between OS threads (the preload runtime's thread
+ * fences). Right after det_thread_hot, so that it is found inline. */
+#define DET_HOST_BYTES 192
+static inline void *det_thread_host(det_thread *t)
+{
+	return (char *)t + sizeof(det_thread_hot);
+}
+
 /* det_thread_hot.leaf_key of the leaf shadowing addr. */
 static inline uint64_t det_hot_leaf_key(uintptr_t addr)
 {

@@ -143,6 +143,9 @@ void det__stack_free(det_thread *t);
 
 struct det_thread {
 	det_thread_hot hot;     /* first: detector.h's inline fast path reads it */
+	/* second: det_thread_host's (detector.h); the embedder's, never read
+	 * here */
+	_Alignas(8) unsigned char host[DET_HOST_BYTES];
 	det_thread_kind kind;
 	int64_t id;
 	char name[32];

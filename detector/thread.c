@@ -17,6 +17,7 @@
  */
 #include "internal.h"
 
+#include <stddef.h>
 #include <string.h>
 
 static det_lock list_lock;
@@ -26,6 +27,9 @@ static _Atomic uint64_t next_thread_number;
 
 /* initial-exec: the preload runtime is loaded at start-up, never dlopen'd */
 __thread det_tls det__tls __attribute__((tls_model("initial-exec")));
+
+_Static_assert(offsetof(struct det_thread, host) == sizeof(det_thread_hot),
+               "detector.h's det_thread_host finds the host bytes after the hot fields");
 
 void det_set_current(det_thread *t)
 {

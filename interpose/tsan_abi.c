@@ -267,7 +267,9 @@ static inline bool mo_acquires(int mo)
 	return mo == 1 || mo == 2 || mo == 4 || mo == 5;
 }
 
-/* Thread fences (C11 7.17.4), on the OS thread's own state:
+/* Thread fences (C11 7.17.4), on the state of the goroutine, fiber or
+ * thread that made them (in its det_thread's host bytes: it moves with a
+ * goroutine that a worker switches out, or that resumes on another):
  *  - after a release fence, every store or RMW of the thread, relaxed
  *    ones too, release-merges its clock into the atomic (the fence's
  *    edge to an acquire that reads it). The thread's clock at the store
@@ -279,57 +281,49 @@ static inline bool mo_acquires(int mo)
  *    acquire fence, which acquires each (what a release on it before the
  *    fence published: again at least what the load read from).
  * A seq_cst or acq_rel fence is both. TSan 14 models neither: it reports
- * races that fences order. The state is the OS thread's, and says whose
- * it is (fence_owner, fence_loads_owner): another goroutine or fiber that
- * runs on the thread meanwhile neither uses it (its stores after another
- * goroutine's fence would publish its own past, and could hide its races)
- * nor keeps it: a goroutine that is switched out or moves to another
- * worker between a fence and its atomics loses the fence's edges. */
+ * races that fences order. */
 enum { FENCE_LOADS = 16 };
-/* The goroutine, fiber or thread whose release fence is in force here
- * (NULL: none since the last one was dropped). */
-static TLS det_thread *fence_owner;
-static TLS const volatile void *fence_loaded[FENCE_LOADS];
-static TLS unsigned fence_nloaded; /* loads recorded; the last FENCE_LOADS kept */
-static TLS det_thread *fence_loads_owner; /* whose loads they are */
-/* The atomic the last store after the fence released into, and the
- * thread's slot and epoch just after (det_thread_hot.cell_id): a store to
- * it again before the thread's epoch moves (a release of its own, or a new
- * fence) has nothing new of the fence's to publish, and skips the merge
- * (a loop of relaxed RMWs after one fence would otherwise merge on each:
- * 4× the cost). The skip assumes no other thread's release store replaced
- * the atomic's clock meanwhile. */
-static TLS const volatile void *fence_last;
-static TLS uint64_t fence_last_id;
+struct fence_state {
+	bool released; /* a release fence is in force */
+	unsigned nloaded; /* loads recorded; the last FENCE_LOADS kept */
+	const volatile void *loaded[FENCE_LOADS];
+	/* The atomic the last store after the fence released into, and the
+	 * thread's slot and epoch just after (det_thread_hot.cell_id): a
+	 * store to it again before the thread's epoch moves (a release of its
+	 * own, or a new fence) has nothing new of the fence's to publish, and
+	 * skips the merge (a loop of relaxed RMWs after one fence would
+	 * otherwise merge on each: 4x the cost). The skip assumes no other
+	 * thread's release store replaced the atomic's clock meanwhile. */
+	const volatile void *last;
+	uint64_t last_id;
+};
+_Static_assert(sizeof(struct fence_state) <= DET_HOST_BYTES, "the fence state fits the host bytes");
 
-/* A store or RMW of t to a after a release fence (of t's, or another's
- * that ran on this thread before it). */
-static void fence_publish(det_thread *t, const volatile void *a)
+static inline struct fence_state *fences(det_thread *t)
+{
+	return det_thread_host(t);
+}
+
+/* A store or RMW of t to a after its release fence. */
+static void fence_publish(det_thread *t, struct fence_state *f, const volatile void *a)
 {
 	const det_thread_hot *h = (const det_thread_hot *)t;
-	if (GOCRACE_UNLIKELY(fence_owner != t)) {
-		fence_owner = NULL; /* another's fence: none of t's */
-		return;
-	}
-	if (a == fence_last && h->cell_id == fence_last_id)
+	if (a == f->last && h->cell_id == f->last_id)
 		return;
 	gocrace_release_merge(t, a);
-	fence_last = a;
-	fence_last_id = h->cell_id;
+	f->last = a;
+	f->last_id = h->cell_id;
 }
 
 /* t's load that did not acquire: its atomic, for t's next acquire fence. */
 static inline void fence_remember(det_thread *t, const volatile void *a)
 {
-	if (GOCRACE_UNLIKELY(fence_loads_owner != t)) {
-		fence_loads_owner = t;
-		fence_nloaded = 0;
-	}
-	unsigned n = fence_nloaded;
-	if (n != 0 && fence_loaded[(n - 1) % FENCE_LOADS] == a)
+	struct fence_state *f = fences(t);
+	unsigned n = f->nloaded;
+	if (n != 0 && f->loaded[(n - 1) % FENCE_LOADS] == a)
 		return; /* a spin on one flag takes one entry */
-	fence_loaded[n % FENCE_LOADS] = a;
-	fence_nloaded = n + 1;
+	f->loaded[n % FENCE_LOADS] = a;
+	f->nloaded = n + 1;
 }
 
 static void atomic_fence(int mo)
@@ -337,15 +331,16 @@ static void atomic_fence(int mo)
 	det_thread *t = gocrace_thr();
 	if (t == NULL)
 		return;
-	if (mo_acquires(mo) && fence_loads_owner == t) {
-		unsigned n = fence_nloaded < FENCE_LOADS ? fence_nloaded : FENCE_LOADS;
+	struct fence_state *f = fences(t);
+	if (mo_acquires(mo)) {
+		unsigned n = f->nloaded < FENCE_LOADS ? f->nloaded : FENCE_LOADS;
 		for (unsigned i = 0; i < n; i++)
-			gocrace_acquire(t, fence_loaded[i]);
-		fence_nloaded = 0;
+			gocrace_acquire(t, f->loaded[i]);
+		f->nloaded = 0;
 	}
 	if (mo_releases(mo)) {
-		fence_owner = t;
-		fence_last = NULL;
+		f->released = true;
+		f->last = NULL;
 	}
 }
 
@@ -365,8 +360,8 @@ static inline __attribute__((always_inline)) det_thread *atomic_before(const vol
 			gocrace_release(t, a);
 		else
 			gocrace_release_merge(t, a);
-	} else if (kind != ATOMIC_LOAD && GOCRACE_UNLIKELY(fence_owner != NULL)) {
-		fence_publish(t, a);
+	} else if (kind != ATOMIC_LOAD && GOCRACE_UNLIKELY(fences(t)->released)) {
+		fence_publish(t, fences(t), a);
 	}
 	return t;
 }
