@@ -16,9 +16,11 @@
  *                            they return events; and a write on a
  *                            descriptor the instance watches releases
  *                            into it too, below, "Readiness");
- *   socket, accept*, connect one key for every socket, as in TSan (the
- *                            two ends of a connection cannot be paired);
- *                            connect releases it, accept acquires it;
+ *   socket, accept*, connect one key for every socket, as in TSan,
+ *                            but TCP ones: a TCP connection's two ends
+ *                            share a key of their own (below, "TCP
+ *                            connections"); connect releases the shared
+ *                            key, accept acquires it;
  *   open*, creat*,           one key for every file;
  *   mk*stemp*, fopen*,
  *   tmpfile*
@@ -69,8 +71,11 @@
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/select.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 /* ---- keys --------------------------------------------------------------- */
 
@@ -79,7 +84,11 @@
  * the shared keys are never counted or freed; past KEYS live keys a
  * new descriptor shares KEY_OVERFLOW (more order than there is, never a
  * false race). */
-enum { KEY_NONE, KEY_SOCKETS, KEY_FILES, KEY_OVERFLOW, KEY_FIRST_OWN, KEYS = 1 << 16 };
+enum {
+	KEY_NONE, KEY_SOCKETS, KEY_FILES, KEY_OVERFLOW,
+	KEY_STREAM, /* a TCP end not paired yet: KEY_SOCKETS's clock ("TCP connections") */
+	KEY_FIRST_OWN, KEYS = 1 << 16
+};
 
 static uint32_t key_refs[KEYS];      /* keys_lock */
 /* The epoll instance that last added an own key's descriptor to watch
@@ -116,7 +125,7 @@ static _Atomic(fd_slot *) fd_table; /* FD_MAX slots, mmapped once */
 
 static inline const void *key_addr(uint32_t k)
 {
-	return &key_refs[k];
+	return &key_refs[k == KEY_STREAM ? KEY_SOCKETS : k];
 }
 
 static inline bool key_counted(uint32_t k)
@@ -180,8 +189,11 @@ static uint32_t key_new_locked(void)
 	return KEY_OVERFLOW;
 }
 
+static void conn_forget_locked(uint32_t k);
+
 static void forget_key(uint32_t k)
 {
+	conn_forget_locked(k);
 	gocrace_forget(key_addr(k), 1);
 	/* relaxed: see key_polled */
 	atomic_store_explicit(&key_polled[k], KEY_NONE, memory_order_relaxed);
@@ -297,6 +309,155 @@ static void fd_copied(det_thread *t, int oldfd, int newfd, uintptr_t pc)
 	gocrace_unguard();
 }
 
+/* ---- TCP connections ---------------------------------------------------- */
+
+/* The two ends of a TCP connection share a key of their own: the key of
+ * its pair of addresses (getsockname and getpeername on each end; the
+ * pair is the same from both ends, whichever way round), so that a
+ * handoff on one connection orders nothing on another. (TSan gives every
+ * socket one key; so did goc-race.) An end is paired at connect and at
+ * accept, or, when the connection was not up then (a non-blocking
+ * connect), at its first use once it is; until then it is KEY_STREAM,
+ * which is KEY_SOCKETS's clock. A paired end's write releases into its
+ * key alone; its read acquires its key and KEY_SOCKETS, so that a write
+ * an unpaired end made (one not up yet when it wrote, or not seen made)
+ * is still ordered before it. Unix and datagram sockets keep KEY_SOCKETS:
+ * the ends of two connections to one Unix path have the same addresses.
+ *
+ * conns: connection id (conn_id) → key, open addressing; id 0 is an
+ * empty entry, CONN_GONE one whose key was forgotten. keys_lock. */
+enum { CONNS = 4096, CONN_GONE = 1 };
+static struct {
+	uint64_t id;
+	uint32_t key;
+} conns[CONNS];
+/* The connection each key stands for (0: none). Written under keys_lock,
+ * read relaxed by acquire_key. */
+static _Atomic uint64_t key_conn[KEYS];
+
+/* An IPv4 or IPv6 address and port as 18 bytes, IPv4 as IPv4-mapped IPv6
+ * (an end accepted on a dual-stack socket sees its peer so); false for
+ * another family. (Builtins, inlined: libc's names are the runtime's
+ * wrappers, which would record the copies.) */
+static bool conn_addr(const struct sockaddr_storage *a, unsigned char out[18])
+{
+	__builtin_memset(out, 0, 18);
+	if (a->ss_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)a;
+		out[10] = out[11] = 0xff;
+		__builtin_memcpy(out + 12, &in->sin_addr, 4);
+		__builtin_memcpy(out + 16, &in->sin_port, 2);
+		return true;
+	}
+	if (a->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)a;
+		__builtin_memcpy(out, &in6->sin6_addr, 16);
+		__builtin_memcpy(out + 16, &in6->sin6_port, 2);
+		return true;
+	}
+	return false;
+}
+
+static uint64_t conn_hash(const unsigned char b[18])
+{
+	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+	for (int i = 0; i < 18; i++)
+		h = (h ^ b[i]) * 0x100000001b3ull;
+	return h;
+}
+
+/* fd's connection id, the same from both ends; 0 when fd is not a
+ * connected IPv4 or IPv6 socket. Raw system calls: the wrappers are the
+ * program's, and would record their buffers. */
+static uint64_t conn_id(int fd)
+{
+	struct sockaddr_storage a, b;
+	socklen_t al = sizeof a, bl = sizeof b;
+	unsigned char na[18], nb[18];
+	if (syscall(SYS_getsockname, fd, &a, &al) != 0 ||
+	    syscall(SYS_getpeername, fd, &b, &bl) != 0 || !conn_addr(&a, na) || !conn_addr(&b, nb))
+		return 0;
+	uint64_t ha = conn_hash(na), hb = conn_hash(nb);
+	uint64_t id = (ha < hb ? ha : hb) * 0x9e3779b97f4a7c15ull ^ (ha < hb ? hb : ha);
+	return id > CONN_GONE ? id : id + 2;
+}
+
+/* Whether fd is a TCP socket (IPv4 or IPv6, stream). */
+static bool conn_tcp(int fd)
+{
+	int type;
+	socklen_t tl = sizeof type;
+	struct sockaddr_storage a;
+	socklen_t al = sizeof a;
+	return syscall(SYS_getsockopt, fd, SOL_SOCKET, SO_TYPE, &type, &tl) == 0 &&
+	       type == SOCK_STREAM && syscall(SYS_getsockname, fd, &a, &al) == 0 &&
+	       (a.ss_family == AF_INET || a.ss_family == AF_INET6);
+}
+
+/* k is gone: its connection too (keys_lock held). */
+static void conn_forget_locked(uint32_t k)
+{
+	uint64_t id = atomic_load_explicit(&key_conn[k], memory_order_relaxed);
+	if (id == 0)
+		return;
+	atomic_store_explicit(&key_conn[k], 0, memory_order_relaxed);
+	for (uint32_t n = 0, i = (uint32_t)(id >> 52) & (CONNS - 1); n < CONNS;
+	     n++, i = (i + 1) & (CONNS - 1))
+		if (conns[i].id == id) {
+			conns[i].id = CONN_GONE;
+			return;
+		}
+}
+
+/* The key of connection id, made if new, with one more reference
+ * (keys_lock held); KEY_STREAM when there is no room. */
+static uint32_t conn_key_locked(uint64_t id)
+{
+	uint32_t i = (uint32_t)(id >> 52) & (CONNS - 1), free_at = CONNS;
+	for (uint32_t n = 0; n < CONNS; n++, i = (i + 1) & (CONNS - 1)) {
+		if (conns[i].id == id) {
+			key_refs[conns[i].key]++;
+			return conns[i].key;
+		}
+		if (conns[i].id <= CONN_GONE && free_at == CONNS)
+			free_at = i;
+		if (conns[i].id == 0)
+			break;
+	}
+	if (free_at == CONNS)
+		return KEY_STREAM;
+	uint32_t k = key_new_locked();
+	if (!key_counted(k))
+		return KEY_STREAM;
+	key_refs[k] = 1;
+	conns[free_at].id = id;
+	conns[free_at].key = k;
+	atomic_store_explicit(&key_conn[k], id, memory_order_relaxed);
+	return k;
+}
+
+/* fd, an end still KEY_STREAM, paired if its connection is up: its key
+ * now (KEY_STREAM if not). Takes the guard and keys_lock. */
+static uint32_t conn_pair(int fd)
+{
+	int err = errno; /* the program's */
+	uint64_t id = conn_id(fd);
+	errno = err;
+	if (id == 0)
+		return KEY_STREAM;
+	gocrace_guard();
+	gocrace_spin_take(&keys_lock);
+	fd_slot *s = slot_of(fd);
+	uint32_t k = s != NULL ? atomic_load_explicit(&s->key, memory_order_relaxed) : KEY_NONE;
+	if (k == KEY_STREAM) { /* not closed or made again meanwhile */
+		k = conn_key_locked(id);
+		atomic_store_explicit(&s->key, k, memory_order_relaxed);
+	}
+	gocrace_spin_drop(&keys_lock);
+	gocrace_unguard();
+	return k;
+}
+
 void gocrace_io_fork_child(void)
 {
 	atomic_store_explicit(&keys_lock, 0, memory_order_relaxed);
@@ -312,6 +473,8 @@ static void release_key(det_thread *t, int fd, uintptr_t pc)
 	uint32_t k = s != NULL ? atomic_load_explicit(&s->key, memory_order_relaxed) : KEY_NONE;
 	if (k == KEY_NONE)
 		return;
+	if (GOCRACE_UNLIKELY(k == KEY_STREAM))
+		k = conn_pair(fd);
 	gocrace_range_access(t, &s->key, 1, pc, DET_READ);
 	gocrace_release_merge(t, key_addr(k));
 	/* relaxed: see key_polled */
@@ -328,7 +491,12 @@ static void acquire_key(det_thread *t, int fd, uintptr_t pc)
 	uint32_t k = s != NULL ? atomic_load_explicit(&s->key, memory_order_relaxed) : KEY_NONE;
 	if (k == KEY_NONE)
 		return;
+	if (GOCRACE_UNLIKELY(k == KEY_STREAM))
+		k = conn_pair(fd);
 	gocrace_acquire(t, key_addr(k));
+	/* a paired end: also what unpaired ends wrote ("TCP connections") */
+	if (atomic_load_explicit(&key_conn[k], memory_order_relaxed) != 0)
+		gocrace_acquire(t, key_addr(KEY_SOCKETS));
 	gocrace_range_access(t, &s->key, 1, pc, DET_READ);
 }
 
@@ -830,8 +998,10 @@ GOCRACE_EXPORT int socket(int domain, int type, int proto)
 	GOCRACE_RESOLVE(socket);
 	int fd = real_socket(domain, type, proto);
 	det_thread *t = fd >= 0 ? gocrace_thr() : NULL;
+	bool tcp = (domain == AF_INET || domain == AF_INET6) &&
+	           (type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) == SOCK_STREAM;
 	if (t != NULL)
-		fd_made(t, fd, false, KEY_SOCKETS, GOCRACE_CALLER_PC());
+		fd_made(t, fd, false, tcp ? KEY_STREAM : KEY_SOCKETS, GOCRACE_CALLER_PC());
 	return fd;
 }
 
@@ -845,8 +1015,13 @@ GOCRACE_EXPORT int connect(int fd, const struct sockaddr *addr, socklen_t len)
 		gocrace_release_merge(t, key_addr(KEY_SOCKETS));
 	int r = real_connect(fd, addr, len);
 	int err = errno; /* the program's, whatever the table does */
-	if (t != NULL && (r == 0 || err == EINPROGRESS))
-		fd_made(t, fd, false, KEY_SOCKETS, GOCRACE_CALLER_PC());
+	if (t != NULL && (r == 0 || err == EINPROGRESS)) {
+		/* a socket made unseen is classified here */
+		uint32_t k = key_of(fd) == KEY_STREAM || conn_tcp(fd) ? KEY_STREAM : KEY_SOCKETS;
+		fd_made(t, fd, false, k, GOCRACE_CALLER_PC());
+		if (k == KEY_STREAM && r == 0)
+			conn_pair(fd);
+	}
 	errno = err;
 	return r;
 }
@@ -858,7 +1033,12 @@ static int accepted(int fd, uintptr_t pc)
 	det_thread *t = gocrace_thr();
 	if (t != NULL) {
 		gocrace_acquire(t, key_addr(KEY_SOCKETS));
-		fd_made(t, fd, false, KEY_SOCKETS, pc);
+		int err = errno;
+		bool tcp = conn_tcp(fd);
+		errno = err;
+		fd_made(t, fd, false, tcp ? KEY_STREAM : KEY_SOCKETS, pc);
+		if (tcp)
+			conn_pair(fd);
 	}
 	return fd;
 }
