@@ -273,6 +273,17 @@ again:
 	if (at < 0)
 		at = (int)((CELL_EPOCH(want) ^ (g >> 3)) % DET_CELLS);
 	det_cell stored = want | (det_cell)*ctx << 44;
+	if (DET_UNLIKELY(racy != 0) && t->in_range && !freeing) {
+		/* A range (a memset, a copy) that races here is not remembered
+		 * here, as TSan stops a range at its first race. A range reports
+		 * once, so this granule's race may have gone unreported; and the
+		 * cell would make the thread's later accesses of these bytes
+		 * "seen" (CELL_SEEN: the same or fewer bytes) without a check of
+		 * their own, and their race would never be reported either. A
+		 * free is remembered all the same: later uses must meet it. */
+		report(t, addr, size, flags, *ctx, g, racy, stored);
+		return;
+	}
 	if (DET_UNLIKELY(empty == (1u << DET_CELLS) - 1)) {
 		if (!claim_fresh(det_cell_at(cells, at), stored))
 			goto again; /* another thread's access came first: check it */

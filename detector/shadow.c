@@ -31,7 +31,6 @@
  */
 #include "internal.h"
 
-#include <string.h>
 #include <sys/mman.h>
 
 #define L1_SIZE 4096
@@ -130,6 +129,16 @@ _Atomic det_cell *det__shadow_cells_slow(uintptr_t addr)
 	return leaf + det__granule_index(addr);
 }
 
+/* Empties n cells from c on, storing only into cells that hold
+ * something: a page of a plane nobody wrote stays the zero page (a
+ * memset would make every plane of each new heap block resident). */
+static void zero_cells(_Atomic det_cell *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (atomic_load_explicit(&c[i], memory_order_relaxed) != 0)
+			atomic_store_explicit(&c[i], 0, memory_order_relaxed);
+}
+
 void det__shadow_reset(uintptr_t addr, size_t size)
 {
 	uintptr_t p = addr & ~(uintptr_t)(DET_GRANULE - 1);
@@ -146,8 +155,7 @@ void det__shadow_reset(uintptr_t addr, size_t size)
 				madvise((void *)leaf, LEAF_BYTES, MADV_DONTNEED); /* reads as zero */
 			else
 				for (int i = 0; i < DET_CELLS; i++)
-					memset((void *)det_cell_at(leaf + first, i), 0,
-					       (last - first) * sizeof(det_cell));
+					zero_cells(det_cell_at(leaf + first, i), last - first);
 		}
 		p = stop;
 		p = (p + DET_GRANULE - 1) & ~(uintptr_t)(DET_GRANULE - 1);

@@ -409,6 +409,32 @@ static int cells_in_use(void)
 	return n;
 }
 
+/* A range that races in a granule is not remembered there (TSan stops a
+ * range at its first race): a range reports once, so its race there may
+ * go unreported, and a narrower access of the thread that its cell would
+ * cover must still be checked. a writes buf[0], b reads buf[4]; main's
+ * 24-byte write (a memset) races with both and is reported once, against
+ * a; then main writes buf[4], which races with b's read: reported too.
+ * (With the range remembered, the write was "seen" in its cell.) */
+Test(access, a_range_is_not_remembered_where_it_races)
+{
+	static _Alignas(8) uint32_t buf[6];
+	det_thread *a, *b;
+	two_threads(&a, &b);
+	at(a, 1, 10, DET_WRITE, &buf[0], 4);
+	at(b, 2, 20, DET_READ, &buf[4], 4);
+	at(main_t, 3, 30, DET_WRITE, buf, sizeof buf);
+	at(main_t, 3, 31, DET_WRITE, &buf[4], 4);
+	json_object *r[4];
+	expect_findings(r, 2);
+	expect_access(r[0], 0, (want_access){ "write", 3, 30, 0 });
+	expect_access(r[0], 1, (want_access){ "write", 1, 10, 1 });
+	expect_access(r[1], 0, (want_access){ "write", 3, 31, 0 });
+	expect_access(r[1], 1, (want_access){ "read", 2, 20, 2 });
+	json_object_put(r[0]);
+	json_object_put(r[1]);
+}
+
 /* A plain write that empties another thread's older access goes into
  * the first cell it frees (access.c's first_freed), and the thread's own
  * older read it covers goes too: main writes x[3] (as calloc's zeroing

@@ -4,6 +4,7 @@
  * reports on heap memory name the block and its allocation stack.
  */
 #include "detutil.h"
+#include "internal.h"
 
 TestSuite(heap, .init = det_test_init);
 
@@ -137,4 +138,61 @@ Test(heap, a_race_on_heap_memory_names_the_block_and_its_allocation)
 	cr_assert_eq(jint(r[0], "location.stack.0.line"), 50);
 	cr_assert_eq(jint(r[0], "location.stack.1.line"), 60);
 	cr_assert_eq(jint(r[0], "location.allocated_by.id"), 0);
+}
+
+/* The anonymous memory (kB) of the mapping that holds p: smaps walks the
+ * page tables, so a page that reads as the kernel's zero page is not
+ * counted (mincore would count it). */
+static long anon_kb_at(const void *p)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	cr_assert(f != NULL);
+	char line[512];
+	bool in = false;
+	long kb = -1;
+	while (fgets(line, sizeof line, f) != NULL) {
+		unsigned long lo, hi;
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && strchr(line, '-') < strchr(line, ' '))
+			in = (uintptr_t)p >= lo && (uintptr_t)p < hi;
+		else if (in && sscanf(line, "Anonymous: %ld kB", &kb) == 1)
+			break;
+	}
+	fclose(f);
+	cr_assert(kb >= 0, "no mapping holds %p", p);
+	return kb;
+}
+
+/* A new block's shadow is emptied without writing to planes that hold
+ * nothing (shadow.c's zero_cells): a thread that only writes a block
+ * keeps its accesses in cell 0, so the pages of planes 1 to 3 stay the
+ * kernel's zero page. (A memset of each plane made every plane of every
+ * heap block resident: 4x the shadow of one.) The block starts 4 KiB
+ * into a leaf: its cells are 1000 bytes of the second page of each
+ * plane. */
+Test(heap, a_new_block_leaves_the_planes_it_does_not_use_unwritten)
+{
+	setup();
+	size_t span = 2u << 20;
+	char *map = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	cr_assert(map != MAP_FAILED);
+	char *base = (char *)(((uintptr_t)map + 0xffff) & ~(uintptr_t)0xffff); /* a leaf's start */
+	char *blk = base + 4096;
+	_Atomic det_cell *cells = det__shadow_cells((uintptr_t)blk); /* maps the leaf */
+	cr_assert(cells != NULL);
+	/* the same calls once elsewhere first: what they allocate for
+	 * themselves (the heap table, the access's context) may sit in a
+	 * mapping the kernel merged with the leaf's */
+	det_alloc(m, (uintptr_t)base + 32768, 1000, 0);
+	for (size_t i = 0; i < 1000; i += 8)
+		det_access(m, (uintptr_t)base + 32768 + i, 8, FAKE_PC(1, 10), DET_WRITE);
+	long before = anon_kb_at(cells);
+	det_alloc(m, (uintptr_t)blk, 1000, 0);
+	for (size_t i = 0; i < 1000; i += 8)
+		det_access(m, (uintptr_t)blk + i, 8, FAKE_PC(1, 10), DET_WRITE);
+	long page_kb = sysconf(_SC_PAGESIZE) / 1024;
+	long grew = anon_kb_at(cells) - before;
+	/* one page (plane 0's); four when every plane is written */
+	cr_assert(grew >= page_kb && grew < 3 * page_kb,
+	          "the shadow grew by %ld kB, not about one page (plane 0's)", grew);
+	munmap(map, span);
 }
