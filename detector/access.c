@@ -23,8 +23,9 @@
  *     covers (forget_subsumed); a write longer than 16 bytes takes its
  *     own path (write_whole_granules), which overwrites a granule whose
  *     cells it all happens after, own ones too.
- * A race is reported once per access, a range's too (its first racing
- * granule's); the check goes on and the access is still remembered.
+ * A race is reported once per access, a range's once per other slot it
+ * races with (the first racing granule's); the check goes on and the
+ * access is still remembered.
  *
  * The hooks of instrumented code first run det_access_quick (below), which
  * settles the usual case in one vector pass and leaves the rest to this
@@ -69,9 +70,13 @@ static __attribute__((noinline, cold)) void report(det_thread *t, uintptr_t addr
                                                    det_cell prev, det_cell stored)
 {
 	if (t->in_range) {
-		if (t->range_reported)
+		uint32_t slot = CELL_SLOT(prev);
+		for (unsigned i = 0; i < t->range_nslots; i++)
+			if (t->range_slots[i] == slot)
+				return;
+		if (t->range_nslots == DET_RANGE_SLOTS)
 			return;
-		t->range_reported = true;
+		t->range_slots[t->range_nslots++] = slot;
 	}
 	uint32_t pm = CELL_MASK(prev);
 	det_race r = {
@@ -273,17 +278,6 @@ again:
 	if (at < 0)
 		at = (int)((CELL_EPOCH(want) ^ (g >> 3)) % DET_CELLS);
 	det_cell stored = want | (det_cell)*ctx << 44;
-	if (DET_UNLIKELY(racy != 0) && t->in_range && !freeing) {
-		/* A range (a memset, a copy) that races here is not remembered
-		 * here, as TSan stops a range at its first race. A range reports
-		 * once, so this granule's race may have gone unreported; and the
-		 * cell would make the thread's later accesses of these bytes
-		 * "seen" (CELL_SEEN: the same or fewer bytes) without a check of
-		 * their own, and their race would never be reported either. A
-		 * free is remembered all the same: later uses must meet it. */
-		report(t, addr, size, flags, *ctx, g, racy, stored);
-		return;
-	}
 	if (DET_UNLIKELY(empty == (1u << DET_CELLS) - 1)) {
 		if (!claim_fresh(det_cell_at(cells, at), stored))
 			goto again; /* another thread's access came first: check it */
@@ -373,11 +367,15 @@ void det_access(det_thread *t, uintptr_t addr, size_t size, uintptr_t pc, unsign
 	uintptr_t start = addr;
 	size_t total = size;
 	det_ctx ctx = 0;
-	/* one report for a range longer than any single access, and for a
-	 * free (TSan's range accesses stop at the first race): a free racing
-	 * with every field of a thread's object is one race */
+	/* a range longer than any single access, and a free, report once per
+	 * other slot they race with (TSan's range accesses stop at the first
+	 * race): a free racing with every field of a thread's object is one
+	 * race. Not once in all: the range is remembered in every granule,
+	 * racing ones too, and its cell then covers the thread's later
+	 * accesses of those bytes (CELL_SEEN); a race with a second thread
+	 * that went unreported would stay unreported for those too. */
 	t->in_range = size > 2 * DET_GRANULE || (flags & DET_FREE);
-	t->range_reported = false;
+	t->range_nslots = 0;
 	/* a range longer than any fixed-size access: those keep check_granule's
 	 * own rules, which the quick check mirrors */
 	bool long_write = (flags & (DET_WRITE | DET_ATOMIC)) == DET_WRITE && size > 2 * DET_GRANULE;

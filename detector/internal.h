@@ -122,6 +122,7 @@ void det__vc_free(det_vclock *v);
 
 /* ---- threads (thread.c) and slots (clock.c) --------------------------- */
 
+#define DET_RANGE_SLOTS 4 /* a range's reports: one per other slot, up to this many */
 #define DET_CTX_CACHE 64 /* det__ctx_cache_index takes the top 6 bits */
 
 struct det_frame_slot {
@@ -156,9 +157,12 @@ struct det_thread {
 	uint32_t slot;          /* DET_NO_SLOT: not checked (out of slots) */
 	bool dirty;             /* accessed memory since its last release */
 	/* det_access of a free or of a range longer than 16 bytes is running:
-	 * its first race is reported, not the others (reported: that one
-	 * was) */
-	bool in_range, range_reported;
+	 * its first race with each other slot is reported, not the others
+	 * (range_slots[0, range_nslots): the slots reported; a range meets at
+	 * most DET_RANGE_SLOTS) */
+	bool in_range;
+	uint8_t range_nslots;
+	uint32_t range_slots[DET_RANGE_SLOTS];
 	det_vclock vc;          /* vc.c[slot] is its own current epoch */
 	/* The shadow call stack (ctx.c): stack[0, depth) of stack_cap. The
 	 * first array (stack_first) comes with the thread; a deeper stack

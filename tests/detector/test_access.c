@@ -409,19 +409,23 @@ static int cells_in_use(void)
 	return n;
 }
 
-/* A range that races in a granule is not remembered there (TSan stops a
- * range at its first race): a range reports once, so its race there may
- * go unreported, and a narrower access of the thread that its cell would
- * cover must still be checked. a writes buf[0], b reads buf[4]; main's
- * 24-byte write (a memset) races with both and is reported once, against
- * a; then main writes buf[4], which races with b's read: reported too.
- * (With the range remembered, the write was "seen" in its cell.) */
-Test(access, a_range_is_not_remembered_where_it_races)
+/* A range reports once per other thread it races with, not once in all
+ * (TSan stops a range at its first race). It is remembered in every
+ * granule, racing ones too, and its cell covers the thread's later
+ * accesses of those bytes (CELL_SEEN): a race it did not report would go
+ * unreported for them too. a writes buf[0] and buf[2] (two granules), b
+ * reads buf[4] (a third); main's 24-byte write (a memset) races with
+ * all three: two reports, one per thread. main's write
+ * of buf[4] after it is seen in the memset's cell; its race with b is the
+ * memset's, reported. (With one report per range, b's race was never
+ * reported, for the memset or the write.) */
+Test(access, a_range_reports_once_per_thread_it_races_with)
 {
 	static _Alignas(8) uint32_t buf[6];
 	det_thread *a, *b;
 	two_threads(&a, &b);
 	at(a, 1, 10, DET_WRITE, &buf[0], 4);
+	at(a, 1, 11, DET_WRITE, &buf[2], 4);
 	at(b, 2, 20, DET_READ, &buf[4], 4);
 	at(main_t, 3, 30, DET_WRITE, buf, sizeof buf);
 	at(main_t, 3, 31, DET_WRITE, &buf[4], 4);
@@ -429,7 +433,7 @@ Test(access, a_range_is_not_remembered_where_it_races)
 	expect_findings(r, 2);
 	expect_access(r[0], 0, (want_access){ "write", 3, 30, 0 });
 	expect_access(r[0], 1, (want_access){ "write", 1, 10, 1 });
-	expect_access(r[1], 0, (want_access){ "write", 3, 31, 0 });
+	expect_access(r[1], 0, (want_access){ "write", 3, 30, 0 });
 	expect_access(r[1], 1, (want_access){ "read", 2, 20, 2 });
 	json_object_put(r[0]);
 	json_object_put(r[1]);
