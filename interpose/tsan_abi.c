@@ -185,14 +185,38 @@ DEF_ACCESS(4)
 DEF_ACCESS(8)
 DEF_ACCESS(16)
 
+/* An unaligned hook's access. One across two granules (of at most 8
+ * bytes) runs both parts' seen tests inline first: a loop over unaligned
+ * words whose bytes the thread's cells cover ends there, without the
+ * split check's call (a word at a fixed odd offset took twice the time
+ * of an aligned one). The rest is access_small's. */
+static inline __attribute__((always_inline)) void access_unaligned(const void *a, size_t size,
+                                                                   uintptr_t pc, unsigned flags)
+{
+	uintptr_t addr = (uintptr_t)a;
+	det_thread *t = det_current();
+	if (size > 8 || (addr & 7) + size <= 8 || GOCRACE_UNLIKELY(t == NULL)) {
+		access_small(a, size, pc, flags);
+		return;
+	}
+	if (GOCRACE_UNLIKELY(gocrace_ignore != 0))
+		return;
+	uintptr_t mid = (addr | 7) + 1;
+	_Atomic uint64_t *cells;
+	if (det_access_seen_inline(t, addr, mid - addr, flags, &cells) > 0 &&
+	    det_access_seen_inline(t, mid, addr + size - mid, flags, &cells) > 0)
+		return;
+	gocrace_access_split(t, addr, pc, DET_HOW(size, flags));
+}
+
 #define DEF_UNALIGNED(N)                                                      \
 	GOCRACE_EXPORT void __tsan_unaligned_read##N(const void *a)               \
 	{                                                                         \
-		access_small(a, N, GOCRACE_CALLER_PC(), DET_READ);                    \
+		access_unaligned(a, N, GOCRACE_CALLER_PC(), DET_READ);                \
 	}                                                                         \
 	GOCRACE_EXPORT void __tsan_unaligned_write##N(void *a)                    \
 	{                                                                         \
-		access_small(a, N, GOCRACE_CALLER_PC(), DET_WRITE);                   \
+		access_unaligned(a, N, GOCRACE_CALLER_PC(), DET_WRITE);               \
 	}
 
 DEF_UNALIGNED(2)
