@@ -437,7 +437,8 @@ static uint32_t conn_key_locked(uint64_t id)
 }
 
 /* fd, an end still KEY_STREAM, paired if its connection is up: its key
- * now (KEY_STREAM if not). Takes the guard and keys_lock. */
+ * now (KEY_STREAM if not; whatever it became if it was closed or made
+ * again meanwhile, KEY_NONE among them). Takes the guard and keys_lock. */
 static uint32_t conn_pair(int fd)
 {
 	int err = errno; /* the program's */
@@ -473,8 +474,8 @@ static void release_key(det_thread *t, int fd, uintptr_t pc)
 	uint32_t k = s != NULL ? atomic_load_explicit(&s->key, memory_order_relaxed) : KEY_NONE;
 	if (k == KEY_NONE)
 		return;
-	if (GOCRACE_UNLIKELY(k == KEY_STREAM))
-		k = conn_pair(fd);
+	if (GOCRACE_UNLIKELY(k == KEY_STREAM) && (k = conn_pair(fd)) == KEY_NONE)
+		return; /* closed meanwhile */
 	gocrace_range_access(t, &s->key, 1, pc, DET_READ);
 	gocrace_release_merge(t, key_addr(k));
 	/* relaxed: see key_polled */
@@ -491,8 +492,8 @@ static void acquire_key(det_thread *t, int fd, uintptr_t pc)
 	uint32_t k = s != NULL ? atomic_load_explicit(&s->key, memory_order_relaxed) : KEY_NONE;
 	if (k == KEY_NONE)
 		return;
-	if (GOCRACE_UNLIKELY(k == KEY_STREAM))
-		k = conn_pair(fd);
+	if (GOCRACE_UNLIKELY(k == KEY_STREAM) && (k = conn_pair(fd)) == KEY_NONE)
+		return; /* closed meanwhile */
 	gocrace_acquire(t, key_addr(k));
 	/* a paired end: also what unpaired ends wrote ("TCP connections") */
 	if (atomic_load_explicit(&key_conn[k], memory_order_relaxed) != 0)
