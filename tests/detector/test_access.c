@@ -466,6 +466,42 @@ Test(access, a_write_that_frees_an_earlier_cell_moves_into_it)
 	expect_no_finding();
 }
 
+/* Readers each read x[3] and release; main acquires them all and writes
+ * it. With a cell to spare after the write, the readers' cells stay (a
+ * write that empties them writes lines their threads keep writing:
+ * access.c's spare_cell); with none, they are emptied, to leave room.
+ * Either way a later unordered reader races with the write. */
+static void readers_then_write(int readers, int want_cells)
+{
+	main_t = det_thread_create(NULL, DET_KIND_THREAD, -1, 0);
+	det_thread_start(main_t, 0, 0);
+	static uint64_t sync[3];
+	for (int k = 0; k < readers; k++) {
+		det_thread *r = det_thread_create(main_t, DET_KIND_THREAD, -1, 0);
+		at(r, 1, 10 + k, DET_READ, &x[3], 8);
+		det_release(r, (uintptr_t)&sync[k]);
+		det_acquire(main_t, (uintptr_t)&sync[k]);
+	}
+	det_thread *late = det_thread_create(main_t, DET_KIND_THREAD, -1, 0);
+	at(main_t, 2, 20, DET_WRITE, &x[3], 8);
+	cr_assert_eq(cells_in_use(), want_cells, "%d cells in use after the write, expected %d",
+	             cells_in_use(), want_cells);
+	expect_no_finding();
+	at(late, 3, 30, DET_READ, &x[3], 8);
+	want_access cur = { "read", 3, 30, (int)det_thread_id(late) };
+	json_object_put(expect_one_race(cur, (want_access){ "write", 2, 20, 0 }));
+}
+
+Test(access, a_write_keeps_the_reads_it_covers_while_a_cell_is_spare)
+{
+	readers_then_write(2, 3);
+}
+
+Test(access, a_write_empties_the_reads_it_covers_when_no_cell_is_spare)
+{
+	readers_then_write(3, 1);
+}
+
 /* A thread's read of bytes it wrote in the same epoch, or of some of
  * them, takes no cell: its write races with whatever the read would
  * (TSan's rule, for the same bytes). b's unordered
