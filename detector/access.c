@@ -146,7 +146,8 @@ static inline bool at_least_as_strong(bool read, bool atomic, det_cell c)
  * happens after and covers, instead of emptying them (forget_subsumed).
  * They are stale but harmless (whatever races with one races with the
  * write), and emptying them writes to lines their threads keep writing:
- * readshare, where every round's reads follow a write, took 9 % longer.
+ * readshare, where every round's reads follow a write, took 5 % longer
+ * (bench/RESULTS.md).
  * With no cell to spare they are emptied, so that the next accesses find
  * room without evicting one that matters. Their writes are emptied
  * always: the next accesses' checks stay short. */
@@ -188,6 +189,17 @@ static inline bool claim_fresh(_Atomic det_cell *cell, det_cell stored)
 	/* relaxed, as every cell access: the cell is the only thing shared */
 	return atomic_compare_exchange_strong_explicit(cell, &none, stored, memory_order_relaxed,
 	                                               memory_order_relaxed);
+}
+
+/* Stores an access in cell at of the granule at cells, whose cells were
+ * all empty when looked at when fresh (claim_fresh); false when another
+ * thread's access came first, and nothing was stored. */
+static inline bool store_cell(_Atomic det_cell *cells, int at, det_cell stored, bool fresh)
+{
+	if (DET_UNLIKELY(fresh))
+		return claim_fresh(det_cell_at(cells, at), stored);
+	atomic_store_explicit(det_cell_at(cells, at), stored, memory_order_relaxed);
+	return true;
 }
 
 /* cells: g's, or NULL to look them up. *ctx: the access's calling
@@ -297,12 +309,8 @@ again:
 	if (at < 0)
 		at = (int)((CELL_EPOCH(want) ^ (g >> 3)) % DET_CELLS);
 	det_cell stored = want | (det_cell)*ctx << 44;
-	if (DET_UNLIKELY(empty == (1u << DET_CELLS) - 1)) {
-		if (!claim_fresh(det_cell_at(cells, at), stored))
-			goto again; /* another thread's access came first: check it */
-	} else {
-		atomic_store_explicit(det_cell_at(cells, at), stored, memory_order_relaxed);
-	}
+	if (!store_cell(cells, at, stored, empty == (1u << DET_CELLS) - 1))
+		goto again; /* another thread's access came first: check it */
 	forget_subsumed(cells, subsumed & ~(1u << at), seen);
 	t->dirty = true;
 
@@ -329,8 +337,8 @@ bool det_access_seen(det_thread *t, uintptr_t addr, size_t size, unsigned flags)
 /* The whole granules [g, end) of a plain write of many (memset, memcpy's
  * destination, free), which is (addr, size): a granule whose cells all
  * hold accesses this one happens after (the thread's own, or ordered
- * before it) is overwritten: the write in the thread's own plane
- * (the first cell), the others emptied, as forget_subsumed would leave them (the thread's own older
+ * before it) is overwritten: the write in the first cell, the others
+ * emptied, as forget_subsumed would leave them (the thread's own older
  * accesses too: they happen before it as much). Any other granule goes
  * through check_granule. The cells are looked up once a leaf, not once a
  * granule (bench/RESULTS.md has a large free's cost beside TSan's). */
@@ -583,12 +591,8 @@ store:
 		*ctx = found;
 	}
 	det_cell stored = want | (det_cell)*ctx << 44;
-	if (DET_UNLIKELY(empty_at == (1u << DET_CELLS) - 1)) {
-		if (!claim_fresh(det_cell_at(cells, at), stored))
-			return QUICK_FULL;
-	} else {
-		atomic_store_explicit(det_cell_at(cells, at), stored, memory_order_relaxed);
-	}
+	if (!store_cell(cells, at, stored, empty_at == (1u << DET_CELLS) - 1))
+		return QUICK_FULL;
 	if (DET_UNLIKELY(forget != 0)) {
 		det_cell seen[DET_CELLS] = { c0, c1, c2, c3 };
 		forget_subsumed(cells, forget & ~(1u << at), seen);

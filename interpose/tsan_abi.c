@@ -329,8 +329,9 @@ static inline struct fence_state *fences(det_thread *t)
 }
 
 /* A store or RMW of t to a after its release fence. */
-static void fence_publish(det_thread *t, struct fence_state *f, const volatile void *a)
+static void fence_publish(det_thread *t, const volatile void *a)
 {
+	struct fence_state *f = fences(t);
 	const det_thread_hot *h = (const det_thread_hot *)t;
 	if (a == f->last && h->cell_id == f->last_id)
 		return;
@@ -385,7 +386,7 @@ static inline __attribute__((always_inline)) det_thread *atomic_before(const vol
 		else
 			gocrace_release_merge(t, a);
 	} else if (kind != ATOMIC_LOAD && GOCRACE_UNLIKELY(fences(t)->released)) {
-		fence_publish(t, fences(t), a);
+		fence_publish(t, a);
 	}
 	return t;
 }
