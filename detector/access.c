@@ -174,6 +174,27 @@ static inline int first_freed(int at, unsigned own, unsigned *forget)
 	return __builtin_ctz(*forget);
 }
 
+/* The cell of granule g an access of t takes when no rule chooses one:
+ * pseudo-random, drawn from the thread's count of these choices and its
+ * slot (TSan draws from the thread's count of events). Two threads that
+ * keep taking each other's cell of one granule (five readers, four cells)
+ * then soon go different ways, and the two still running stay in the
+ * cells. A choice fixed by the epoch and the granule made two threads
+ * at the same epoch (two new threads) take the one same cell from each
+ * other on every access, each a full check: a table read by four threads
+ * after main wrote it cost 5 times TSan's time, by eight 11 times
+ * (bench/RESULTS.md, `lookup`). The granule only shifts the draw:
+ * granules a multiple of 32 bytes apart draw alike (test_quick's copies
+ * rely on it). */
+static inline int evict_choice(det_thread *t, uintptr_t g)
+{
+	uint32_t x = t->evictions++ * 0x9e3779b9u ^ t->slot * 0x85ebca6bu;
+	x ^= x >> 15;
+	x *= 0x2c1b3c6du;
+	x ^= x >> 12;
+	return (int)(((x >> 30) + (g >> 3)) % DET_CELLS);
+}
+
 /* The first access of a granule whose cells are all empty: stored only if
  * the cell is still empty (a compare-and-swap). Two threads that both
  * found the granule empty would otherwise both store, the later over the
@@ -273,9 +294,10 @@ again:
 			continue;
 		}
 		if (!cell_unordered(t, c)) {
-			/* ordered before this access */
-			if (!read && (mask & cm) == cm && at_least_as_strong(read, atomic, c) &&
-			    at < 0)
+			/* ordered before this access: one it covers and is at
+			 * least as strong as (a read, when this is a read) is
+			 * subsumed, as far as what comes later can race with it */
+			if ((mask & cm) == cm && at_least_as_strong(read, atomic, c) && at < 0)
 				at = i;
 			if (plain_write && (mask & cm) == cm && !CELL_FREE(c)) {
 				subsumed |= 1u << i;
@@ -307,7 +329,7 @@ again:
 				at = i;
 	}
 	if (at < 0)
-		at = (int)((CELL_EPOCH(want) ^ (g >> 3)) % DET_CELLS);
+		at = evict_choice(t, g);
 	det_cell stored = want | (det_cell)*ctx << 44;
 	if (!store_cell(cells, at, stored, empty == (1u << DET_CELLS) - 1))
 		goto again; /* another thread's access came first: check it */

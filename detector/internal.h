@@ -156,6 +156,7 @@ struct det_thread {
 	/* Owned by the thread itself (only it runs its events). */
 	uint32_t slot;          /* DET_NO_SLOT: not checked (out of slots) */
 	bool dirty;             /* accessed memory since its last release */
+	uint32_t evictions;     /* cells taken by access.c's evict_choice */
 	/* det_access of a free or of a range longer than 16 bytes is running:
 	 * its first race with each other slot is reported, not the others
 	 * (range_slots[0, range_nslots): the slots reported; a range meets at

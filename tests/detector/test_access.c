@@ -246,6 +246,70 @@ Test(access, a_write_races_even_when_one_of_five_readers_was_forgotten)
 	json_object_put(r[0]);
 }
 
+/* A read with no cell of its own or empty takes the cell of another
+ * thread's read it happens after and covers (anything that races with
+ * that read later races with this one), not a cell chosen at random,
+ * which may be main's write: e, which began before it, then races with
+ * it. Four granules, so that a choice by the granule would have taken
+ * cell 0 (main's write) in one of them. */
+Test(access, a_read_takes_the_cell_of_a_read_it_happens_after)
+{
+	static uint64_t sync_obj;
+	main_t = det_thread_create(NULL, DET_KIND_THREAD, -1, 0);
+	det_thread_start(main_t, 0, 0);
+	det_thread *e = det_thread_create(main_t, DET_KIND_THREAD, -1, 0);
+	for (int i = 0; i < 4; i++)
+		at(main_t, 1, 10, DET_WRITE, &x[i], 8);
+	det_thread *rd[4];
+	for (int k = 0; k < 4; k++)
+		rd[k] = det_thread_create(main_t, DET_KIND_THREAD, -1, 0);
+	for (int k = 0; k < 3; k++)
+		for (int i = 0; i < 4; i++)
+			at(rd[k], 2 + k, 20, DET_READ, &x[i], 8);
+	/* the first reader's reads happen before the fourth's, the others not */
+	det_release(rd[0], (uintptr_t)&sync_obj);
+	det_acquire(rd[3], (uintptr_t)&sync_obj);
+	for (int i = 0; i < 4; i++)
+		at(rd[3], 5, 50, DET_READ, &x[i], 8);
+	expect_no_finding();
+	for (int i = 0; i < 4; i++)
+		at(e, 11 + i, 60, DET_READ, &x[i], 8);
+	json_object *r[4];
+	expect_findings(r, 4);
+	for (int i = 0; i < 4; i++) {
+		cr_assert_str_eq(jstr(r[i], "kind"), "data-race");
+		expect_access(r[i], 0, (want_access){"read", 11 + i, 60, (int)e->id});
+		expect_access(r[i], 1, (want_access){"write", 1, 10, 0});
+		json_object_put(r[i]);
+	}
+}
+
+/* Five unordered readers of a granule, four cells: two that go on
+ * reading by turns soon hold a cell each (the others' are taken), rather
+ * than take one same cell from each other on every read, each read then
+ * a full check. */
+Test(access, two_readers_short_of_a_cell_soon_hold_one_each)
+{
+	main_t = det_thread_create(NULL, DET_KIND_THREAD, -1, 0);
+	det_thread_start(main_t, 0, 0);
+	det_thread *rd[6];
+	for (int k = 0; k < 6; k++)
+		rd[k] = det_thread_create(main_t, DET_KIND_THREAD, -1, 0);
+	for (int k = 0; k < 4; k++)
+		at(rd[k], 2 + k, 20, DET_READ, &x[0], 8);
+	int misses = 0;
+	for (int round = 0; round < 24; round++) {
+		for (int k = 4; k < 6; k++) {
+			bool seen = det_access_seen(rd[k], (uintptr_t)&x[0], 8, DET_READ);
+			if (round >= 12)
+				misses += !seen;
+			at(rd[k], 6 + k, 60, DET_READ, &x[0], 8);
+		}
+	}
+	cr_assert_eq(misses, 0, "%d of the last 24 reads not remembered", misses);
+	expect_no_finding();
+}
+
 /* A plain write that happens after another thread's access to the same
  * bytes forgets it (FastTrack's rule): a thread that races with both is
  * then reported against the write, the newer of the two. Main writes x

@@ -11,8 +11,9 @@
  * step must have found as many races in each (counted before
  * deduplication).
  *
- * The arrays lie 4 KiB apart, so that the full check's pseudo-random
- * choice of a cell (epoch ^ granule index, modulo 4) is the same in each.
+ * The arrays lie 4 KiB apart, and each copy starts from the thread's same
+ * count of evictions, so that the full check's pseudo-random choice of a
+ * cell (access.c's evict_choice) is the same in each.
  */
 #include "detutil.h"
 #include "internal.h"
@@ -124,12 +125,14 @@ static void play(uint64_t seed, int steps)
 		uintptr_t callers[2] = { FAKE_PC(5, 50 + rnd(&s) % 2), FAKE_PC(6, 60) };
 
 		uint64_t before = races_found(), found[COPIES];
+		uint32_t evictions = t->evictions;
 		/* the quick checks first, a different one leading each step:
 		 * they find the frames just entered (det__ctx_top_known) before
 		 * the full check interns them; each copy enters them afresh, so
 		 * that each finds their contexts itself */
 		for (int j = 1; j <= COPIES; j++) {
 			int k = j == COPIES ? 0 : 1 + (j - 1 + step) % (COPIES - 1);
+			t->evictions = evictions;
 			for (int d = 0; d < depth; d++)
 				det_func_entry(t, callers[d]);
 			uintptr_t a = (uintptr_t)mem + (uintptr_t)k * STRIDE + off;
