@@ -39,7 +39,7 @@ set -euo pipefail
 # shellcheck source=bench/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-all_workloads=(sweep epochs readshare mutex racy condq chan spawn unaligned)
+all_workloads=(sweep epochs readshare lookup mutex racy condq chan spawn unaligned)
 
 # Full size N (plain, goc-race, TSan: plain runs take about 0.1-0.5 s on a
 # 2-core VM) and the sizes Helgrind and DRD run at (roughly 5 s of CPU each,
@@ -50,15 +50,15 @@ all_workloads=(sweep epochs readshare mutex racy condq chan spawn unaligned)
 # (0.25 ms each at 600, 8 ms each at 10,000), so a smaller n would flatter
 # it. The unit of work is given in each program's opening comment.
 declare -A size=(
-	[sweep]=300 [epochs]=4000 [readshare]=2500 [mutex]=8000000 [racy]=200000000
+	[sweep]=300 [epochs]=4000 [readshare]=2500 [lookup]=200000 [mutex]=8000000 [racy]=200000000
 	[condq]=1000000 [chan]=2000000 [spawn]=6000 [unaligned]=3000
 )
 declare -A hsize=(
-	[sweep]=150 [epochs]=800 [readshare]=500 [mutex]=500000 [racy]=1000000000
+	[sweep]=150 [epochs]=800 [readshare]=500 [lookup]=100000 [mutex]=500000 [racy]=1000000000
 	[condq]=100000 [chan]=1000000 [spawn]=6000 [unaligned]=1500
 )
 declare -A dsize=(
-	[sweep]=300 [epochs]=1200 [readshare]=1000 [mutex]=500000 [racy]=5000000
+	[sweep]=300 [epochs]=1200 [readshare]=1000 [lookup]=30000 [mutex]=500000 [racy]=5000000
 	[condq]=200000 [chan]=500000 [spawn]=6000 [unaligned]=3000
 )
 # vsize TOOL W: the size Helgrind or DRD runs W at.
