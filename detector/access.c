@@ -182,7 +182,7 @@ static inline int first_freed(int at, unsigned own, unsigned *forget)
  * cells. A choice fixed by the epoch and the granule made two threads
  * at the same epoch (two new threads) take the one same cell from each
  * other on every access, each a full check: a table read by four threads
- * after main wrote it cost 5 times TSan's time, by eight 11 times
+ * after main wrote it took 3.9 times TSan's time, by eight 12 times
  * (bench/RESULTS.md, `lookup`). The granule only shifts the draw:
  * granules a multiple of 32 bytes apart draw alike (test_quick's copies
  * rely on it). */

@@ -22,6 +22,16 @@ static void two_threads(det_thread **a, det_thread **b)
 	*b = det_thread_create(main_t, DET_KIND_THREAD, -1, det_ctx_from_pcs((uintptr_t[]){FAKE_PC(9, 31)}, 1));
 }
 
+/* main starts and creates n threads (t[0..n), ids 1..n), ordered after
+ * nothing main does later. */
+static void main_and_threads(det_thread **t, int n)
+{
+	main_t = det_thread_create(NULL, DET_KIND_THREAD, -1, 0);
+	det_thread_start(main_t, 0, 0);
+	for (int k = 0; k < n; k++)
+		t[k] = det_thread_create(main_t, DET_KIND_THREAD, -1, 0);
+}
+
 static void at(det_thread *t, int fn, int line, unsigned flags, void *p, size_t n)
 {
 	det_func_entry(t, FAKE_PC(20, 1));
@@ -290,11 +300,8 @@ Test(access, a_read_takes_the_cell_of_a_read_it_happens_after)
  * a full check. */
 Test(access, two_readers_short_of_a_cell_soon_hold_one_each)
 {
-	main_t = det_thread_create(NULL, DET_KIND_THREAD, -1, 0);
-	det_thread_start(main_t, 0, 0);
 	det_thread *rd[6];
-	for (int k = 0; k < 6; k++)
-		rd[k] = det_thread_create(main_t, DET_KIND_THREAD, -1, 0);
+	main_and_threads(rd, 6);
 	for (int k = 0; k < 4; k++)
 		at(rd[k], 2 + k, 20, DET_READ, &x[0], 8);
 	int misses = 0;
@@ -892,12 +899,9 @@ TestSuite(access_quiet, .init = init_quiet);
  * (50); e's plain write (60) still races with main's. */
 Test(access_quiet, an_atomic_write_does_not_push_out_the_plain_write_it_follows)
 {
-	main_t = det_thread_create(NULL, DET_KIND_THREAD, -1, 0);
-	det_thread_start(main_t, 0, 0);
-	det_thread *r[3];
-	for (int i = 0; i < 3; i++)
-		r[i] = det_thread_create(main_t, DET_KIND_THREAD, -1, 0);
-	det_thread *e = det_thread_create(main_t, DET_KIND_THREAD, -1, 0);
+	det_thread *r[4]; /* three readers, then e */
+	main_and_threads(r, 4);
+	det_thread *e = r[3];
 	at(main_t, 1, 10, DET_WRITE, &x[3], 8);
 	for (int i = 0; i < 3; i++)
 		at(r[i], 2 + i, 20 + 10 * i, DET_READ | DET_ATOMIC, &x[3], 8);
