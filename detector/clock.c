@@ -22,7 +22,9 @@
  * (or wait group) thus recycles the same slots. Otherwise a fresh slot is
  * taken. Only when all DET_MAX_SLOTS exist does a new thread take the
  * longest-free slot anyway (the one place the detector may miss a race:
- * it then treats the old owner's accesses as ordered before the new one's),
+ * it then treats the old owner's accesses as ordered before the new one's,
+ * and those the old owner's took the cells of, access.c's rule for an
+ * access it happens after and covers),
  * and if every slot is owned by a live thread the new thread is not checked.
  * docs/detector.md records the limits.
  *

@@ -260,8 +260,9 @@ Test(access, a_write_races_even_when_one_of_five_readers_was_forgotten)
  * thread's read it happens after and covers (anything that races with
  * that read later races with this one), not a cell chosen at random,
  * which may be main's write: e, which began before it, then races with
- * it. Four granules, so that a choice by the granule would have taken
- * cell 0 (main's write) in one of them. */
+ * it. Four granules, each checked cell by cell; the fourth reader's
+ * random draws start where they would not take the first reader's cell
+ * in all four (from 0 they happen to). */
 Test(access, a_read_takes_the_cell_of_a_read_it_happens_after)
 {
 	static uint64_t sync_obj;
@@ -279,9 +280,20 @@ Test(access, a_read_takes_the_cell_of_a_read_it_happens_after)
 	/* the first reader's reads happen before the fourth's, the others not */
 	det_release(rd[0], (uintptr_t)&sync_obj);
 	det_acquire(rd[3], (uintptr_t)&sync_obj);
+	rd[3]->evictions = 1;
 	for (int i = 0; i < 4; i++)
 		at(rd[3], 5, 50, DET_READ, &x[i], 8);
 	expect_no_finding();
+	unsigned want = 1u << main_t->slot | 1u << rd[1]->slot | 1u << rd[2]->slot |
+	                1u << rd[3]->slot;
+	for (int i = 0; i < 4; i++) {
+		_Atomic det_cell *cells = det__shadow_cells((uintptr_t)&x[i]);
+		unsigned held = 0;
+		for (int c = 0; c < DET_CELLS; c++)
+			held |= 1u << CELL_SLOT(atomic_load(det_cell_at(cells, c)));
+		cr_assert_eq(held, want, "granule %d: the slots %#x in the cells, want %#x", i,
+		             held, want);
+	}
 	for (int i = 0; i < 4; i++)
 		at(e, 11 + i, 60, DET_READ, &x[i], 8);
 	json_object *r[4];
