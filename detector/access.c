@@ -352,6 +352,7 @@ bool det_access_seen(det_thread *t, uintptr_t addr, size_t size, unsigned flags)
 	t->hot.leaf[1] = t->hot.leaf[0];
 	t->hot.leaf_key[0] = det_hot_leaf_key(addr);
 	t->hot.leaf[0] = leaf;
+	det__hot_changed(t);
 	_Atomic det_cell *cells;
 	return det_access_seen_inline(t, addr, size, flags, &cells) == 1;
 }

@@ -219,9 +219,11 @@ void det__hot_update(det_thread *t)
 		 * always falls back, and det_access skips the thread. */
 		t->hot.cell_id = 0;
 		t->hot.leaf_key[0] = t->hot.leaf_key[1] = 0;
-		return;
+	} else {
+		t->hot.cell_id = det_cell_make(0, false, false, false, t->slot, t->vc.c[t->slot],
+		                               0);
 	}
-	t->hot.cell_id = det_cell_make(0, false, false, false, t->slot, t->vc.c[t->slot], 0);
+	det__hot_changed(t);
 }
 
 void det__tick(det_thread *t)
@@ -233,6 +235,7 @@ void det__tick(det_thread *t)
 	if (DET_LIKELY(t->vc.c[i] < DET_EPOCH_MAX - 1)) {
 		t->vc.c[i]++;
 		t->hot.cell_id += 1ull << 24; /* the epoch field of the cell */
+		det__hot_changed(t);
 		return;
 	}
 	/* Epochs exhausted: retire the slot, continue in another. */

@@ -136,22 +136,43 @@ void det_thread_join(det_thread *joiner, det_thread *t);
  * detached and finished). The detector frees it when no report needs it. */
 void det_thread_release_ref(det_thread *t);
 
+/* What the inline "seen" test (det_access_seen_inline, below) reads of a
+ * thread. A det_thread begins with these fields, which the detector keeps
+ * true: the slot and epoch bits its accesses are remembered with, and the
+ * two shadow leaves (a leaf shadows 64 KiB of memory, 4 cells of 8 bytes
+ * per 8 bytes, cell-major) det_access_seen last looked up, most recent
+ * first: two, because a loop over an array usually also reads a struct
+ * elsewhere on every round. internal.h has the cell layout; access.c
+ * asserts it matches. */
+typedef struct det_thread_hot {
+	uint64_t cell_id;                /* slot << 11 | epoch << 24 */
+	uint64_t leaf_key[2];            /* (addr >> 16) + 1 of each leaf; 0: none */
+	_Atomic uint64_t *leaf[2];       /* its first cell */
+} det_thread_hot;
+
 /* The det_thread running on the calling OS thread (thread-local), or NULL;
  * and setting it (a worker switching goroutines). Inline: every
  * instrumented access asks. Beside it, one word the program that embeds
  * the detector keeps for itself (the preload runtime: its ignore counts),
- * so that a hook finds both at one thread-local address. (initial-exec:
- * the detector is linked into the program or into a library loaded at
- * start-up, never dlopen'd.) */
+ * so that a hook finds both at one thread-local address; and a copy of
+ * the current thread's hot fields, which the detector keeps equal to
+ * them (all zero with no current thread): the inline seen test then
+ * finds them at a thread-local address too, one load sooner than through
+ * the det_thread. (initial-exec: the detector is linked into the program
+ * or into a library loaded at start-up, never dlopen'd.) */
 typedef struct det_tls {
 	det_thread *current;
 	int host;
+	det_thread_hot hot;
 } det_tls;
 extern __thread det_tls det__tls __attribute__((tls_model("initial-exec"), visibility("hidden")));
 static inline det_thread *det_current(void)
 {
 	return det__tls.current;
 }
+/* t (or NULL) becomes the calling OS thread's current thread; t must not
+ * be current on another. An OS thread that ends sets NULL first: the
+ * thread-local copy of its current thread's hot fields goes with it. */
 void det_set_current(det_thread *t);
 
 det_thread_kind det_thread_kind_of(const det_thread *t);
@@ -263,19 +284,7 @@ static inline det_access_quick_fn *det_access_quick_for(size_t size, unsigned fl
 	return det_access_quick;
 }
 
-/* The same check inline, for the hooks of instrumented code, where it runs
- * on nearly every access. A det_thread begins with these fields, which the
- * detector keeps true: the slot and epoch bits its accesses are remembered
- * with, and the two shadow leaves (a leaf shadows 64 KiB of memory, 4
- * cells of 8 bytes per 8 bytes, cell-major) det_access_seen last looked up, most
- * recent first: two, because a loop over an array usually also reads a
- * struct elsewhere on every round. internal.h has the cell layout;
- * access.c asserts it matches. */
-typedef struct det_thread_hot {
-	uint64_t cell_id;                /* slot << 11 | epoch << 24 */
-	uint64_t leaf_key[2];            /* (addr >> 16) + 1 of each leaf; 0: none */
-	_Atomic uint64_t *leaf[2];       /* its first cell */
-} det_thread_hot;
+
 
 /* Each det_thread also keeps DET_HOST_BYTES, zeroed at creation, for the
  * program that embeds the detector: state of a goroutine's or fiber's own
@@ -293,14 +302,18 @@ static inline uint64_t det_hot_leaf_key(uintptr_t addr)
 	return ((uint64_t)addr >> 16) + 1;
 }
 
-/* 1: seen, det_access would do nothing; 0: not seen, call det_access (or,
- * when *cells was set, det_access_granule with them); -1: neither leaf
- * holds addr, so ask det_access_seen, which also makes addr's leaf the
- * first. */
+/* The "seen" check inline, for the hooks of instrumented code, where it
+ * runs on nearly every access. 1: seen, det_access would do nothing; 0:
+ * not seen, call det_access (or, when *cells was set, det_access_granule
+ * with them); -1: neither leaf holds addr, so ask det_access_seen, which
+ * also makes addr's leaf the first. It reads the thread-local copy of t's
+ * hot fields when t is the current thread (a hook's t is; the compiler
+ * then drops the test), else t's own: one load sooner. */
 static inline int det_access_seen_inline(const det_thread *t, uintptr_t addr, size_t size,
                                          unsigned flags, _Atomic uint64_t **cells_out)
 {
-	const det_thread_hot *h = (const det_thread_hot *)t;
+	const det_thread_hot *h = t == det__tls.current ? &det__tls.hot
+	                                                 : (const det_thread_hot *)t;
 	uint64_t key = det_hot_leaf_key(addr);
 	unsigned off = (unsigned)(addr & 7);
 	_Atomic uint64_t *leaf;

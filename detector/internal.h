@@ -143,7 +143,8 @@ bool det__stack_init(det_thread *t);
 void det__stack_free(det_thread *t);
 
 struct det_thread {
-	det_thread_hot hot;     /* first: detector.h's inline fast path reads it */
+	det_thread_hot hot;     /* first: detector.h's inline fast path reads it;
+	                         * written only through det__hot_changed */
 	/* second: det_thread_host's (detector.h); the embedder's, never read
 	 * here */
 	_Alignas(8) unsigned char host[DET_HOST_BYTES];
@@ -196,7 +197,33 @@ struct det_thread {
 	uintptr_t stack_lo, stack_hi;   /* its stack, for "Location is stack" */
 
 	det_thread *all_next;           /* list of all threads: thread list lock */
+	/* The det_tls of the OS thread t is current on (det_set_current),
+	 * NULL when none: where the copy of its hot fields is kept. */
+	_Atomic(det_tls *) running_on;
 };
+
+/* *to = *from field by field: a struct assignment may become a call of
+ * memcpy, which the preload runtime intercepts. */
+static inline void det__hot_copy(det_thread_hot *to, const det_thread_hot *from)
+{
+	to->cell_id = from->cell_id;
+	to->leaf_key[0] = from->leaf_key[0];
+	to->leaf_key[1] = from->leaf_key[1];
+	to->leaf[0] = from->leaf[0];
+	to->leaf[1] = from->leaf[1];
+}
+
+/* t's hot fields changed: the thread-local copy (det_tls.hot) of the OS
+ * thread t is current on follows. Usually that is the calling thread;
+ * libgoc's handoffs also run events for the goroutine woken (a release
+ * for the receiver of a send), whose thread, parked on it, reads the copy
+ * after its wake-up orders the two. */
+static inline void det__hot_changed(det_thread *t)
+{
+	det_tls *on = atomic_load_explicit(&t->running_on, memory_order_relaxed);
+	if (on != NULL)
+		det__hot_copy(&on->hot, &t->hot);
+}
 
 #define DET_NO_SLOT UINT32_MAX
 #define DET_NO_MEMO UINTPTR_MAX

@@ -33,7 +33,17 @@ _Static_assert(offsetof(struct det_thread, host) == sizeof(det_thread_hot),
 
 void det_set_current(det_thread *t)
 {
+	det_thread *old = det__tls.current;
+	if (old != NULL)
+		atomic_store_explicit(&old->running_on, NULL, memory_order_relaxed);
 	det__tls.current = t;
+	if (t != NULL) {
+		DET_DCHECK(atomic_load_explicit(&t->running_on, memory_order_relaxed) == NULL);
+		atomic_store_explicit(&t->running_on, &det__tls, memory_order_relaxed);
+		det__hot_copy(&det__tls.hot, &t->hot);
+	} else {
+		det__hot_copy(&det__tls.hot, &(const det_thread_hot){ 0 });
+	}
 }
 
 det_thread *det_thread_create(det_thread *parent, det_thread_kind kind, int64_t id,
@@ -65,7 +75,7 @@ det_thread *det_thread_create(det_thread *parent, det_thread_kind kind, int64_t 
 
 void det_thread_start(det_thread *t, uintptr_t stack_lo, size_t stack_size)
 {
-	det__tls.current = t;
+	det_set_current(t);
 	t->stack_lo = stack_lo;
 	t->stack_hi = stack_lo + stack_size;
 	if (stack_size != 0)
@@ -78,7 +88,7 @@ void det_thread_finish(det_thread *t)
 	/* release: pairs with the acquire in reports that print the state */
 	atomic_store_explicit(&t->finished, true, memory_order_release);
 	if (det__tls.current == t)
-		det__tls.current = NULL;
+		det_set_current(NULL);
 }
 
 void det_thread_join(det_thread *joiner, det_thread *t)

@@ -189,6 +189,8 @@ static void finish_for_good(det_thread *t)
 	gocrace_guard();
 	if (t != NULL)
 		det_thread_finish(t);
+	/* whatever is current (a goroutine, a fiber) stops being current here */
+	det_set_current(NULL);
 }
 
 static void thread_end(void)

@@ -6,6 +6,9 @@
 #include "detutil.h"
 #include "internal.h"
 
+#include <pthread.h>
+#include <semaphore.h>
+
 static _Alignas(16) uint64_t x[4]; /* the racy memory: a real address, shadow is real */
 
 TestSuite(access, .init = det_test_init);
@@ -442,6 +445,61 @@ static int seen_inline(det_thread *t, void *p, size_t n, unsigned flags)
 	int r = det_access_seen_inline(t, (uintptr_t)p, n, flags, &cells);
 	/* -1 (leaf not cached): det_access_seen also caches it */
 	return r >= 0 ? r : det_access_seen(t, (uintptr_t)p, n, flags);
+}
+
+/* The current thread's hot fields are read from a thread-local copy
+ * (detector.h det_tls.hot), which follows them: a new epoch, made on the
+ * thread's own OS thread or on another (libgoc's handoffs release for the
+ * goroutine they wake, whose thread is parked), and a new leaf; and goes
+ * with det_set_current. A stale copy would call the thread's access at a
+ * new epoch seen, and leave it unrecorded. */
+static det_thread *copy_t;
+static sem_t copy_parked, copy_woken;
+static int copy_seen[2];
+
+static void *copy_runner(void *arg)
+{
+	(void)arg;
+	_Atomic uint64_t *cells;
+	det_set_current(copy_t);
+	at(copy_t, 1, 10, DET_WRITE, &x[0], 8);
+	det_access_seen(copy_t, (uintptr_t)&x[0], 8, DET_WRITE); /* caches the leaf */
+	copy_seen[0] = det_access_seen_inline(copy_t, (uintptr_t)&x[0], 8, DET_WRITE, &cells);
+	sem_post(&copy_parked);
+	sem_wait(&copy_woken);
+	copy_seen[1] = det_access_seen_inline(copy_t, (uintptr_t)&x[0], 8, DET_WRITE, &cells);
+	det_set_current(NULL);
+	return NULL;
+}
+
+Test(access, the_current_threads_copy_of_its_hot_fields_follows_them)
+{
+	det_thread *a;
+	main_and_threads(&a, 1);
+	_Atomic uint64_t *cells;
+	det_set_current(a);
+	cr_assert_eq(det__tls.hot.cell_id, a->hot.cell_id, "copied in by det_set_current");
+	at(a, 1, 10, DET_WRITE, &x[0], 8);
+	cr_assert(det_access_seen(a, (uintptr_t)&x[0], 8, DET_WRITE));
+	cr_assert_eq(det_access_seen_inline(a, (uintptr_t)&x[0], 8, DET_WRITE, &cells), 1,
+		"the leaf det_access_seen cached is in the copy");
+	det_release(a, (uintptr_t)&x[3]);
+	cr_assert_eq(det_access_seen_inline(a, (uintptr_t)&x[0], 8, DET_WRITE, &cells), 0,
+		"the thread's own release: a new epoch in the copy too");
+	det_set_current(main_t);
+	cr_assert_eq(det__tls.hot.cell_id, main_t->hot.cell_id, "main's copy back");
+
+	copy_t = a;
+	cr_assert_eq(sem_init(&copy_parked, 0, 0), 0);
+	cr_assert_eq(sem_init(&copy_woken, 0, 0), 0);
+	pthread_t th;
+	cr_assert_eq(pthread_create(&th, NULL, copy_runner, NULL), 0);
+	sem_wait(&copy_parked);
+	det_release(a, (uintptr_t)&x[3]); /* a runs on th, parked */
+	sem_post(&copy_woken);
+	pthread_join(th, NULL);
+	cr_assert_eq(copy_seen[0], 1, "seen on its OS thread before");
+	cr_assert_eq(copy_seen[1], 0, "a release made on another OS thread: a new epoch there");
 }
 
 Test(access, seen_for_the_same_or_a_covered_access_at_the_same_epoch)
