@@ -149,4 +149,10 @@ det_thread *det__thread_by_stack(uintptr_t addr)
 void det__thread_fork_child(void)
 {
 	det__lock_reset(&list_lock);
+	/* The parent's other OS threads are gone, and their thread-local
+	 * blocks with them (glibc reuses their stacks for the child's new
+	 * threads): what was current on them is current nowhere. */
+	for (det_thread *t = all_threads; t != NULL; t = t->all_next)
+		if (atomic_load_explicit(&t->running_on, memory_order_relaxed) != &det__tls)
+			atomic_store_explicit(&t->running_on, NULL, memory_order_relaxed);
 }

@@ -8,6 +8,7 @@
 
 #include <pthread.h>
 #include <semaphore.h>
+#include <sys/wait.h>
 
 static _Alignas(16) uint64_t x[4]; /* the racy memory: a real address, shadow is real */
 
@@ -500,6 +501,37 @@ Test(access, the_current_threads_copy_of_its_hot_fields_follows_them)
 	pthread_join(th, NULL);
 	cr_assert_eq(copy_seen[0], 1, "seen on its OS thread before");
 	cr_assert_eq(copy_seen[1], 0, "a release made on another OS thread: a new epoch there");
+}
+
+/* In a fork child the parent's other OS threads are gone, their
+ * thread-local blocks too (glibc reuses their stacks): a det_thread
+ * current on one of them is current nowhere, and a change to its hot
+ * fields writes no copy there. The forking thread's stays. */
+Test(access, a_fork_child_keeps_no_copy_on_the_parents_other_threads)
+{
+	det_thread *a;
+	main_and_threads(&a, 1);
+	copy_t = a;
+	cr_assert_eq(sem_init(&copy_parked, 0, 0), 0);
+	cr_assert_eq(sem_init(&copy_woken, 0, 0), 0);
+	pthread_t th;
+	cr_assert_eq(pthread_create(&th, NULL, copy_runner, NULL), 0);
+	sem_wait(&copy_parked);
+	cr_assert_neq(atomic_load(&a->running_on), NULL, "a is current on its thread");
+	pid_t pid = fork();
+	if (pid == 0) {
+		det_fork_child(main_t);
+		bool ok = atomic_load(&a->running_on) == NULL &&
+		          atomic_load(&main_t->running_on) == &det__tls;
+		_exit(ok ? 0 : 1);
+	}
+	cr_assert_gt(pid, 0);
+	int st;
+	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	sem_post(&copy_woken);
+	pthread_join(th, NULL);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+		"in the child a is current nowhere, main still here (status %#x)", st);
 }
 
 Test(access, seen_for_the_same_or_a_covered_access_at_the_same_epoch)
