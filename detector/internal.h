@@ -200,17 +200,25 @@ struct det_thread {
 	/* The det_tls of the OS thread t is current on (det_set_current),
 	 * NULL when none: where the copy of its hot fields is kept. */
 	_Atomic(det_tls *) running_on;
+	/* det_access_seen's updates of the leaves so far (its retry) */
+	_Atomic uint32_t leaf_updates;
 };
 
 /* *to = *from field by field: a struct assignment may become a call of
- * memcpy, which the preload runtime intercepts. */
-static inline void det__hot_copy(det_thread_hot *to, const det_thread_hot *from)
+ * memcpy, which the preload runtime intercepts. The leaves alone, or
+ * everything. */
+static inline void det__hot_copy_leaves(det_thread_hot *to, const det_thread_hot *from)
 {
-	to->cell_id = from->cell_id;
 	to->leaf_key[0] = from->leaf_key[0];
 	to->leaf_key[1] = from->leaf_key[1];
 	to->leaf[0] = from->leaf[0];
 	to->leaf[1] = from->leaf[1];
+}
+
+static inline void det__hot_copy(det_thread_hot *to, const det_thread_hot *from)
+{
+	to->cell_id = from->cell_id;
+	det__hot_copy_leaves(to, from);
 }
 
 /* t's hot fields changed: the thread-local copy (det_tls.hot) of the OS
@@ -223,6 +231,14 @@ static inline void det__hot_changed(det_thread *t)
 	det_tls *on = atomic_load_explicit(&t->running_on, memory_order_relaxed);
 	if (on != NULL)
 		det__hot_copy(&on->hot, &t->hot);
+}
+
+/* det__hot_changed for a change of the leaves alone (det_access_seen). */
+static inline void det__hot_leaves_changed(det_thread *t)
+{
+	det_tls *on = atomic_load_explicit(&t->running_on, memory_order_relaxed);
+	if (on != NULL)
+		det__hot_copy_leaves(&on->hot, &t->hot);
 }
 
 #define DET_NO_SLOT UINT32_MAX
