@@ -348,24 +348,14 @@ bool det_access_seen(det_thread *t, uintptr_t addr, size_t size, unsigned flags)
 	if (DET_UNLIKELY(leaf == NULL))
 		return false;
 	/* the inline check's leaves, most recent first; then it can answer.
-	 * The hooks run this without the preload runtime's guard, so a
-	 * signal handler's accesses may run it again in the middle of it:
-	 * it is redone until no other ran meanwhile (leaf_updates), so that
-	 * each key stays with its leaf. It writes only the leaves, here and
-	 * in the thread-local copy: a handler's release changes cell_id
-	 * meanwhile, which a copy of all the fields would undo. */
-	uint32_t n;
-	do {
-		n = atomic_load_explicit(&t->leaf_updates, memory_order_relaxed);
-		atomic_signal_fence(memory_order_seq_cst);
-		t->hot.leaf_key[1] = t->hot.leaf_key[0];
-		t->hot.leaf[1] = t->hot.leaf[0];
-		t->hot.leaf_key[0] = det_hot_leaf_key(addr);
-		t->hot.leaf[0] = leaf;
-		det__hot_leaves_changed(t);
-		atomic_signal_fence(memory_order_seq_cst);
-	} while (atomic_load_explicit(&t->leaf_updates, memory_order_relaxed) != n);
-	atomic_store_explicit(&t->leaf_updates, n + 1, memory_order_relaxed);
+	 * The hooks run this without the preload runtime's guard: a signal
+	 * handler may run in its middle, and what the handler changes is put
+	 * back after it (det_signal_enter/exit), but for a release's new
+	 * epoch: so only the leaves are written, here and in the thread-local
+	 * copy, not cell_id (a copy of it could undo that epoch). */
+	det__hot_leaf_set(&t->hot, 1, t->hot.leaf_key[0], t->hot.leaf[0]);
+	det__hot_leaf_set(&t->hot, 0, det_hot_leaf_key(addr), leaf);
+	det__hot_leaves_changed(t);
 	_Atomic det_cell *cells;
 	return det_access_seen_inline(t, addr, size, flags, &cells) == 1;
 }

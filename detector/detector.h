@@ -170,6 +170,20 @@ static inline det_thread *det_current(void)
 {
 	return det__tls.current;
 }
+/* Around a signal handler that runs on the calling thread in the middle
+ * of instrumented code (whose hooks take no guard): the caches that code
+ * updates without one (the current thread's leaves and their
+ * thread-local copy, the level-1 cache, the context memo) are saved, and
+ * put back after the handler, so that an update the handler's own
+ * accesses made in the middle of another's leaves no key with another's
+ * value. Only caches: what the handler did (a release's new epoch)
+ * stays. Call both under the embedder's guard: they copy memory. */
+typedef struct det_signal_state {
+	uint64_t words[48];
+} det_signal_state;
+void det_signal_enter(det_signal_state *s);
+void det_signal_exit(const det_signal_state *s);
+
 /* t (or NULL) becomes the calling OS thread's current thread; t must not
  * be current on another. An OS thread that ends sets NULL first: the
  * thread-local copy of its current thread's hot fields goes with it. */

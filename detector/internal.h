@@ -200,19 +200,28 @@ struct det_thread {
 	/* The det_tls of the OS thread t is current on (det_set_current),
 	 * NULL when none: where the copy of its hot fields is kept. */
 	_Atomic(det_tls *) running_on;
-	/* det_access_seen's updates of the leaves so far (its retry) */
-	_Atomic uint32_t leaf_updates;
 };
+
+/* Leaf i of h becomes (key, leaf), with no state between in which the
+ * key names another leaf: a signal handler that jumps out of the middle
+ * leaves it whole (det_signal_enter has the rest). */
+static inline void det__hot_leaf_set(det_thread_hot *h, int i, uint64_t key,
+                                     _Atomic uint64_t *leaf)
+{
+	h->leaf_key[i] = 0;
+	atomic_signal_fence(memory_order_seq_cst);
+	h->leaf[i] = leaf;
+	atomic_signal_fence(memory_order_seq_cst);
+	h->leaf_key[i] = key;
+}
 
 /* *to = *from field by field: a struct assignment may become a call of
  * memcpy, which the preload runtime intercepts. The leaves alone, or
  * everything. */
 static inline void det__hot_copy_leaves(det_thread_hot *to, const det_thread_hot *from)
 {
-	to->leaf_key[0] = from->leaf_key[0];
-	to->leaf_key[1] = from->leaf_key[1];
-	to->leaf[0] = from->leaf[0];
-	to->leaf[1] = from->leaf[1];
+	for (int i = 0; i < 2; i++)
+		det__hot_leaf_set(to, i, from->leaf_key[i], from->leaf[i]);
 }
 
 static inline void det__hot_copy(det_thread_hot *to, const det_thread_hot *from)

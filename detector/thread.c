@@ -46,6 +46,45 @@ void det_set_current(det_thread *t)
 	}
 }
 
+/* det_signal_state's words */
+struct signal_saved {
+	det_thread *t;
+	det_thread_hot hot;
+	uintptr_t memo_pc[2];
+	det_ctx memo[2];
+	struct det_l1_cached l1[DET_L1_CACHE];
+};
+_Static_assert(sizeof(struct signal_saved) <= sizeof(det_signal_state),
+               "det_signal_state holds what det_signal_enter saves");
+
+void det_signal_enter(det_signal_state *s)
+{
+	struct signal_saved *v = (struct signal_saved *)s->words;
+	det_thread *t = det__tls.current;
+	v->t = t;
+	if (t != NULL) {
+		v->hot = t->hot;
+		memcpy(v->memo_pc, t->ctx_memo_pc, sizeof v->memo_pc);
+		memcpy(v->memo, t->ctx_memo, sizeof v->memo);
+	}
+	memcpy(v->l1, det__l1_cache, sizeof v->l1);
+}
+
+void det_signal_exit(const det_signal_state *s)
+{
+	const struct signal_saved *v = (const struct signal_saved *)s->words;
+	det_thread *t = v->t;
+	/* the handler may have switched threads (a fiber), or moved t to no
+	 * slot (its leaves then stay none) */
+	if (t != NULL && t == det__tls.current && t->hot.cell_id != 0) {
+		det__hot_copy_leaves(&t->hot, &v->hot);
+		det__hot_leaves_changed(t);
+		memcpy(t->ctx_memo_pc, v->memo_pc, sizeof v->memo_pc);
+		memcpy(t->ctx_memo, v->memo, sizeof v->memo);
+	}
+	memcpy(det__l1_cache, v->l1, sizeof v->l1);
+}
+
 det_thread *det_thread_create(det_thread *parent, det_thread_kind kind, int64_t id,
                               det_ctx created_at)
 {

@@ -252,6 +252,13 @@ static void on_signal(int sig, siginfo_t *info, void *uc)
 	 * A jump out of the handler drops it with the handler's frames. */
 	det_thread *st = gocrace_stack_thr();
 	uintptr_t at = (uintptr_t)((const ucontext_t *)uc)->uc_mcontext.gregs[REG_RIP];
+	/* The interrupted code may be a hook half-way through updating the
+	 * detector's caches, which takes no guard: they are put back after
+	 * the handler (det_signal_enter). */
+	det_signal_state saved;
+	gocrace_guard();
+	det_signal_enter(&saved);
+	gocrace_unguard();
 	gocrace_call_begin(st, at + 1);
 	if (guard != 0 && guard == regions && !ending) {
 		gocrace_ignore -= regions;
@@ -261,6 +268,9 @@ static void on_signal(int sig, siginfo_t *info, void *uc)
 		run_handler(sig, info, uc, w);
 	}
 	gocrace_call_end(st);
+	gocrace_guard();
+	det_signal_exit(&saved);
+	gocrace_unguard();
 }
 
 /* ---- installing ------------------------------------------------------- */

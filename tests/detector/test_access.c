@@ -8,6 +8,8 @@
 
 #include <pthread.h>
 #include <semaphore.h>
+#include <signal.h>
+#include <ucontext.h>
 #include <sys/wait.h>
 
 static _Alignas(16) uint64_t x[4]; /* the racy memory: a real address, shadow is real */
@@ -532,6 +534,87 @@ Test(access, a_fork_child_keeps_no_copy_on_the_parents_other_threads)
 	pthread_join(th, NULL);
 	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0,
 		"in the child a is current nowhere, main still here (status %#x)", st);
+}
+
+/* det_access_seen runs in the hooks without the preload runtime's guard,
+ * so a signal handler's accesses and releases can run in its middle. The
+ * test single-steps it (the trap flag: a SIGTRAP after every instruction)
+ * and, at each instruction in turn, runs what a handler would, between
+ * det_signal_enter and det_signal_exit as the runtime runs one: a release
+ * (a new epoch) or another leaf's lookup. Afterwards each cached key must
+ * still name its leaf, and the thread-local copy equal the fields (the
+ * release's epoch too). */
+static _Alignas(65536) char leaves_mem[4 << 16];
+static volatile long trap_steps, trap_fire_at;
+static det_thread *trap_t;
+static int trap_action; /* 0: a release; 1: another leaf's lookup */
+static uint64_t trap_sync;
+
+static void trap_handler(int sig, siginfo_t *si, void *ucv)
+{
+	(void)sig;
+	(void)si;
+	ucontext_t *uc = ucv;
+	if (++trap_steps == trap_fire_at) {
+		det_signal_state saved;
+		det_signal_enter(&saved);
+		if (trap_action == 0)
+			det_release(trap_t, (uintptr_t)&trap_sync);
+		else
+			det_access_seen(trap_t, (uintptr_t)leaves_mem + (3 << 16), 8, DET_WRITE);
+		det_signal_exit(&saved);
+	}
+	if (trap_steps >= trap_fire_at)
+		uc->uc_mcontext.gregs[REG_EFL] &= ~0x100ll; /* no more steps */
+}
+
+static void hot_fields_whole(det_thread *t, const char *what, long at)
+{
+	for (int i = 0; i < 2; i++) {
+		uint64_t key = t->hot.leaf_key[i];
+		if (key == 0)
+			continue;
+		cr_assert_eq(t->hot.leaf[i], det__shadow_leaf_cached((uintptr_t)(key - 1) << 16),
+			"%s at instruction %ld: key %d names another leaf", what, at, i);
+	}
+	cr_assert(det__tls.hot.cell_id == t->hot.cell_id &&
+	          det__tls.hot.leaf_key[0] == t->hot.leaf_key[0] &&
+	          det__tls.hot.leaf_key[1] == t->hot.leaf_key[1] &&
+	          det__tls.hot.leaf[0] == t->hot.leaf[0] && det__tls.hot.leaf[1] == t->hot.leaf[1],
+		"%s at instruction %ld: the thread-local copy differs", what, at);
+}
+
+Test(access, a_signal_in_the_middle_of_a_leaf_update_leaves_it_whole)
+{
+	det_thread *t;
+	main_and_threads(&t, 1);
+	det_set_current(t);
+	trap_t = t;
+	/* every leaf and the sync object exist: the handler takes no lock the
+	 * stepped code could hold */
+	for (int i = 0; i < 4; i++)
+		det_access(t, (uintptr_t)leaves_mem + ((uintptr_t)i << 16), 8, FAKE_PC(1, 1),
+		           DET_WRITE);
+	det_release(t, (uintptr_t)&trap_sync);
+	struct sigaction sa = { .sa_sigaction = trap_handler, .sa_flags = SA_SIGINFO };
+	cr_assert_eq(sigaction(SIGTRAP, &sa, NULL), 0);
+	for (trap_action = 0; trap_action < 2; trap_action++) {
+		long fired = 0;
+		for (trap_fire_at = 1;; trap_fire_at++) {
+			det_access_seen(t, (uintptr_t)leaves_mem, 8, DET_WRITE);
+			det_access_seen(t, (uintptr_t)leaves_mem + (1 << 16), 8, DET_WRITE);
+			trap_steps = 0;
+			__asm__ volatile("pushfq; orq $0x100, (%%rsp); popfq" ::: "memory", "cc");
+			det_access_seen(t, (uintptr_t)leaves_mem + (2 << 16), 8, DET_WRITE);
+			__asm__ volatile("pushfq; andq $~0x100, (%%rsp); popfq" ::: "memory", "cc");
+			if (trap_steps < trap_fire_at)
+				break; /* past the call's last instruction */
+			fired++;
+			hot_fields_whole(t, trap_action == 0 ? "a release" : "a lookup", trap_fire_at);
+		}
+		cr_assert_gt(fired, 20, "only %ld instructions stepped", fired);
+	}
+	det_set_current(main_t);
 }
 
 Test(access, seen_for_the_same_or_a_covered_access_at_the_same_epoch)
