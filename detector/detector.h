@@ -186,7 +186,10 @@ void det_signal_exit(const det_signal_state *s);
 
 /* t (or NULL) becomes the calling OS thread's current thread; t must not
  * be current on another. An OS thread that ends sets NULL first: the
- * thread-local copy of its current thread's hot fields goes with it. */
+ * thread-local copy of its current thread's hot fields goes with it.
+ * Not while a signal handler could run on the thread (under the
+ * embedder's guard, or with signals blocked): one that ran in the middle
+ * would find the current thread and the copy apart. */
 void det_set_current(det_thread *t);
 
 det_thread_kind det_thread_kind_of(const det_thread *t);

@@ -407,7 +407,12 @@ GOCRACE_EXPORT void __tsan_switch_to_fiber(void *fiber, unsigned flags)
 	bool sync = from != NULL && !(flags & GOCRACE_FIBER_NO_SYNC);
 	if (sync)
 		gocrace_release_merge(from, to);
+	/* under the guard: a signal handler that ran in the middle of the
+	 * switch would find the current thread and the thread-local copy of
+	 * its hot fields apart */
+	gocrace_guard();
 	det_set_current(to);
+	gocrace_unguard();
 	if (sync)
 		gocrace_acquire(to, to);
 }
