@@ -223,7 +223,7 @@ void det__hot_update(det_thread *t)
 		t->hot.cell_id = det_cell_make(0, false, false, false, t->slot, t->vc.c[t->slot],
 		                               0);
 	}
-	det__hot_changed(t);
+	det__hot_cell_id_changed(t);
 }
 
 void det__tick(det_thread *t)
@@ -235,7 +235,7 @@ void det__tick(det_thread *t)
 	if (DET_LIKELY(t->vc.c[i] < DET_EPOCH_MAX - 1)) {
 		t->vc.c[i]++;
 		t->hot.cell_id += 1ull << 24; /* the epoch field of the cell */
-		det__hot_changed(t);
+		det__hot_cell_id_changed(t);
 		return;
 	}
 	/* Epochs exhausted: retire the slot, continue in another. */

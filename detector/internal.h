@@ -144,7 +144,9 @@ void det__stack_free(det_thread *t);
 
 struct det_thread {
 	det_thread_hot hot;     /* first: detector.h's inline fast path reads it;
-	                         * written only through det__hot_changed */
+	                         * each write followed in det_tls.hot
+	                         * (det__hot_cell_id_changed,
+	                         * det__hot_leaves_changed) */
 	/* second: det_thread_host's (detector.h); the embedder's, never read
 	 * here */
 	_Alignas(8) unsigned char host[DET_HOST_BYTES];
@@ -230,19 +232,23 @@ static inline void det__hot_copy(det_thread_hot *to, const det_thread_hot *from)
 	det__hot_copy_leaves(to, from);
 }
 
-/* t's hot fields changed: the thread-local copy (det_tls.hot) of the OS
- * thread t is current on follows. Usually that is the calling thread;
- * libgoc's handoffs also run events for the goroutine woken (a release
- * for the receiver of a send), whose thread, parked on it, reads the copy
- * after its wake-up orders the two. */
-static inline void det__hot_changed(det_thread *t)
+/* t's cell_id changed (clock.c): the thread-local copy (det_tls.hot) of
+ * the OS thread t is current on follows. Usually that is the calling
+ * thread; libgoc's handoffs also run events for the goroutine woken (a
+ * release for the receiver of a send), whose thread, parked on it, reads
+ * the copy after its wake-up orders the two. cell_id alone, one store:
+ * a signal handler on that thread may be updating the leaves meanwhile
+ * (det_access_seen), which only the thread itself changes. With no slot
+ * (cell_id 0) the copy's leaves may stay: cell_id 0 matches no cell. */
+static inline void det__hot_cell_id_changed(det_thread *t)
 {
 	det_tls *on = atomic_load_explicit(&t->running_on, memory_order_relaxed);
 	if (on != NULL)
-		det__hot_copy(&on->hot, &t->hot);
+		on->hot.cell_id = t->hot.cell_id;
 }
 
-/* det__hot_changed for a change of the leaves alone (det_access_seen). */
+/* The leaves changed (det_access_seen, on t's own thread): the copy
+ * follows. */
 static inline void det__hot_leaves_changed(det_thread *t)
 {
 	det_tls *on = atomic_load_explicit(&t->running_on, memory_order_relaxed);

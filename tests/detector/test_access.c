@@ -568,7 +568,11 @@ static void trap_handler(int sig, siginfo_t *si, void *ucv)
 		uc->uc_mcontext.gregs[REG_EFL] &= ~0x100ll; /* no more steps */
 }
 
-static void hot_fields_whole(det_thread *t, const char *what, long at)
+/* t's hot fields and their copy (of the OS thread t runs on) after a
+ * handler ran at instruction `at`: each key names its leaf, the copy is
+ * equal. */
+static void hot_fields_whole(det_thread *t, const det_thread_hot *copy, const char *what,
+                             long at)
 {
 	for (int i = 0; i < 2; i++) {
 		uint64_t key = t->hot.leaf_key[i];
@@ -577,10 +581,9 @@ static void hot_fields_whole(det_thread *t, const char *what, long at)
 		cr_assert_eq(t->hot.leaf[i], det__shadow_leaf_cached((uintptr_t)(key - 1) << 16),
 			"%s at instruction %ld: key %d names another leaf", what, at, i);
 	}
-	cr_assert(det__tls.hot.cell_id == t->hot.cell_id &&
-	          det__tls.hot.leaf_key[0] == t->hot.leaf_key[0] &&
-	          det__tls.hot.leaf_key[1] == t->hot.leaf_key[1] &&
-	          det__tls.hot.leaf[0] == t->hot.leaf[0] && det__tls.hot.leaf[1] == t->hot.leaf[1],
+	cr_assert(copy->cell_id == t->hot.cell_id && copy->leaf_key[0] == t->hot.leaf_key[0] &&
+	          copy->leaf_key[1] == t->hot.leaf_key[1] && copy->leaf[0] == t->hot.leaf[0] &&
+	          copy->leaf[1] == t->hot.leaf[1],
 		"%s at instruction %ld: the thread-local copy differs", what, at);
 }
 
@@ -610,11 +613,55 @@ Test(access, a_signal_in_the_middle_of_a_leaf_update_leaves_it_whole)
 			if (trap_steps < trap_fire_at)
 				break; /* past the call's last instruction */
 			fired++;
-			hot_fields_whole(t, trap_action == 0 ? "a release" : "a lookup", trap_fire_at);
+			hot_fields_whole(t, &det__tls.hot, trap_action == 0 ? "a release" : "a lookup",
+			                 trap_fire_at);
 		}
 		cr_assert_gt(fired, 20, "only %ld instructions stepped", fired);
 	}
 	det_set_current(main_t);
+}
+
+/* A release made for t on another OS thread (libgoc's handoffs release
+ * for the goroutine they wake) while a signal handler on t's own thread,
+ * parked, looks up a leaf: single-stepped, with the lookup at every
+ * instruction. The copy on t's thread keeps each key with its leaf and
+ * equals t's fields: the release copies its new epoch alone. */
+Test(access, a_release_from_another_thread_leaves_the_copy_whole)
+{
+	det_thread *a;
+	main_and_threads(&a, 1);
+	for (int i = 0; i < 4; i++)
+		det_access(a, (uintptr_t)leaves_mem + ((uintptr_t)i << 16), 8, FAKE_PC(1, 1),
+		           DET_WRITE);
+	det_release(a, (uintptr_t)&trap_sync);
+	copy_t = a;
+	cr_assert_eq(sem_init(&copy_parked, 0, 0), 0);
+	cr_assert_eq(sem_init(&copy_woken, 0, 0), 0);
+	pthread_t th;
+	cr_assert_eq(pthread_create(&th, NULL, copy_runner, NULL), 0);
+	sem_wait(&copy_parked);
+	det_tls *on = atomic_load(&a->running_on);
+	cr_assert_neq(on, NULL);
+	trap_t = a;
+	trap_action = 1;
+	struct sigaction sa = { .sa_sigaction = trap_handler, .sa_flags = SA_SIGINFO };
+	cr_assert_eq(sigaction(SIGTRAP, &sa, NULL), 0);
+	long fired = 0;
+	for (trap_fire_at = 1;; trap_fire_at++) {
+		det_access_seen(a, (uintptr_t)leaves_mem + (1 << 16), 8, DET_WRITE);
+		det_access_seen(a, (uintptr_t)leaves_mem, 8, DET_WRITE);
+		trap_steps = 0;
+		__asm__ volatile("pushfq; orq $0x100, (%%rsp); popfq" ::: "memory", "cc");
+		det_release(a, (uintptr_t)&trap_sync);
+		__asm__ volatile("pushfq; andq $~0x100, (%%rsp); popfq" ::: "memory", "cc");
+		if (trap_steps < trap_fire_at)
+			break;
+		fired++;
+		hot_fields_whole(a, &on->hot, "a lookup in a release", trap_fire_at);
+	}
+	sem_post(&copy_woken);
+	pthread_join(th, NULL);
+	cr_assert_gt(fired, 20, "only %ld instructions stepped", fired);
 }
 
 Test(access, seen_for_the_same_or_a_covered_access_at_the_same_epoch)
