@@ -184,8 +184,9 @@ typedef struct det_signal_state {
 void det_signal_enter(det_signal_state *s);
 void det_signal_exit(const det_signal_state *s);
 
-/* t (or NULL) becomes the calling OS thread's current thread; t must not
- * be current on another. An OS thread that ends sets NULL first: the
+/* t (or NULL) becomes the calling OS thread's current thread (should t
+ * still be another's, that one's copy of its hot fields stops following
+ * them). An OS thread that ends sets NULL first: the
  * thread-local copy of its current thread's hot fields goes with it.
  * Not while a signal handler could run on the thread (under the
  * embedder's guard, or with signals blocked): one that ran in the middle

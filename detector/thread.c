@@ -38,7 +38,10 @@ void det_set_current(det_thread *t)
 		atomic_store_explicit(&old->running_on, NULL, memory_order_relaxed);
 	det__tls.current = t;
 	if (t != NULL) {
-		DET_DCHECK(atomic_load_explicit(&t->running_on, memory_order_relaxed) == NULL);
+		/* t may still be current on another OS thread that missed its
+		 * switch away (a goroutine that parked inside a custom mutex's
+		 * region, whose guard drops the tracer's events): the copy then
+		 * follows t here, where it runs now */
 		atomic_store_explicit(&t->running_on, &det__tls, memory_order_relaxed);
 		det__hot_copy(&det__tls.hot, &t->hot);
 	} else {

@@ -137,6 +137,9 @@ GOCRACE_HIDDEN det_thread *gocrace_thr_slow(void);
 /* The same for a thread that libc started for the program (a SIGEV_THREAD
  * timer's), created where the program asked for it (created_at). */
 GOCRACE_HIDDEN det_thread *gocrace_thr_adopt(det_ctx created_at);
+/* An adopted thread's end is watched too (pthread.c's end key): what is
+ * current on it then stops being current. Under the guard. */
+GOCRACE_HIDDEN void gocrace_watch_end(void);
 static inline det_thread *gocrace_thr(void)
 {
 	if (GOCRACE_UNLIKELY(!gocrace_ready || (gocrace_ignore & GOCRACE_GUARD) != 0))

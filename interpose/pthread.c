@@ -196,8 +196,14 @@ static void finish_for_good(det_thread *t)
 static void thread_end(void)
 {
 	thr_entry *e = self;
-	if (e == NULL)
+	if (e == NULL) {
+		/* a thread the runtime adopted (gocrace_watch_end): whatever is
+		 * current on it stops being current, its thread-local block
+		 * going with it */
+		gocrace_guard();
+		det_set_current(NULL);
 		return;
+	}
 	self = NULL;
 	finish_for_good(e->dt);
 	table_lock_take();
@@ -206,6 +212,12 @@ static void thread_end(void)
 	table_lock_drop();
 	if (gone)
 		__libc_free(e);
+}
+
+void gocrace_watch_end(void)
+{
+	if (end_key_ok && self == NULL)
+		pthread_setspecific(end_key, (void *)1);
 }
 
 static void end_key_destructor(void *v)

@@ -83,6 +83,7 @@ det_thread *gocrace_thr_adopt(det_ctx created_at)
 	det_thread *t = det_thread_create(NULL, DET_KIND_THREAD, -1, created_at);
 	det_set_current(t);
 	home = t;
+	gocrace_watch_end();
 	gocrace_unguard();
 	return t;
 }
