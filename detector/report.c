@@ -368,11 +368,9 @@ static void describe(uintptr_t addr, location *loc)
 		expand(made_at, &loc->alloc);
 		return;
 	}
-	if (det__cfg.describe_global != NULL &&
-	    det__cfg.describe_global(addr, &loc->name, &loc->start, &loc->size, &loc->module)) {
-		loc->kind = DET_LOC_GLOBAL;
-		return;
-	}
+	/* a heap block first: the detector knows its bounds exactly, where
+	 * the embedder's answer for globals comes from symbol tables (a
+	 * block in a thread's arena was once described as a global) */
 	det_block_info bi;
 	if (det__heap_find(addr, &bi)) {
 		loc->kind = DET_LOC_HEAP;
@@ -384,6 +382,11 @@ static void describe(uintptr_t addr, location *loc)
 		    !det__cfg.external_tag(bi.tag, &loc->type, &header))
 			loc->type = NULL;
 		expand(bi.alloc_ctx, &loc->alloc);
+		return;
+	}
+	if (det__cfg.describe_global != NULL &&
+	    det__cfg.describe_global(addr, &loc->name, &loc->start, &loc->size, &loc->module)) {
+		loc->kind = DET_LOC_GLOBAL;
 		return;
 	}
 	det_thread *t = det__thread_by_stack(addr);
