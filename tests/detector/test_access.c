@@ -475,6 +475,25 @@ static void *copy_runner(void *arg)
 	return NULL;
 }
 
+/* t runs on a new OS thread (copy_runner), which parks; returns it. */
+static pthread_t park_on_a_thread(det_thread *t)
+{
+	copy_t = t;
+	cr_assert_eq(sem_init(&copy_parked, 0, 0), 0);
+	cr_assert_eq(sem_init(&copy_woken, 0, 0), 0);
+	pthread_t th;
+	cr_assert_eq(pthread_create(&th, NULL, copy_runner, NULL), 0);
+	sem_wait(&copy_parked);
+	return th;
+}
+
+/* The parked thread th goes on and ends. */
+static void wake_parked(pthread_t th)
+{
+	sem_post(&copy_woken);
+	pthread_join(th, NULL);
+}
+
 Test(access, the_current_threads_copy_of_its_hot_fields_follows_them)
 {
 	det_thread *a;
@@ -492,15 +511,9 @@ Test(access, the_current_threads_copy_of_its_hot_fields_follows_them)
 	det_set_current(main_t);
 	cr_assert_eq(det__tls.hot.cell_id, main_t->hot.cell_id, "main's copy back");
 
-	copy_t = a;
-	cr_assert_eq(sem_init(&copy_parked, 0, 0), 0);
-	cr_assert_eq(sem_init(&copy_woken, 0, 0), 0);
-	pthread_t th;
-	cr_assert_eq(pthread_create(&th, NULL, copy_runner, NULL), 0);
-	sem_wait(&copy_parked);
+	pthread_t th = park_on_a_thread(a);
 	det_release(a, (uintptr_t)&x[3]); /* a runs on th, parked */
-	sem_post(&copy_woken);
-	pthread_join(th, NULL);
+	wake_parked(th);
 	cr_assert_eq(copy_seen[0], 1, "seen on its OS thread before");
 	cr_assert_eq(copy_seen[1], 0, "a release made on another OS thread: a new epoch there");
 }
@@ -513,12 +526,7 @@ Test(access, a_fork_child_keeps_no_copy_on_the_parents_other_threads)
 {
 	det_thread *a;
 	main_and_threads(&a, 1);
-	copy_t = a;
-	cr_assert_eq(sem_init(&copy_parked, 0, 0), 0);
-	cr_assert_eq(sem_init(&copy_woken, 0, 0), 0);
-	pthread_t th;
-	cr_assert_eq(pthread_create(&th, NULL, copy_runner, NULL), 0);
-	sem_wait(&copy_parked);
+	pthread_t th = park_on_a_thread(a);
 	cr_assert_neq(atomic_load(&a->running_on), NULL, "a is current on its thread");
 	pid_t pid = fork();
 	if (pid == 0) {
@@ -530,8 +538,7 @@ Test(access, a_fork_child_keeps_no_copy_on_the_parents_other_threads)
 	cr_assert_gt(pid, 0);
 	int st;
 	cr_assert_eq(waitpid(pid, &st, 0), pid);
-	sem_post(&copy_woken);
-	pthread_join(th, NULL);
+	wake_parked(th);
 	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0,
 		"in the child a is current nowhere, main still here (status %#x)", st);
 }
@@ -634,12 +641,7 @@ Test(access, a_release_from_another_thread_leaves_the_copy_whole)
 		det_access(a, (uintptr_t)leaves_mem + ((uintptr_t)i << 16), 8, FAKE_PC(1, 1),
 		           DET_WRITE);
 	det_release(a, (uintptr_t)&trap_sync);
-	copy_t = a;
-	cr_assert_eq(sem_init(&copy_parked, 0, 0), 0);
-	cr_assert_eq(sem_init(&copy_woken, 0, 0), 0);
-	pthread_t th;
-	cr_assert_eq(pthread_create(&th, NULL, copy_runner, NULL), 0);
-	sem_wait(&copy_parked);
+	pthread_t th = park_on_a_thread(a);
 	det_tls *on = atomic_load(&a->running_on);
 	cr_assert_neq(on, NULL);
 	trap_t = a;
@@ -659,8 +661,7 @@ Test(access, a_release_from_another_thread_leaves_the_copy_whole)
 		fired++;
 		hot_fields_whole(a, &on->hot, "a lookup in a release", trap_fire_at);
 	}
-	sem_post(&copy_woken);
-	pthread_join(th, NULL);
+	wake_parked(th);
 	cr_assert_gt(fired, 20, "only %ld instructions stepped", fired);
 }
 
