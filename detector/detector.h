@@ -302,8 +302,6 @@ static inline det_access_quick_fn *det_access_quick_for(size_t size, unsigned fl
 	return det_access_quick;
 }
 
-
-
 /* Each det_thread also keeps DET_HOST_BYTES, zeroed at creation, for the
  * program that embeds the detector: state of a goroutine's or fiber's own
  * that must move with it between OS threads (the preload runtime's thread
