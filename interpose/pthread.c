@@ -235,9 +235,9 @@ static void *trampoline(void *p)
 {
 	thr_entry *e = p;
 	gocrace_guard(); /* getattr_np allocates; setspecific may; and
-	                  * det_set_current wants no signal handler */
+	                  * det_thread_start's det_set_current wants no
+	                  * signal handler */
 	gocrace_set_home(e->dt);
-	det_set_current(e->dt);
 	pthread_attr_t attr;
 	void *lo = NULL;
 	size_t size = 0;
