@@ -272,9 +272,8 @@ Test(access, a_write_races_even_when_one_of_five_readers_was_forgotten)
 Test(access, a_read_takes_the_cell_of_a_read_it_happens_after)
 {
 	static uint64_t sync_obj;
-	main_t = det_thread_create(NULL, DET_KIND_THREAD, -1, 0);
-	det_thread_start(main_t, 0, 0);
-	det_thread *e = det_thread_create(main_t, DET_KIND_THREAD, -1, 0);
+	det_thread *e;
+	main_and_threads(&e, 1); /* before main's writes */
 	for (int i = 0; i < 4; i++)
 		at(main_t, 1, 10, DET_WRITE, &x[i], 8);
 	det_thread *rd[4];
@@ -557,6 +556,19 @@ static det_thread *trap_t;
 static int trap_action; /* 0: a release; 1: another leaf's lookup */
 static uint64_t trap_sync;
 
+/* The trap flag on (a SIGTRAP after each instruction from here) and off;
+ * inline, so that only the code between them is stepped. */
+static inline __attribute__((always_inline)) void step_on(void)
+{
+	trap_steps = 0;
+	__asm__ volatile("pushfq; orq $0x100, (%%rsp); popfq" ::: "memory", "cc");
+}
+
+static inline __attribute__((always_inline)) void step_off(void)
+{
+	__asm__ volatile("pushfq; andq $~0x100, (%%rsp); popfq" ::: "memory", "cc");
+}
+
 static void trap_handler(int sig, siginfo_t *si, void *ucv)
 {
 	(void)sig;
@@ -573,6 +585,12 @@ static void trap_handler(int sig, siginfo_t *si, void *ucv)
 	}
 	if (trap_steps >= trap_fire_at)
 		uc->uc_mcontext.gregs[REG_EFL] &= ~0x100ll; /* no more steps */
+}
+
+static void trap_install(void)
+{
+	struct sigaction sa = { .sa_sigaction = trap_handler, .sa_flags = SA_SIGINFO };
+	cr_assert_eq(sigaction(SIGTRAP, &sa, NULL), 0);
 }
 
 /* t's hot fields and their copy (of the OS thread t runs on) after a
@@ -606,17 +624,15 @@ Test(access, a_signal_in_the_middle_of_a_leaf_update_leaves_it_whole)
 		det_access(t, (uintptr_t)leaves_mem + ((uintptr_t)i << 16), 8, FAKE_PC(1, 1),
 		           DET_WRITE);
 	det_release(t, (uintptr_t)&trap_sync);
-	struct sigaction sa = { .sa_sigaction = trap_handler, .sa_flags = SA_SIGINFO };
-	cr_assert_eq(sigaction(SIGTRAP, &sa, NULL), 0);
+	trap_install();
 	for (trap_action = 0; trap_action < 2; trap_action++) {
 		long fired = 0;
 		for (trap_fire_at = 1;; trap_fire_at++) {
 			det_access_seen(t, (uintptr_t)leaves_mem, 8, DET_WRITE);
 			det_access_seen(t, (uintptr_t)leaves_mem + (1 << 16), 8, DET_WRITE);
-			trap_steps = 0;
-			__asm__ volatile("pushfq; orq $0x100, (%%rsp); popfq" ::: "memory", "cc");
+			step_on();
 			det_access_seen(t, (uintptr_t)leaves_mem + (2 << 16), 8, DET_WRITE);
-			__asm__ volatile("pushfq; andq $~0x100, (%%rsp); popfq" ::: "memory", "cc");
+			step_off();
 			if (trap_steps < trap_fire_at)
 				break; /* past the call's last instruction */
 			fired++;
@@ -646,16 +662,14 @@ Test(access, a_release_from_another_thread_leaves_the_copy_whole)
 	cr_assert_neq(on, NULL);
 	trap_t = a;
 	trap_action = 1;
-	struct sigaction sa = { .sa_sigaction = trap_handler, .sa_flags = SA_SIGINFO };
-	cr_assert_eq(sigaction(SIGTRAP, &sa, NULL), 0);
+	trap_install();
 	long fired = 0;
 	for (trap_fire_at = 1;; trap_fire_at++) {
 		det_access_seen(a, (uintptr_t)leaves_mem + (1 << 16), 8, DET_WRITE);
 		det_access_seen(a, (uintptr_t)leaves_mem, 8, DET_WRITE);
-		trap_steps = 0;
-		__asm__ volatile("pushfq; orq $0x100, (%%rsp); popfq" ::: "memory", "cc");
+		step_on();
 		det_release(a, (uintptr_t)&trap_sync);
-		__asm__ volatile("pushfq; andq $~0x100, (%%rsp); popfq" ::: "memory", "cc");
+		step_off();
 		if (trap_steps < trap_fire_at)
 			break;
 		fired++;
